@@ -1,0 +1,41 @@
+"""Settings: one pydantic-settings object (prefix BACKPOINTS_), built at the edge, passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (platformdirs), e.g. ~/.local/share/backpoints."""
+    from platformdirs import user_data_path
+
+    return user_data_path("backpoints", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Nothing reads the environment except building one of these."""
+
+    model_config = SettingsConfigDict(env_prefix="BACKPOINTS_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    #: Seconds of countdown per second of real time (tests run the countdown fast).
+    countdown_speed: float = Field(default=1.0, gt=0, le=1000)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL: the setting, or a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'backpoints.sqlite3'}"

@@ -1,0 +1,125 @@
+"""The shared vocabularies: region ids, vertebral levels, traditions, techniques, flags.
+
+These ids are stable API (see DESIGN.md). This module owns only names and orderings; it
+imports nothing from the rest of the package, so every layer may depend on it.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+RegionId = Literal[
+    "neck",
+    "upper_trapezius_left",
+    "upper_trapezius_right",
+    "scapula_left",
+    "scapula_right",
+    "interscapular",
+    "mid_back_left",
+    "mid_back_right",
+    "lower_back_left",
+    "lower_back_right",
+    "sacrum",
+    "buttock_left",
+    "buttock_right",
+]
+REGION_IDS: Final[tuple[str, ...]] = get_args(RegionId)
+
+REGION_LABELS: Final[dict[str, str]] = {
+    "neck": "Neck",
+    "upper_trapezius_left": "Top of the shoulder, left",
+    "upper_trapezius_right": "Top of the shoulder, right",
+    "scapula_left": "Shoulder blade, left",
+    "scapula_right": "Shoulder blade, right",
+    "interscapular": "Between the shoulder blades",
+    "mid_back_left": "Mid back, left",
+    "mid_back_right": "Mid back, right",
+    "lower_back_left": "Lower back, left",
+    "lower_back_right": "Lower back, right",
+    "sacrum": "Sacrum (base of the spine)",
+    "buttock_left": "Buttock, left",
+    "buttock_right": "Buttock, right",
+}
+
+Side = Literal["left", "right"]
+SIDES: Final[tuple[str, ...]] = get_args(Side)
+
+Tradition = Literal["acupressure", "trigger-point", "lay"]
+Motion = Literal["circular", "back_and_forth", "static"]
+Pressure = Literal["gentle", "moderate", "firm"]
+PRESSURES: Final[tuple[str, ...]] = get_args(Pressure)
+Tool = Literal[
+    "thumb",
+    "fingers",
+    "knuckles",
+    "elbow",
+    "tennis_ball",
+    "foam_roller",
+    "massage_tool",
+    "partner",
+    "body_weight",
+]
+TOOLS: Final[tuple[str, ...]] = get_args(Tool)
+
+#: Vertebral levels in order from the top; positions along C7->PSIS are interpolated on this.
+LEVELS: Final[tuple[str, ...]] = (
+    ("C7",)
+    + tuple(f"T{i}" for i in range(1, 13))
+    + tuple(f"L{i}" for i in range(1, 6))
+    + tuple(f"S{i}" for i in range(1, 6))
+)
+LEVEL_INDEX: Final[dict[str, int]] = {name: i for i, name in enumerate(LEVELS)}
+
+EmergencyFlag = Literal["bladder_or_bowel_change", "saddle_numbness", "progressive_leg_weakness"]
+UrgentFlag = Literal[
+    "major_trauma",
+    "chest_pain_or_breathless",
+    "fever_or_unwell",
+    "cancer_history",
+    "unexplained_weight_loss",
+    "constant_night_pain",
+    "osteoporosis_or_steroids",
+    "immunosuppressed_or_iv_drugs",
+]
+RedFlag = EmergencyFlag | UrgentFlag
+EMERGENCY_FLAGS: Final[tuple[str, ...]] = get_args(EmergencyFlag)
+URGENT_FLAGS: Final[tuple[str, ...]] = get_args(UrgentFlag)
+RED_FLAGS: Final[tuple[str, ...]] = EMERGENCY_FLAGS + URGENT_FLAGS
+
+#: Boolean contraindication fields of a profile (DESIGN.md "Profile").
+ProfileCondition = Literal[
+    "pregnant",
+    "anticoagulants",
+    "bleeding_disorder",
+    "osteoporosis",
+    "recent_surgery",
+    "broken_skin",
+    "blood_clot_history",
+    "cancer_at_site",
+]
+PROFILE_CONDITIONS: Final[tuple[str, ...]] = get_args(ProfileCondition)
+
+Sex = Literal["female", "male"]
+
+
+def level_index(level: str) -> int:
+    """Position of a vertebral level in `LEVELS`; raises KeyError for an unknown level."""
+    return LEVEL_INDEX[level]
+
+
+def mirror_region(region: str) -> str:
+    """The same region on the other side (midline regions map to themselves)."""
+    if region.endswith("_left"):
+        return region[: -len("_left")] + "_right"
+    if region.endswith("_right"):
+        return region[: -len("_right")] + "_left"
+    return region
+
+
+def region_side(region: str) -> Side | None:
+    """Which side a region is on, or None for a midline region."""
+    if region.endswith("_left"):
+        return "left"
+    if region.endswith("_right"):
+        return "right"
+    return None
