@@ -60,3 +60,12 @@ class ReferralRequired(BackpointsError):
 
 class CatalogError(BackpointsError):
     """The packaged catalogue is invalid (a bug in the data files)."""
+
+
+def check_region(region: str) -> str:
+    """Return the region id unchanged, or raise UnknownRegion with suggestions."""
+    from backpoints.vocab import REGION_IDS
+
+    if region not in REGION_IDS:
+        raise UnknownRegion(region, REGION_IDS)
+    return region

@@ -123,3 +123,16 @@ def region_side(region: str) -> Side | None:
     if region.endswith("_right"):
         return "right"
     return None
+
+
+#: Plain-language phrases for the profile conditions ("if you ...").
+CONDITION_PHRASES: Final[dict[str, str]] = {
+    "pregnant": "you are pregnant",
+    "anticoagulants": "you take blood thinners (anticoagulants)",
+    "bleeding_disorder": "you have a bleeding disorder",
+    "osteoporosis": "you have osteoporosis",
+    "recent_surgery": "you had surgery there recently",
+    "broken_skin": "the skin there is broken or infected",
+    "blood_clot_history": "you have or had a blood clot there",
+    "cancer_at_site": "there is a tumour there",
+}

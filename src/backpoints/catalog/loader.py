@@ -14,11 +14,10 @@ from importlib import resources
 
 from pydantic import ValidationError
 
+from backpoints.catalog.index import POINT_FILES
 from backpoints.catalog.models import CatalogFile, Point, Source, SourcesFile
-from backpoints.errors import CatalogError, UnknownPoint, UnknownRegion
-from backpoints.vocab import REGION_IDS
+from backpoints.errors import CatalogError, UnknownPoint, check_region
 
-POINT_FILES = ("acupoints.toml", "trigger_points.toml", "lay_points.toml")
 SOURCES_FILE = "sources.toml"
 
 
@@ -58,13 +57,6 @@ class Catalog:
         ids = set(point.coincides_with)
         ids |= {p.id for p in self.points if point.id in p.coincides_with}
         return tuple(self._by_id[i] for i in sorted(ids))
-
-
-def check_region(region: str) -> str:
-    """Return the region id unchanged, or raise UnknownRegion with suggestions."""
-    if region not in REGION_IDS:
-        raise UnknownRegion(region, REGION_IDS)
-    return region
 
 
 def _read(name: str) -> dict[str, object]:

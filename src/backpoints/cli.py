@@ -1,0 +1,106 @@
+"""The `backpoints` command: thin Typer commands over the library.
+
+Each command parses its input, calls one library function and presents the result. Heavy
+modules are imported inside the commands so `--help` and `points` start fast. Domain errors
+become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from backpoints import __version__
+from backpoints.errors import BackpointsError
+
+app = typer.Typer(
+    name="backpoints",
+    help="Guided self-massage of back pressure points: screening first, the right points on "
+    "your own back, a timed massage, and a private pain diary.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", "-r", help="Region id, e.g. lower_back_left.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SexOpt = Annotated[str | None, typer.Option("--sex", help="female or male.")]
+HeightOpt = Annotated[float | None, typer.Option("--height", help="Height (stature) in cm.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backpoints {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Guided self-massage of back pressure points."""
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def points(region: RegionOpt = None, json_out: JsonOpt = False) -> None:
+    """List the pressure points, optionally those that help one region."""
+    from backpoints import views
+
+    if json_out:
+        from backpoints.catalog import load_catalog
+
+        catalog = load_catalog()
+        chosen = catalog.for_region(region) if region else catalog.points
+        _print_json([p.model_dump(mode="json") for p in chosen])
+    else:
+        typer.echo(views.points_listing(region))
+
+
+@app.command()
+def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
+    """Show one point: its names, how to find it, how to press it, cautions and sources."""
+    from backpoints import views
+    from backpoints.catalog import load_catalog
+
+    views.console().print(views.point_panel(load_catalog().get(point_id)))
+
+
+@app.command("map")
+def map_(region: RegionOpt = None, sex: SexOpt = None, height: HeightOpt = None) -> None:
+    """Draw the back, its regions and points in the terminal."""
+    from backpoints import views
+
+    views.console().print(views.back_map_view(views.body_for(sex, height), region))
+
+
+@app.command()
+def locate(sex: SexOpt = None, height: HeightOpt = None, json_out: JsonOpt = False) -> None:
+    """Where every point lies on a body of this sex and height (body frame, cm)."""
+    from backpoints import views
+
+    result = views.locate_all(views.body_for(sex, height))
+    if json_out:
+        _print_json(result)
+    else:
+        views.console().print(views.locate_table(result))
+
+
+def main() -> None:
+    """Entry point: run the app; domain errors become one line and exit code 2."""
+    try:
+        app()
+    except BackpointsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
