@@ -79,6 +79,7 @@ def test_lay_points_link_to_standard_points_with_aliases(catalog: Catalog) -> No
 
 
 def test_lay_points_lie_near_the_points_they_coincide_with(catalog: Catalog) -> None:
+    # DOMAIN.md: the sweet spot has BL43 (3 cun out) either side; nothing links farther.
     body = body_from_stature(170)
     for point_id in LAY_POINTS:
         point = catalog.get(point_id)
@@ -88,7 +89,7 @@ def test_lay_points_lie_near_the_points_they_coincide_with(catalog: Catalog) -> 
             nearest = min(
                 math.dist((a.x_cm, a.y_cm), (b.x_cm, b.y_cm)) for a in here for b in there
             )
-            assert nearest < 6.0, (point_id, other_id, nearest)
+            assert nearest <= body.cun(3.2), (point_id, other_id, nearest)
 
 
 def test_ids_are_unique_and_sources_and_regions_known(catalog: Catalog) -> None:
@@ -127,7 +128,9 @@ def test_quick_listing_agrees_with_the_validated_catalogue(catalog: Catalog) -> 
 
 
 def test_unknown_point_suggests_close_ids(catalog: Catalog) -> None:
-    with pytest.raises(UnknownPoint, match="BL23"):
+    with pytest.raises(UnknownPoint, match=r"Did you mean BL23\b"):
+        catalog.get("BL233")
+    with pytest.raises(UnknownPoint, match=r"Did you mean BL2\d"):
         catalog.get("BL2e")
     assert catalog.get("bl23").id == "BL23"
 

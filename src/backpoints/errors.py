@@ -6,6 +6,7 @@ The CLI turns these into one line and exit code 2; the web API into a 4xx JSON b
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 
 
@@ -17,13 +18,20 @@ class BackpointsError(Exception):
 
 
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """The valid choices closest to a mistyped word, case-insensitively."""
-    options = list(choices)
-    by_lower = {c.lower(): c for c in options}
-    hits = difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=0.4)
-    if not hits:
-        hits = [c for c in by_lower if c.startswith(word.lower()[:2])][:n]
-    return [by_lower[h] for h in hits]
+    """The valid choices closest to a mistyped word, case-insensitively.
+
+    Ranked by similarity, then by how long a start they share with the word (a typo at
+    the end of "BL2e" is nearer "BL23" than "BL52").
+    """
+    typed = word.lower()
+    scored = []
+    for choice in choices:
+        lower = choice.lower()
+        ratio = difflib.SequenceMatcher(None, typed, lower).ratio()
+        prefix = len(os.path.commonprefix([typed, lower]))
+        if ratio >= 0.4 or (prefix >= 2 and lower.startswith(typed[:2])):
+            scored.append((-ratio, -prefix, lower, choice))
+    return [choice for *_, choice in sorted(scored)[:n]]
 
 
 def _suggest(kind: str, value: str, choices: Iterable[str]) -> str:
