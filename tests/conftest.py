@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +39,12 @@ def run_cli(tmp_path: Path) -> CliRun:
     def run(
         *args: str, input: str | None = None, timeout: float = 60
     ) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "BACKPOINTS_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "120"}
+        env = {
+            **os.environ,
+            "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
+            "BACKPOINTS_COUNTDOWN_SPEED": "1000",
+            "COLUMNS": "120",
+        }
         return subprocess.run(
             [sys.executable, "-m", "backpoints", *args],
             capture_output=True,
@@ -44,3 +55,88 @@ def run_cli(tmp_path: Path) -> CliRun:
         )
 
     return run
+
+
+# ---- A real server and a real browser ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    data_dir: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/regions", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start in time")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`backpoints serve` on a free loopback port, with a fast countdown and its own data."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
+        "BACKPOINTS_COUNTDOWN_SPEED": "60",
+    }
+    env.pop("BACKPOINTS_DATABASE_URL", None)
+    argv = [sys.executable, "-m", "backpoints", "serve", "--port", str(port), "--no-browser"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, proc)
+        yield LiveServer(url, tmp_path / "data")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; `make test` installs it")
+        pytest.skip("chromium is not installed (run `make test` to install it)")
+    return path
+
+
+@pytest.fixture
+def browser_page(chromium_path: str) -> Iterator[Any]:
+    """A fresh Chromium page (Debian's chromium, driven by Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

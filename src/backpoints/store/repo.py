@@ -1,0 +1,215 @@
+"""Repository functions: every read and write of the diary, as plain data in and out.
+
+Each function takes an open SQLAlchemy `Session`; writing functions commit before they return,
+so a rating is durable before the next step is shown. Session states are saved with an
+optimistic version check: two ratings racing for one step cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backpoints.errors import BackpointsError
+from backpoints.store.models import Person, RatingRow, Screening, SessionRow
+
+LOCAL_PERSON = "local"
+
+
+class Conflict(BackpointsError):
+    """Another request changed the session first (a double click, a second tab)."""
+
+    field = "session"
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    id: str
+    person_id: str
+    version: int
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredRating:
+    session_id: str
+    n: int
+    region: str
+    point_id: str
+    side: str | None
+    pain_before: int
+    pain_after: int
+    relieved: bool
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    status: str
+    urgency: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    pain: dict[str, int]
+    ratings: tuple[StoredRating, ...]
+
+
+@dataclass(frozen=True)
+class PointInsight:
+    region: str
+    point_id: str
+    helped: int
+    tried: int
+    mean_drop: float
+
+
+def ensure_person(db: Session, person_id: str, now: datetime) -> str:
+    """Create the person on first use; returns the id."""
+    if db.get(Person, person_id) is None:
+        db.add(Person(id=person_id, created_at=now, profile={}))
+        try:
+            db.commit()
+        except IntegrityError:  # created meanwhile by another request
+            db.rollback()
+    return person_id
+
+
+def load_profile(db: Session, person_id: str) -> dict[str, Any]:
+    person = db.get(Person, person_id)
+    return dict(person.profile) if person else {}
+
+
+def save_profile(db: Session, person_id: str, profile: dict[str, Any]) -> None:
+    db.execute(update(Person).where(Person.id == person_id).values(profile=profile))
+    db.commit()
+
+
+def record_screening(db: Session, person_id: str, answers: dict[str, Any], at: datetime) -> None:
+    """Store the answers to the red-flag questions and the pain map they were asked for."""
+    db.add(Screening(person_id=person_id, at=at, answers=answers))
+    db.commit()
+
+
+def last_screening(db: Session, person_id: str) -> dict[str, Any] | None:
+    row = db.scalars(
+        select(Screening)
+        .where(Screening.person_id == person_id)
+        .order_by(Screening.at.desc(), Screening.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else {"at": row.at, **row.answers}
+
+
+def insert_session(
+    db: Session, person_id: str, session_id: str, state: dict[str, Any], summary: dict[str, Any]
+) -> None:
+    db.add(SessionRow(id=session_id, person_id=person_id, version=1, state=state, **summary))
+    db.commit()
+
+
+def load_session(db: Session, session_id: str) -> StoredSession | None:
+    row = db.get(SessionRow, session_id)
+    if row is None:
+        return None
+    return StoredSession(row.id, row.person_id, row.version, row.state)
+
+
+def save_session(
+    db: Session,
+    stored: StoredSession,
+    state: dict[str, Any],
+    summary: dict[str, Any],
+    rating: StoredRating | None = None,
+) -> None:
+    """Save a new state (and its rating) in one transaction, if nobody saved in between."""
+    result = db.execute(
+        update(SessionRow)
+        .where(SessionRow.id == stored.id, SessionRow.version == stored.version)
+        .values(state=state, version=stored.version + 1, **summary)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        raise Conflict("This step was already answered (in another tab?). Reload to continue.")
+    if rating is not None:
+        db.add(RatingRow(person_id=stored.person_id, **rating.__dict__))
+    try:
+        db.commit()
+    except IntegrityError as exc:
+        db.rollback()
+        raise Conflict("This step was already answered. Reload to continue.") from exc
+
+
+def ratings_for_person(db: Session, person_id: str) -> list[StoredRating]:
+    rows = db.scalars(
+        select(RatingRow).where(RatingRow.person_id == person_id).order_by(RatingRow.rated_at)
+    )
+    return [_rating(r) for r in rows]
+
+
+def _rating(r: RatingRow) -> StoredRating:
+    return StoredRating(
+        r.session_id,
+        r.n,
+        r.region,
+        r.point_id,
+        r.side,
+        r.pain_before,
+        r.pain_after,
+        r.relieved,
+        r.rated_at,
+    )
+
+
+def history(db: Session, person_id: str, limit: int = 100) -> list[SessionSummary]:
+    """The person's sessions, newest first, each with its pain map and ratings."""
+    rows = db.scalars(
+        select(SessionRow)
+        .where(SessionRow.person_id == person_id)
+        .order_by(SessionRow.started_at.desc())
+        .limit(limit)
+    ).all()
+    by_session: dict[str, list[StoredRating]] = {r.id: [] for r in rows}
+    if rows:
+        ratings = db.scalars(
+            select(RatingRow)
+            .where(RatingRow.session_id.in_(list(by_session)))
+            .order_by(RatingRow.n)
+        )
+        for rating in ratings:
+            by_session[rating.session_id].append(_rating(rating))
+    return [_summary(row, by_session[row.id]) for row in rows]
+
+
+def _summary(row: SessionRow, ratings: Sequence[StoredRating]) -> SessionSummary:
+    pain = {r["region"]: int(r["pain_start"]) for r in row.state.get("regions", [])}
+    return SessionSummary(
+        row.id, row.status, row.urgency, row.started_at, row.ended_at, pain, tuple(ratings)
+    )
+
+
+def insights(db: Session, person_id: str) -> list[PointInsight]:
+    """Per (region, point): how often it relieved this person, best first."""
+    helped = func.sum(func.cast(RatingRow.relieved, RatingRow.n.type))
+    rows = db.execute(
+        select(
+            RatingRow.region,
+            RatingRow.point_id,
+            helped,
+            func.count(),
+            func.avg(RatingRow.pain_before - RatingRow.pain_after),
+        )
+        .where(RatingRow.person_id == person_id)
+        .group_by(RatingRow.region, RatingRow.point_id)
+    ).all()
+    found = [
+        PointInsight(region, point, int(ok or 0), int(n), round(float(drop or 0.0), 2))
+        for region, point, ok, n, drop in rows
+    ]
+    return sorted(found, key=lambda i: (-(i.helped + 1) / (i.tried + 2), -i.tried, i.point_id))

@@ -1,0 +1,166 @@
+"""The diary on real SQLite: migrations, round trips, races, and ratings that survive a kill."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from backpoints import service
+from backpoints.catalog import Catalog
+from backpoints.clock import FakeClock
+from backpoints.screening import Profile
+from backpoints.settings import Settings
+from backpoints.store import repo
+from backpoints.store.engine import current_revision
+
+
+@pytest.fixture
+def services(tmp_path: Path, catalog: Catalog) -> Iterator[service.Services]:
+    s = service.Services(
+        Settings(data_dir=tmp_path / "data"),
+        catalog=catalog,
+        clock=FakeClock(),
+        rng=random.Random(3),
+    )
+    yield s
+    s.close()
+
+
+def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
+    service.person_id(services)
+    assert services.engine is not None
+    assert current_revision(services.engine) == "0001"
+    tables = set(inspect(services.engine).get_table_names())
+    assert {"people", "screenings", "sessions", "ratings"} <= tables
+    with services.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_profile_round_trip(services: service.Services) -> None:
+    me = service.person_id(services)
+    assert service.profile(services, me) == Profile()
+    mine = Profile(pregnant=True, stature_cm=158, sex="female", affected_regions=("sacrum",))
+    service.save_profile(services, me, mine)
+    assert service.profile(services, me) == mine
+
+
+def test_a_session_and_its_ratings_round_trip(services: service.Services) -> None:
+    me = service.person_id(services)
+    sid, state = service.start_session(services, me, {"lower_back_left": 6, "neck": 2}, [])
+    assert state.current is not None
+    first = state.current
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(minutes=2)
+    state = service.rate(services, sid, first.point.id, first.point.side, 6)
+    _, loaded = service.load(services, sid)
+    assert loaded == state
+    [summary] = service.history(services, me)
+    assert summary.pain == {"lower_back_left": 6, "neck": 2}
+    assert summary.status == "active"
+    [rating] = summary.ratings
+    assert (rating.point_id, rating.pain_before, rating.pain_after) == (first.point.id, 6, 6)
+    assert rating.rated_at == clock.now()
+    assert rating.rated_at.tzinfo is not None
+
+
+def test_two_ratings_racing_for_one_step_cannot_both_win(services: service.Services) -> None:
+    me = service.person_id(services)
+    sid, state = service.start_session(services, me, {"sacrum": 5}, [])
+    assert state.current is not None
+    stored, _ = service.load(services, sid)
+    service.rate(services, sid, state.current.point.id, state.current.point.side, 5)
+    with services.db() as db, pytest.raises(repo.Conflict):
+        repo.save_session(db, stored, stored.state, {"status": "active"})
+    assert len(service.history(services, me)[0].ratings) == 1
+
+
+def test_insights_count_what_helped(services: service.Services) -> None:
+    me = service.person_id(services)
+    helped: dict[str, int] = {}
+    for day in range(4):
+        sid, state = service.start_session(services, me, {"interscapular": 6}, [])
+        assert state.current is not None
+        point = state.current.point.id
+        after = 3 if day % 2 == 0 else 6
+        service.rate(services, sid, point, state.current.point.side, after)
+        helped[point] = helped.get(point, 0) + (after == 3)
+        assert isinstance(services.clock, FakeClock)
+        services.clock.advance(days=1)
+    found = {(i.region, i.point_id): i for i in service.insights(services, me)}
+    assert sum(i.tried for i in found.values()) == 4
+    for point, n in helped.items():
+        assert found[("interscapular", point)].helped == n
+
+
+def test_screening_is_needed_again_only_when_pain_is_new_or_worse(
+    services: service.Services,
+) -> None:
+    me = service.person_id(services)
+    assert service.screening_needed(services, me, {"neck": 4})
+    service.record_screening(services, me, [], {"neck": 4})
+    assert not service.screening_needed(services, me, {"neck": 5})
+    assert service.screening_needed(services, me, {"neck": 8})
+    assert service.screening_needed(services, me, {"sacrum": 1})
+
+
+def test_a_rating_is_durable_the_moment_rate_returns(tmp_path: Path) -> None:
+    """Kill the process (SIGKILL, no clean-up) right after rate() returns: the rating is there."""
+    data = tmp_path / "data"
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from backpoints import service
+        from backpoints.settings import Settings
+        s = service.Services(Settings(data_dir=sys.argv[1]))
+        me = service.person_id(s)
+        sid, st = service.start_session(s, me, {"lower_back_right": 7}, [])
+        service.rate(s, sid, st.current.point.id, st.current.point.side, 4)
+        print(sid, flush=True)
+        time.sleep(60)
+        """
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script, str(data)], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        sid = proc.stdout.readline().strip()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    again = service.Services(Settings(data_dir=data))
+    try:
+        _, state = service.load(again, sid)
+        assert state.status == "relieved"
+        [summary] = service.history(again, repo.LOCAL_PERSON)
+        assert [r.pain_after for r in summary.ratings] == [4]
+    finally:
+        again.close()
+
+
+def test_unknown_session_is_a_clear_error(services: service.Services) -> None:
+    with pytest.raises(service.UnknownSession, match="Start a new one"):
+        service.load(services, "nope")
+
+
+def test_history_is_newest_first(services: service.Services) -> None:
+    me = service.person_id(services)
+    ids = []
+    for _ in range(3):
+        ids.append(service.start_session(services, me, {"neck": 3}, [])[0])
+        assert isinstance(services.clock, FakeClock)
+        services.clock.advance(hours=1)
+    assert [s.id for s in service.history(services, me)] == ids[::-1]
+    assert services.clock.now() - timedelta(hours=3) < services.clock.now()
