@@ -212,13 +212,13 @@ def test_thompson_sampling_still_explores_but_favours_evidence(catalog: Catalog)
     pain = [PainEntry("sacrum", 5)]
     default = plan(pain, catalog)[0].candidates
     good = default[-1].point.id
-    evidence = {("sacrum", good): Tally(helped=6, tried=6)}
+    evidence = {("sacrum", good): Tally(helped=1, tried=1)}
     rng = random.Random(7)
     firsts = [
         plan(pain, catalog, evidence=evidence, rng=rng)[0].candidates[0].point.id
         for _ in range(200)
     ]
-    assert firsts.count(good) > 120
+    assert firsts.count(good) > 100
     assert len(set(firsts)) > 1
 
 

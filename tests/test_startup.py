@@ -29,6 +29,6 @@ def test_quick_commands_import_nothing_heavy(args: list[str]) -> None:
 
 
 def test_help_does_not_even_import_pydantic() -> None:
-    probe = PROBE.replace('heavy = (', 'heavy = ("pydantic", ').format(args=["--help"])
+    probe = PROBE.replace("heavy = (", 'heavy = ("pydantic", ').format(args=["--help"])
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert json.loads(result.stdout.splitlines()[-1]) == []

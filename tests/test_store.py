@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -30,7 +29,6 @@ def services(tmp_path: Path, catalog: Catalog) -> Iterator[service.Services]:
         Settings(data_dir=tmp_path / "data"),
         catalog=catalog,
         clock=FakeClock(),
-        rng=random.Random(3),
     )
     yield s
     s.close()

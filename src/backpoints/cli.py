@@ -97,6 +97,105 @@ def locate(sex: SexOpt = None, height: HeightOpt = None, json_out: JsonOpt = Fal
         views.console().print(views.locate_table(result))
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a tab.")] = False,
+) -> None:
+    """Start the web app (default http://127.0.0.1:8000) and open it in a browser tab."""
+    from backpoints.web.serve import serve as run_server
+
+    run_server(host=host, port=port, open_browser=not no_browser)
+
+
+def _services() -> Any:
+    from backpoints.service import Services
+    from backpoints.settings import Settings
+
+    return Services(Settings())
+
+
+@app.command()
+def session(
+    pain: Annotated[
+        list[str] | None,
+        typer.Option("--pain", "-p", help="Where and how much, e.g. lower_back_left=6 (repeat)."),
+    ] = None,
+) -> None:
+    """A guided massage in the terminal: screening, each point, a countdown, "did it help?"."""
+    from backpoints import terminal, views
+
+    services = _services()
+    term = terminal.Terminal(views.console(), _ask, services.settings.countdown_speed)
+    try:
+        wanted = terminal.parse_pain(pain) if pain else terminal.ask_pain(term)
+        terminal.run(term, services, wanted)
+    finally:
+        services.close()
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return str(typer.prompt(prompt, default="", show_default=False))
+    except (typer.Abort, EOFError):
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def history(json_out: JsonOpt = False) -> None:
+    """Your past sessions: pain at the start, each point tried with pain before and after."""
+    from backpoints import service, terminal, views
+
+    services = _services()
+    try:
+        found = service.history(services, service.person_id(services))
+    finally:
+        services.close()
+    if json_out:
+        _print_json([_plain(s) for s in found])
+    else:
+        views.console().print(terminal.history_table(found))
+
+
+@app.command()
+def insights(json_out: JsonOpt = False) -> None:
+    """What helps you: for each region, the points that relieved it and how often."""
+    from backpoints import service, terminal, views
+
+    services = _services()
+    try:
+        found = service.insights(services, service.person_id(services))
+    finally:
+        services.close()
+    if json_out:
+        _print_json([_plain(i) for i in found])
+    else:
+        views.console().print(terminal.insights_table(found))
+
+
+def _plain(record: Any) -> Any:
+    import dataclasses
+
+    return json.loads(json.dumps(dataclasses.asdict(record), default=str))
+
+
+db_app = typer.Typer(help="Database administration (server deployments).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the configured database (BACKPOINTS_DATABASE_URL) to the newest schema."""
+    from backpoints.settings import Settings
+    from backpoints.store.engine import current_revision, make_engine, upgrade
+
+    engine = make_engine(Settings())
+    upgrade(engine)
+    typer.echo(f"database at revision {current_revision(engine)}")
+    engine.dispose()
+
+
 def main() -> None:
     """Entry point: run the app; domain errors become one line and exit code 2."""
     try:

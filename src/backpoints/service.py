@@ -2,12 +2,12 @@
 
 Shared by the web app and the terminal session. Each call opens one database session,
 commits before returning (a rating is durable before the next step is shown), and hands
-back plain data. Time and randomness come from the `Services` object, never from globals.
+back plain data. Time comes from the `Services` object, never from globals. Ranking is
+deterministic (posterior means, see `backpoints.learning`), so no randomness is needed.
 """
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -42,12 +42,11 @@ class UnknownSession(BackpointsError, LookupError):
 
 @dataclass
 class Services:
-    """What the shell needs: settings, catalogue, database, clock and randomness."""
+    """What the shell needs: settings, catalogue, database and clock."""
 
     settings: Settings
     catalog: Catalog = field(default_factory=load_catalog)
     clock: Clock = field(default_factory=SystemClock)
-    rng: random.Random = field(default_factory=random.Random)
     engine: Engine | None = None
     _sessions: sessionmaker[Session] | None = None
 
@@ -139,7 +138,6 @@ def start_session(
             Guide(services.catalog, body_of(prof)),
             now=services.clock.now(),
             evidence=evidence,
-            rng=services.rng,
         )
         session_id = secrets.token_urlsafe(12)
         repo.insert_session(db, person, session_id, _json(state), _summary(state))

@@ -1,0 +1,102 @@
+"""The web app factory: `create_app(settings)` wires settings, database, templates and routes.
+
+Nothing is created at import time; each app owns its engine and session factory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from backpoints import __version__
+from backpoints.settings import Settings
+from backpoints.web.errors import BodySizeLimit, install_error_handlers
+
+STATIC_FILES = ("app.css", "app.js", "icon.svg")
+
+
+def _package_dir(name: str) -> Path:
+    return Path(str(resources.files("backpoints.web").joinpath(name)))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for these settings; the database is migrated when it starts."""
+    settings = settings or Settings()
+    from backpoints.web.state import AppState
+
+    state = AppState.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state.open()
+        try:
+            yield
+        finally:
+            state.close()
+
+    app = FastAPI(
+        title="backpoints",
+        version=__version__,
+        description="Guided self-massage of back pressure points: screening first, the right "
+        "points on your own back, a timed massage, and a private pain diary.",
+        lifespan=lifespan,
+    )
+    app.state.bp = state
+    app.state.templates = _templates(settings)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
+    _install_pwa_routes(app)
+    from backpoints.web import api, diary_pages, pages, session_pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(session_pages.router)
+    app.include_router(diary_pages.router)
+    return app
+
+
+def _templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(_package_dir("templates")))
+    templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
+    templates.env.globals["countdown_speed"] = settings.countdown_speed
+    return templates
+
+
+def _install_pwa_routes(app: FastAPI) -> None:
+    shell = ["/", "/offline", "/points", *[f"/static/{n}?v={__version__}" for n in STATIC_FILES]]
+    worker = (
+        _package_dir("static")
+        .joinpath("sw.js")
+        .read_text("utf-8")
+        .replace("__VERSION__", __version__)
+        .replace("__SHELL__", json.dumps(shell))
+    )
+    manifest: dict[str, Any] = {
+        "name": "backpoints",
+        "short_name": "backpoints",
+        "description": "Guided self-massage of back pressure points",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#fbfaf8",
+        "theme_color": "#0b5cad",
+        "icons": [{"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+    }
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> Response:
+        return Response(worker, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    def web_manifest() -> Response:
+        return Response(json.dumps(manifest), media_type="application/manifest+json")

@@ -1,0 +1,150 @@
+"""Diary pages: history with trends, what helps this person, the printable points chart, profile.
+
+Read-only views over the service's history and insights, plus the "about you" form.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from backpoints import service
+from backpoints.anatomy import locate
+from backpoints.planner import PainEntry, plan
+from backpoints.render import Marker, back_svg
+from backpoints.screening import restrictions
+from backpoints.steps import technique_summary
+from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS
+from backpoints.web.charts import before_after_svg, trend_svg
+from backpoints.web.pages import render, see_other
+from backpoints.web.session_pages import profile_from
+from backpoints.web.state import AppState
+
+router = APIRouter(include_in_schema=False)
+CHART_POINTS = 6
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.bp
+    return state
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history(request: Request) -> Response:
+    state = _state(request)
+    sessions = service.history(state.services, state.person())
+    catalog = state.catalog
+    by_region: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    for s in reversed(sessions):
+        for region, level in s.pain.items():
+            by_region[region].append((s.started_at, level))
+    trends = [
+        {"label": REGION_LABELS[r], "svg": trend_svg(REGION_LABELS[r], by_region[r])}
+        for r in REGION_IDS
+        if len(by_region[r]) >= 2
+    ]
+    rated = [s for s in reversed(sessions) if s.ratings]
+    pairs = [
+        (f"{s.started_at:%d %b}", s.ratings[0].pain_before, s.ratings[-1].pain_after) for s in rated
+    ]
+    rows = [
+        {
+            "when": s.started_at,
+            "pain": ", ".join(f"{REGION_LABELS[r]} {v}" for r, v in s.pain.items()),
+            "tries": [
+                f"{catalog.get(r.point_id).display_name}: {r.pain_before} → {r.pain_after}"
+                for r in s.ratings
+            ],
+            "status": s.status,
+            "id": s.id,
+        }
+        for s in sessions
+    ]
+    return render(
+        request,
+        "history.html",
+        rows=rows,
+        trends=trends,
+        before_after=before_after_svg(pairs) if len(pairs) >= 2 else None,
+    )
+
+
+@router.get("/insights", response_class=HTMLResponse)
+def insights(request: Request) -> Response:
+    state = _state(request)
+    found = service.insights(state.services, state.person())
+    rows = [
+        {
+            "region": REGION_LABELS[i.region],
+            "point": state.catalog.get(i.point_id),
+            "helped": i.helped,
+            "tried": i.tried,
+            "mean_drop": i.mean_drop,
+        }
+        for i in found
+    ]
+    return render(request, "insights.html", rows=rows)
+
+
+@router.get("/chart", response_class=HTMLResponse)
+def chart(request: Request) -> Response:
+    """My points: the points that helped (else the first suggestions), drawn on my back."""
+    state = _state(request)
+    profile = state.profile()
+    catalog = state.catalog
+    helped = [i for i in service.insights(state.services, state.person()) if i.helped]
+    chosen = list(dict.fromkeys(i.point_id for i in helped))[:CHART_POINTS]
+    if not chosen:
+        limits = restrictions(profile, catalog)
+        pain = [PainEntry(r, 5) for r in ("lower_back_left", "interscapular", "sacrum")]
+        chosen = [p.candidates[0].point.id for p in plan(pain, catalog, limits) if p.candidates]
+    body = service.body_of(profile)
+    points = [catalog.get(p) for p in chosen]
+    markers = [
+        Marker(pos, str(n), highlight=True)
+        for n, point in enumerate(points, start=1)
+        for pos in locate(point, body)
+    ]
+    items = [
+        {
+            "n": n,
+            "point": point,
+            "how": technique_summary(
+                point.technique.motion, point.technique.pressure, point.technique.tools[0]
+            ),
+        }
+        for n, point in enumerate(points, start=1)
+    ]
+    svg = back_svg(body, markers=markers, title="My points, seen from behind")
+    return render(request, "chart.html", items=items, map_svg=svg, personal=bool(helped))
+
+
+@router.get("/profile", response_class=HTMLResponse)
+def profile_page(request: Request) -> Response:
+    return _profile_page(request)
+
+
+def _profile_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    return render(
+        request,
+        "profile.html",
+        status_code,
+        profile=_state(request).profile(),
+        conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
+        regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
+        error=error,
+    )
+
+
+@router.post("/profile", response_class=HTMLResponse)
+async def save_profile(request: Request) -> Response:
+    state = _state(request)
+    try:
+        profile = profile_from(await request.form())
+    except ValueError as exc:
+        return _profile_page(request, str(exc), 422)
+    service.save_profile(state.services, state.person(), profile)
+    return see_other("/profile?saved=1")

@@ -1,0 +1,118 @@
+"""How the web app answers bad input: 4xx JSON naming the field, and no 500 for any request.
+
+Also owns the request body size limit (a pure ASGI middleware, so it limits streamed bodies
+too). HTML pages get the same rules through `wants_html`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backpoints.errors import BackpointsError, UnknownPoint
+
+log = logging.getLogger("backpoints.web")
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the body-size middleware when a request body passes the limit."""
+
+
+class BodySizeLimit:
+    """Refuse request bodies larger than `max_bytes` with 413, whether declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except BodyTooLarge:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse(
+        {"detail": [{"field": "body", "message": f"request body is larger than {limit} bytes"}]},
+        status_code=413,
+    )
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    """`("body", "flags", 0, "literal['a','b']")` -> "flags.0" (no validator internals)."""
+    parts = [
+        str(p)
+        for p in loc
+        if p not in ("body", "query", "path", "form")
+        and (isinstance(p, int) or str(p).replace("_", "a").isalnum())
+    ]
+    return ".".join(parts) or "body"
+
+
+def error_body(field: str, message: str) -> dict[str, Any]:
+    """The one JSON shape of every error: a list of {field, message}."""
+    return {"detail": [{"field": field, "message": message}]}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map validation, domain and unexpected errors to clear 4xx (or a safe 500) answers."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        by_field: dict[str, list[str]] = {}
+        for e in exc.errors():
+            messages = by_field.setdefault(_field_name(e.get("loc", ())), [])
+            message = str(e.get("msg", "invalid"))
+            if message not in messages:
+                messages.append(message)
+        details = [{"field": f, "message": "; ".join(m)} for f, m in by_field.items()]
+        return JSONResponse({"detail": details}, status_code=422)
+
+    @app.exception_handler(BackpointsError)
+    async def _domain(request: Request, exc: BackpointsError) -> Response:
+        looked_up = request.url.path.startswith("/api/v1/points/")
+        status = 404 if isinstance(exc, UnknownPoint) and looked_up else 422
+        status = getattr(exc, "status_code", status)
+        return JSONResponse(error_body(exc.field or "body", str(exc)), status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return PlainTextResponse("Page not found.", status_code=404)
+        return JSONResponse(
+            error_body("path" if exc.status_code == 404 else "request", str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("request", "Something went wrong on our side; nothing was lost."),
+            status_code=500,
+        )

@@ -1,0 +1,181 @@
+"""Request and response bodies of the JSON API (Create/Public schemas, DESIGN.md shapes).
+
+Request models forbid unknown fields and bound every number and list, so bad input is a 422
+that names the field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backpoints.catalog import Catalog
+from backpoints.catalog.models import Names, Point, Technique
+from backpoints.session import SessionState
+from backpoints.steps import Step
+from backpoints.store.repo import PointInsight, SessionSummary
+from backpoints.vocab import RedFlag, RegionId, Side, Tradition
+
+Intensity = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegionPublic(BaseModel):
+    id: str
+    label: str
+
+
+class PointPublic(BaseModel):
+    """A catalogue point as the API shows it."""
+
+    id: str
+    names: Names
+    tradition: Tradition
+    regions: list[str]
+    helps: list[dict[str, str]]
+    how_to_find: list[str]
+    technique: Technique
+    avoid_when: list[str]
+    cautions: list[str]
+    coincides_with: list[str]
+    muscle: str | None
+    refers_pain_to: str | None
+    sources: list[str]
+
+    @classmethod
+    def of(cls, point: Point) -> PointPublic:
+        data = point.model_dump(mode="json", exclude={"location"})
+        return cls(**data, regions=list(point.regions))
+
+
+class PainIn(_Strict):
+    region: RegionId
+    intensity: Intensity
+
+
+class ProfileIn(_Strict):
+    """The contraindication profile (DESIGN.md `profile`)."""
+
+    pregnant: bool = False
+    anticoagulants: bool = False
+    bleeding_disorder: bool = False
+    osteoporosis: bool = False
+    recent_surgery: bool = False
+    broken_skin: bool = False
+    blood_clot_history: bool = False
+    cancer_at_site: bool = False
+    affected_regions: list[RegionId] = Field(default_factory=list, max_length=13)
+    sex: Literal["female", "male"] | None = None
+    stature_cm: float | None = Field(default=None, ge=100, le=250)
+    age: int | None = Field(default=None, ge=0, le=120)
+
+
+class SessionCreate(_Strict):
+    """Start a session: the pain map, the yes answers to the red-flag questions, a profile.
+
+    Without `profile` the saved one is used; with it, it is saved.
+    """
+
+    pain: list[PainIn] = Field(min_length=1, max_length=13)
+    flags: list[RedFlag] = Field(default_factory=list, max_length=11)
+    profile: ProfileIn | None = None
+
+
+class RatingCreate(_Strict):
+    point_id: str = Field(min_length=1, max_length=64)
+    side: Side | None = None
+    pain_after: Intensity
+
+
+class RatingPublic(BaseModel):
+    n: int
+    region: str
+    point_id: str
+    side: Side | None
+    pain_before: int
+    pain_after: int
+    relieved: bool
+    rated_at: datetime
+
+
+class SessionPublic(BaseModel):
+    """A session as the API returns it: status, the current step (if any), and messages."""
+
+    id: str
+    status: Literal["active", "refer", "relieved", "exhausted", "stopped"]
+    urgency: Literal["emergency", "urgent"] | None = None
+    message: str | None = None
+    advice: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    step: Step | None = None
+    pain: list[PainIn]
+    ratings: list[RatingPublic] = Field(default_factory=list)
+    started_at: datetime
+    ended_at: datetime | None = None
+
+    @classmethod
+    def of(cls, session_id: str, state: SessionState) -> SessionPublic:
+        return cls(
+            id=session_id,
+            status=state.status,
+            urgency=state.urgency,
+            message=state.message,
+            advice=state.advice,
+            notes=list(state.notes),
+            step=state.current,
+            pain=[PainIn(region=r.region, intensity=r.pain_start) for r in state.regions],
+            ratings=[RatingPublic.model_validate(r.model_dump()) for r in state.ratings],
+            started_at=state.started_at,
+            ended_at=state.ended_at,
+        )
+
+    @classmethod
+    def of_summary(cls, summary: SessionSummary) -> SessionPublic:
+        return cls(
+            id=summary.id,
+            status=summary.status,
+            urgency=summary.urgency,
+            pain=[PainIn(region=r, intensity=i) for r, i in summary.pain.items()],
+            ratings=[RatingPublic.model_validate(vars(r)) for r in summary.ratings],
+            started_at=summary.started_at,
+            ended_at=summary.ended_at,
+        )
+
+
+class InsightPublic(BaseModel):
+    """How often a point relieved a region for this person."""
+
+    region: str
+    point_id: str
+    name: str
+    helped: int
+    tried: int
+    mean_drop: float
+
+    @classmethod
+    def of(cls, insight: PointInsight, catalog: Catalog) -> InsightPublic:
+        return cls(name=catalog.get(insight.point_id).display_name, **vars(insight))
+
+
+class ErrorDetail(BaseModel):
+    field: str = Field(description="The input the error is about, e.g. pain.0.intensity")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: one entry per bad field."""
+
+    detail: list[ErrorDetail]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description": "No such point or session"},
+    409: {"model": ErrorBody, "description": "The session has moved on or ended"},
+    413: {"model": ErrorBody, "description": "The request body is too large"},
+    422: {"model": ErrorBody, "description": "A field is invalid; `field` names it"},
+}

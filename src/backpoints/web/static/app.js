@@ -1,0 +1,218 @@
+// backpoints: the little JavaScript the pages need. Everything works without it (forms post
+// to the server); with it the map is tappable, the timer counts down and speaks its cues.
+"use strict";
+
+(function () {
+  const speed = Number(document.body.dataset.countdownSpeed || "1") || 1;
+
+  // ---- Pain map: regions are buttons that reveal and set their pain slider ----------------
+  function painFill(level) {
+    if (!level) return "transparent";
+    const t = Math.max(0, Math.min(10, level)) / 10;
+    return `rgb(${250 - Math.round(60 * t)},${220 - Math.round(190 * t)},${120 - Math.round(90 * t)})`;
+  }
+
+  function setupPainMap() {
+    const form = document.getElementById("pain-form");
+    if (!form) return;
+    const rows = new Map();
+    form.querySelectorAll("[data-region-row]").forEach((row) => rows.set(row.dataset.regionRow, row));
+    const hint = document.getElementById("empty-hint");
+
+    function sync(regionId) {
+      const row = rows.get(regionId);
+      const input = row.querySelector("input");
+      const level = Number(input.value);
+      row.querySelector("output").textContent = `${level} / 10`;
+      const shape = form.querySelector(`.region[data-region="${regionId}"]`);
+      if (shape) {
+        shape.setAttribute("aria-pressed", level > 0 ? "true" : "false");
+        shape.querySelector("path").setAttribute("fill", painFill(level));
+      }
+    }
+
+    function refreshHint() {
+      const any = [...rows.values()].some((row) => !row.hidden);
+      hint.hidden = any;
+    }
+
+    rows.forEach((row, regionId) => {
+      const input = row.querySelector("input");
+      row.hidden = Number(input.value) === 0;
+      input.addEventListener("input", () => sync(regionId));
+      sync(regionId);
+    });
+    refreshHint();
+
+    function toggle(shape) {
+      const regionId = shape.dataset.region;
+      const row = rows.get(regionId);
+      const input = row.querySelector("input");
+      if (row.hidden) {
+        row.hidden = false;
+        if (Number(input.value) === 0) input.value = "5";
+        sync(regionId);
+        input.focus();
+      } else {
+        input.value = "0";
+        row.hidden = true;
+        sync(regionId);
+      }
+      refreshHint();
+    }
+
+    form.querySelectorAll(".region[role=button]").forEach((shape) => {
+      shape.addEventListener("click", () => toggle(shape));
+      shape.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          toggle(shape);
+        }
+      });
+    });
+  }
+
+  // ---- Spoken cues and the end chime ------------------------------------------------------
+  const SPEECH_KEY = "backpoints.speech";
+
+  function speak(text) {
+    const toggle = document.getElementById("speech-toggle");
+    if (!toggle || !toggle.checked || !("speechSynthesis" in window)) return;
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+  }
+
+  function chime() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    try {
+      const ctx = new Context();
+      [660, 880].forEach((freq, i) => {
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        osc.frequency.value = freq;
+        gain.gain.setValueAtTime(0.0001, ctx.currentTime + i * 0.35);
+        gain.gain.exponentialRampToValueAtTime(0.25, ctx.currentTime + i * 0.35 + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + i * 0.35 + 1.2);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(ctx.currentTime + i * 0.35);
+        osc.stop(ctx.currentTime + i * 0.35 + 1.3);
+      });
+    } catch (err) {
+      // Audio is a nicety; the visual end of the countdown is enough.
+    }
+  }
+
+  // ---- Countdown ring -------------------------------------------------------------------
+  function setupTimer() {
+    const timer = document.getElementById("timer");
+    if (!timer) return;
+    const duration = Number(timer.dataset.duration);
+    const cues = JSON.parse(document.getElementById("cues").textContent || "[]");
+    const ring = timer.querySelector(".progress");
+    const circumference = 2 * Math.PI * 52;
+    const ringText = document.getElementById("ring-text");
+    const timeLeft = document.getElementById("time-left");
+    const cueText = document.getElementById("cue-text");
+    const status = document.getElementById("timer-status");
+    const startBtn = document.getElementById("start-btn");
+    const pauseBtn = document.getElementById("pause-btn");
+    const speech = document.getElementById("speech-toggle");
+    speech.checked = localStorage.getItem(SPEECH_KEY) === "on";
+    speech.addEventListener("change", () => localStorage.setItem(SPEECH_KEY, speech.checked ? "on" : "off"));
+
+    const lead = Number(timer.dataset.leadIn || "0");
+    const total = lead + duration;
+    let elapsed = 0; // seconds since Start, the get-ready lead-in included
+    let running = false;
+    let lastTick = 0;
+    let nextCue = 0;
+    let handle = null;
+    let lastAnnounced = null;
+
+    function render() {
+      const left = Math.max(0, Math.min(duration, Math.ceil(total - elapsed)));
+      ringText.textContent = String(left);
+      ring.setAttribute("stroke-dashoffset", String(circumference * (1 - left / duration)));
+      timeLeft.textContent = elapsed < lead ? `Starting in ${Math.ceil(lead - elapsed)} seconds` : `${left} seconds left`;
+      const bucket = Math.ceil(left / 10);
+      if (running && elapsed >= lead && bucket !== lastAnnounced && left % 10 === 0) {
+        lastAnnounced = bucket;
+        status.textContent = `${left} seconds left`;
+      }
+    }
+
+    function fireCues() {
+      while (nextCue < cues.length && cues[nextCue].t_s <= elapsed) {
+        cueText.textContent = cues[nextCue].say;
+        speak(cues[nextCue].say);
+        nextCue += 1;
+      }
+    }
+
+    function finish() {
+      running = false;
+      clearInterval(handle);
+      startBtn.disabled = true;
+      pauseBtn.disabled = true;
+      cueText.textContent = "Time is up. How is the pain now?";
+      status.textContent = "Time is up. Rate your pain now.";
+      chime();
+      const rate = document.getElementById("rate");
+      rate.scrollIntoView({ behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+      const first = rate.querySelector("input");
+      if (first) first.focus({ preventScroll: true });
+    }
+
+    function tick() {
+      const now = performance.now();
+      elapsed += ((now - lastTick) / 1000) * speed;
+      lastTick = now;
+      fireCues();
+      render();
+      if (elapsed >= total) finish();
+    }
+
+    startBtn.addEventListener("click", () => {
+      running = true;
+      lastTick = performance.now();
+      startBtn.disabled = true;
+      pauseBtn.disabled = false;
+      pauseBtn.textContent = "Pause";
+      status.textContent = "Timer started";
+      fireCues();
+      handle = setInterval(tick, Math.max(20, 250 / speed));
+    });
+
+    pauseBtn.addEventListener("click", () => {
+      if (running) {
+        running = false;
+        clearInterval(handle);
+        pauseBtn.textContent = "Resume";
+        status.textContent = "Paused";
+        if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+      } else {
+        running = true;
+        lastTick = performance.now();
+        pauseBtn.textContent = "Pause";
+        status.textContent = "Resumed";
+        handle = setInterval(tick, Math.max(20, 250 / speed));
+      }
+    });
+    render();
+  }
+
+  function registerWorker() {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const printButton = document.getElementById("print-btn");
+    if (printButton) printButton.addEventListener("click", () => window.print());
+    setupPainMap();
+    setupTimer();
+    registerWorker();
+  });
+})();

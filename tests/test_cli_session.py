@@ -1,0 +1,73 @@
+"""The terminal session, history and insights, driven through the real command line."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import CliRun
+
+NO_FLAGS = "n\n" * 11
+
+
+def test_first_session_screens_then_guides_until_relief(run_cli: CliRun) -> None:
+    # screening, then: start step 1 -> no change; skip step 2; start step 3 -> relief
+    answers = NO_FLAGS + "\n6\ns\n\n3\n"
+    result = run_cli("session", "--pain", "lower_back_left=6", input=answers)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("Safety first") < out.index("Step 1:")
+    assert "Step 3:" in out
+    assert "Ten seconds left." in out
+    assert "\a" in out
+    assert "Lower back, left: 6 → 3" in out
+
+    listed = json.loads(run_cli("history", "--json").stdout)
+    [session] = listed
+    assert session["status"] == "relieved"
+    assert session["pain"] == {"lower_back_left": 6}
+    assert [r["pain_after"] for r in session["ratings"]] == [6, 3]
+
+    found = json.loads(run_cli("insights", "--json").stdout)
+    helped = {i["point_id"]: i["helped"] for i in found}
+    assert sorted(helped.values()) == [0, 1]
+    assert session["ratings"][1]["point_id"] in {k for k, v in helped.items() if v == 1}
+
+
+def test_a_red_flag_refers_and_shows_no_point(run_cli: CliRun) -> None:
+    answers = "y\n" + "n\n" * 10
+    result = run_cli("session", "-p", "sacrum=7", input=answers)
+    assert result.returncode == 0, result.stderr
+    assert "emergency" in result.stdout.lower()
+    assert "Step 1" not in result.stdout
+    [session] = json.loads(run_cli("history", "--json").stdout)
+    assert session["status"] == "refer"
+    assert session["urgency"] == "emergency"
+
+
+def test_screening_is_not_repeated_for_the_same_pain(run_cli: CliRun) -> None:
+    run_cli("session", "-p", "neck=4", input=NO_FLAGS + "q\n")
+    again = run_cli("session", "-p", "neck=4", input="q\n")
+    assert again.returncode == 0, again.stderr
+    assert "Safety first" not in again.stdout
+    assert "Stopped" in again.stdout
+
+
+def test_bad_pain_input_is_one_clear_line(run_cli: CliRun) -> None:
+    result = run_cli("session", "-p", "lower_back=6")
+    assert result.returncode == 2
+    assert "lower_back_left" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run_cli("session", "-p", "neck=11")
+    assert result.returncode == 2
+    assert "0 to 10" in result.stderr
+
+
+def test_interactive_pain_map_and_retry_on_nonsense(run_cli: CliRun) -> None:
+    answers = "99\n1\nlots\n5\n\n" + NO_FLAGS + "q\n"
+    result = run_cli("session", input=answers)
+    assert result.returncode == 0, result.stderr
+    assert "type a number from 1 to 13" in result.stdout
+    assert "whole number from 0 to 10" in result.stdout
+    [session] = json.loads(run_cli("history", "--json").stdout)
+    assert session["pain"] == {"neck": 5}
+    assert session["status"] == "stopped"
