@@ -101,7 +101,7 @@ def _regions_svg(body: Body, pain: Mapping[str, int], interactive: bool) -> str:
 
 def _skeleton_svg(body: Body, labels: bool) -> str:
     line = 'fill="none" stroke="#6d5142" stroke-width="0.3" stroke-linecap="round"'
-    out = [f'<g class="skeleton" aria-hidden="true" {line}>']
+    out = [f'<g class="skeleton" pointer-events="none" aria-hidden="true" {line}>']
     out.append(_spine_svg(body, labels))
     for sign in (-1, 1):
         out.append(f'<path class="scapula" d="{_path(_scapula(body, sign))}"/>')
@@ -167,7 +167,8 @@ def _marker_svg(marker: Marker) -> str:
     text_x = pos.x_cm + (1.0 if pos.x_cm >= 0 else -1.0)
     anchor = "start" if pos.x_cm >= 0 else "end"
     return (
-        f'<g class="{cls}" data-point="{escape(pos.point_id)}" data-side="{side}">'
+        f'<g class="{cls}" data-point="{escape(pos.point_id)}" data-side="{side}" '
+        'pointer-events="none">'
         f"<title>{escape(marker.label)} ({side})</title>"
         f'<circle cx="{pos.x_cm:.2f}" cy="{pos.y_cm:.2f}" r="{pos.uncertainty_cm:.2f}" '
         f'fill="{colour}" fill-opacity="0.12" stroke="none"/>'

@@ -1,0 +1,192 @@
+"""The web app in a real Chromium against a real server: the whole guided session by mouse
+and by keyboard, the timer, offline use after the first visit, and page weight."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+NO = "No"
+
+
+def _mark_pain(page: Any, region_label: str, level: int) -> None:
+    page.get_by_role("button", name=region_label).click()
+    slider = page.get_by_label(f"Pain in {region_label}, 0 to 10")
+    slider.fill(str(level))
+
+
+def _answer_screening(page: Any, yes: tuple[str, ...] = ()) -> None:
+    for group in page.locator("fieldset.yesno").all():
+        legend = group.locator("legend").inner_text()
+        answer = "Yes" if any(y in legend for y in yes) else NO
+        group.get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_guided_session_from_pain_map_to_relief(live_server: LiveServer, browser_page: Any) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    _mark_pain(page, "Lower back, left", 7)
+    region = page.get_by_role("button", name="Lower back, left")
+    assert region.get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Start guided massage").click()
+
+    page.get_by_role("heading", name="First, a few safety questions").wait_for()
+    _answer_screening(page)
+
+    page.wait_for_url(re.compile(r".*/sessions/.+"))
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading.startswith("Step 1:")
+    markers = page.locator(".backmap g.point.highlight").all()
+    assert markers
+    for marker in markers:  # the person's left is on the viewer's left (negative x)
+        assert marker.get_attribute("data-side") in ("left", "midline")
+        assert float(marker.locator("circle").first.get_attribute("cx")) <= 0.01
+    assert page.get_by_role("heading", name="How to find it").is_visible()
+
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Time is up. How is the pain now?").wait_for(timeout=20_000)
+    assert page.get_by_role("timer").inner_text().startswith("0 seconds")
+
+    page.get_by_label("6", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save rating").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Step 2:")
+    assert page.get_by_role("heading", level=1).inner_text() != heading
+
+    page.get_by_label("3", exact=True).check()
+    page.get_by_role("button", name="Save rating").click()
+    page.get_by_role("heading", name="Good: your pain eased").wait_for()
+    assert "7 → 3" in page.content()
+
+    page.goto(live_server.url + "/history")
+    assert page.get_by_role("cell", name="relieved").is_visible()
+    page.goto(live_server.url + "/insights")
+    assert page.get_by_text("1 of 1 times").is_visible()
+
+
+def test_red_flag_shows_the_referral_and_no_point(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    _mark_pain(page, "Sacrum (base of the spine)", 6)
+    page.get_by_role("button", name="Start guided massage").click()
+    _answer_screening(page, yes=("numbness or tingling between your legs",))
+    alert = page.get_by_role("alert")
+    assert "Get urgent medical help now" in alert.inner_text()
+    assert page.get_by_role("heading", name=re.compile("^Step")).count() == 0
+
+
+def test_keyboard_only_session(live_server: LiveServer, browser_page: Any) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    region = page.get_by_role("button", name="Between the shoulder blades")
+    region.focus()
+    page.keyboard.press("Enter")
+    slider = page.get_by_label("Pain in Between the shoulder blades, 0 to 10")
+    assert page.evaluate("document.activeElement.id") == "pain-interscapular"
+    for _ in range(2):
+        slider.press("ArrowRight")
+    assert slider.input_value() == "7"
+    page.get_by_role("button", name="Start guided massage").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="First, a few safety questions").wait_for()
+    for group in page.locator("fieldset.yesno").all():
+        group.get_by_label(NO, exact=True).focus()
+        page.keyboard.press("Space")
+    page.get_by_role("button", name="Continue").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/sessions/.+"))
+    page.get_by_role("button", name="Skip: try a different point").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Step 2:")
+    page.get_by_role("button", name="Stop the session").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Session stopped").wait_for()
+
+
+def test_timer_pauses_and_resumes_and_speech_choice_is_remembered(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    _mark_pain(page, "Neck", 5)
+    page.get_by_role("button", name="Start guided massage").click()
+    _answer_screening(page)
+    page.get_by_label("Spoken cues").check()
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Pause").click()
+    frozen = page.get_by_role("timer").inner_text()
+    page.wait_for_timeout(600)
+    assert page.get_by_role("timer").inner_text() == frozen
+    page.get_by_role("button", name="Resume").click()
+    page.get_by_text("Time is up. How is the pain now?").wait_for(timeout=20_000)
+    page.reload()
+    assert page.get_by_label("Spoken cues").is_checked()
+
+
+def test_bad_form_input_gets_a_message_not_an_error(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Start guided massage").click()
+    assert "Mark at least one place that hurts" in page.get_by_role("alert").inner_text()
+
+
+def test_works_offline_after_the_first_visit(live_server: LiveServer, browser_page: Any) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(live_server.url + "/points")
+    page.wait_for_timeout(300)
+    page.context.set_offline(True)
+    try:
+        page.goto(live_server.url + "/")
+        assert page.get_by_role("button", name="Lower back, left").is_visible()
+        page.goto(live_server.url + "/points")
+        assert page.get_by_role("heading", name="Point library").is_visible()
+    finally:
+        page.context.set_offline(False)
+
+
+def test_first_page_is_light_and_stays_on_this_machine(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    sizes: dict[str, int] = {}
+
+    def record(response: Any) -> None:
+        body = response.body() if response.request.method == "GET" else b""
+        sizes[response.url] = len(body)
+
+    page.on("response", record)
+    page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
+    assert sizes
+    assert all(url.startswith(live_server.url) for url in sizes)
+    assert sum(sizes.values()) < 150_000
+
+
+def test_usable_on_a_narrow_phone(live_server: LiveServer, browser_page: Any) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    _mark_pain(page, "Lower back, right", 4)
+    page.get_by_role("button", name="Start guided massage").click()
+    _answer_screening(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.get_by_role("button", name="Start").is_visible()
