@@ -71,3 +71,28 @@ def test_interactive_pain_map_and_retry_on_nonsense(run_cli: CliRun) -> None:
     [session] = json.loads(run_cli("history", "--json").stdout)
     assert session["pain"] == {"neck": 5}
     assert session["status"] == "stopped"
+
+
+def test_end_of_input_stops_cleanly_and_keeps_the_rating(run_cli: CliRun) -> None:
+    # one rated step, then the input ends while the next step waits
+    result = run_cli(
+        "session", "--region", "scapula_right", "--intensity", "5", input=NO_FLAGS + "\n5\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Stopped" in result.stdout
+    [session] = json.loads(run_cli("history", "--json").stdout)
+    assert session["status"] == "stopped"
+    assert [r["pain_after"] for r in session["ratings"]] == [5]
+
+
+def test_the_step_shows_the_point_on_the_map(run_cli: CliRun) -> None:
+    result = run_cli("session", "-r", "neck", "-i", "4", input=NO_FLAGS + "q\n")
+    assert "your left is on the left" in result.stdout
+    assert "marked 1" in result.stdout
+
+
+def test_region_and_intensity_must_pair_up(run_cli: CliRun) -> None:
+    result = run_cli("session", "-r", "neck", "-r", "sacrum", "-i", "4")
+    assert result.returncode == 2
+    assert "--intensity" in result.stderr

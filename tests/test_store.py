@@ -37,9 +37,9 @@ def services(tmp_path: Path, catalog: Catalog) -> Iterator[service.Services]:
 def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
     service.person_id(services)
     assert services.engine is not None
-    assert current_revision(services.engine) == "0001"
+    assert current_revision(services.engine) == "0002"
     tables = set(inspect(services.engine).get_table_names())
-    assert {"people", "screenings", "sessions", "ratings"} <= tables
+    assert {"people", "screenings", "sessions", "ratings", "pain_entries", "steps"} <= tables
     with services.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
@@ -162,3 +162,48 @@ def test_history_is_newest_first(services: service.Services) -> None:
         services.clock.advance(hours=1)
     assert [s.id for s in service.history(services, me)] == ids[::-1]
     assert services.clock.now() - timedelta(hours=3) < services.clock.now()
+
+
+def test_every_shown_step_and_the_pain_map_are_rows(services: service.Services) -> None:
+    me = service.person_id(services)
+    sid, state = service.start_session(services, me, {"neck": 5, "sacrum": 2}, [])
+    assert state.current is not None
+    first = state.current.point.id
+    state = service.skip(services, sid)
+    assert state.current is not None
+    service.rate(services, sid, state.current.point.id, state.current.point.side, 2)
+    with services.db() as db:
+        steps = repo.steps_of(db, sid)
+        pain = dict(
+            db.execute(
+                text("SELECT region, intensity FROM pain_entries WHERE session_id = :s"), {"s": sid}
+            ).all()
+        )
+    assert [s.n for s in steps] == [1, 2, 3]
+    assert steps[0].point_id == first
+    assert pain == {"neck": 5, "sacrum": 2}
+
+
+def test_upgrading_from_the_first_schema_keeps_and_backfills_sessions(tmp_path: Path) -> None:
+    from backpoints.store.engine import make_engine, upgrade
+
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = make_engine(settings)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO people (id, created_at, profile) VALUES ('p', '2026-01-01', '{}')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, person_id, status, started_at, version, state) "
+                "VALUES ('s1', 'p', 'stopped', '2026-01-01 10:00:00', 1, "
+                '\'{"regions": [{"region": "neck", "pain_start": 4}]}\')'
+            )
+        )
+    upgrade(engine)
+    assert current_revision(engine) == "0002"
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT session_id, region, intensity FROM pain_entries")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("s1", "neck", 4)]

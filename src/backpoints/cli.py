@@ -122,6 +122,12 @@ def session(
         list[str] | None,
         typer.Option("--pain", "-p", help="Where and how much, e.g. lower_back_left=6 (repeat)."),
     ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="A painful region (repeat).")
+    ] = None,
+    intensity: Annotated[
+        list[int] | None, typer.Option("--intensity", "-i", help="Its pain, 0-10 (repeat).")
+    ] = None,
 ) -> None:
     """A guided massage in the terminal: screening, each point, a countdown, "did it help?"."""
     from backpoints import terminal, views
@@ -129,17 +135,22 @@ def session(
     services = _services()
     term = terminal.Terminal(views.console(), _ask, services.settings.countdown_speed)
     try:
-        wanted = terminal.parse_pain(pain) if pain else terminal.ask_pain(term)
-        terminal.run(term, services, wanted)
+        wanted = terminal.parse_pain(pain or [])
+        wanted |= terminal.pain_from_pairs(region or [], intensity or [])
+        terminal.run(term, services, wanted or terminal.ask_pain(term))
+    except terminal.EndOfInput:
+        typer.echo("Stopped; nothing was saved.")
     finally:
         services.close()
 
 
 def _ask(prompt: str) -> str:
+    from backpoints.terminal import EndOfInput
+
     try:
         return str(typer.prompt(prompt, default="", show_default=False))
-    except (typer.Abort, EOFError):
-        raise typer.Exit(1) from None
+    except (typer.Abort, EOFError, KeyboardInterrupt):
+        raise EndOfInput from None
 
 
 @app.command()

@@ -140,7 +140,10 @@ def start_session(
             evidence=evidence,
         )
         session_id = secrets.token_urlsafe(12)
-        repo.insert_session(db, person, session_id, _json(state), _summary(state))
+        shown = _shown(None, state, services)
+        repo.insert_session(
+            db, person, session_id, _json(state), _summary(state), dict(pain), shown
+        )
     return session_id, state
 
 
@@ -179,7 +182,8 @@ def rate(
         r.rated_at,
     )
     with services.db() as db:
-        repo.save_session(db, stored, _json(new_state), _summary(new_state), rating)
+        shown = _shown(state, new_state, services)
+        repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)
     return new_state
 
 
@@ -187,7 +191,11 @@ def skip(services: Services, session_id: str) -> engine.SessionState:
     """Move on to a different point without rating this one."""
     stored, state = load(services, session_id)
     guide = Guide(services.catalog, body_of(state.profile))
-    return _save(services, stored, engine.skip(state, guide, now=services.clock.now()))
+    new_state = engine.skip(state, guide, now=services.clock.now())
+    with services.db() as db:
+        shown = _shown(state, new_state, services)
+        repo.save_session(db, stored, _json(new_state), _summary(new_state), step=shown)
+    return new_state
 
 
 def stop(services: Services, session_id: str) -> engine.SessionState:
@@ -202,6 +210,16 @@ def _save(
     with services.db() as db:
         repo.save_session(db, stored, _json(state), _summary(state))
     return state
+
+
+def _shown(
+    before: engine.SessionState | None, after: engine.SessionState, services: Services
+) -> repo.ShownStep | None:
+    """The step `after` shows, if it is a new one."""
+    step = after.current
+    if step is None or (before is not None and before.steps_shown == after.steps_shown):
+        return None
+    return repo.ShownStep(step.n, step.region, step.point.id, step.point.side, services.clock.now())
 
 
 def _json(state: engine.SessionState) -> dict[str, Any]:

@@ -223,9 +223,28 @@ def stop(state: SessionState, *, now: datetime) -> SessionState:
     regions = tuple(
         r if r.outcome else r.model_copy(update={"outcome": "stopped"}) for r in state.regions
     )
-    return state.model_copy(
-        update={"status": "stopped", "current": None, "regions": regions, "ended_at": now}
+    rated = len(state.ratings)
+    summary = _pain_summary([r for r in regions if r.pain_now != r.pain_start or rated])
+    message = (
+        f"Stopped after {rated} rated point{'s' if rated != 1 else ''}. {summary}".strip()
+        if rated
+        else "Stopped before any point was rated."
     )
+    return state.model_copy(
+        update={
+            "status": "stopped",
+            "current": None,
+            "regions": regions,
+            "ended_at": now,
+            "message": message,
+        }
+    )
+
+
+def _pain_summary(regions: Sequence[RegionPlanState]) -> str:
+    """'Pain Lower back, left: 6 → 3.' for the regions given ('' for none)."""
+    parts = "; ".join(f"{REGION_LABELS[r.region]}: {r.pain_start} → {r.pain_now}" for r in regions)
+    return f"Pain {parts}." if parts else ""
 
 
 def _require_step(state: SessionState) -> Step:
@@ -288,11 +307,8 @@ def _finish(state: SessionState, now: datetime) -> SessionState:
     else:
         status = "exhausted"
         advice = EXHAUSTED_ADVICE
-    summary = "; ".join(
-        f"{REGION_LABELS[r.region]}: {r.pain_start} → {r.pain_now}" for r in treated
-    )
     excluded = [r.excluded_reason for r in state.regions if r.excluded_reason]
-    message = " ".join(filter(None, [summary and f"Pain {summary}.", *excluded])) or None
+    message = " ".join(filter(None, [_pain_summary(treated), *excluded])) or None
     return state.model_copy(
         update={"status": status, "advice": advice, "message": message, "ended_at": now}
     )

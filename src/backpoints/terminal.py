@@ -13,15 +13,18 @@ from dataclasses import dataclass
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from backpoints import service
+from backpoints.anatomy import Position
 from backpoints.errors import BackpointsError, check_region
 from backpoints.screening import QUESTIONS
 from backpoints.session import SessionState
 from backpoints.steps import TOOL_WORDS, Step
 from backpoints.store.repo import PointInsight, SessionSummary
+from backpoints.termmap import MapMarker, back_map
 from backpoints.vocab import REGION_IDS, REGION_LABELS
 
 Ask = Callable[[str], str]
@@ -29,6 +32,10 @@ Ask = Callable[[str], str]
 
 class BadAnswer(BackpointsError, ValueError):
     """An answer at a prompt that cannot be understood."""
+
+
+class EndOfInput(Exception):
+    """The person pressed Ctrl-C or closed the input: stop cleanly, keep what was rated."""
 
 
 @dataclass
@@ -39,6 +46,13 @@ class Terminal:
     ask: Ask
     speed: float = 1.0
     sleep: Callable[[float], None] = time.sleep
+
+
+def pain_from_pairs(regions: list[str], intensities: list[int]) -> dict[str, int]:
+    """`--region A --intensity 6 --region B --intensity 3` -> {A: 6, B: 3}."""
+    if len(regions) != len(intensities):
+        raise BadAnswer("Give one --intensity (0-10) for each --region.")
+    return parse_pain([f"{r}={i}" for r, i in zip(regions, intensities, strict=True)])
 
 
 def parse_pain(items: list[str]) -> dict[str, int]:
@@ -101,16 +115,37 @@ def ask_flags(term: Terminal) -> list[str]:
     return flags
 
 
-def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> SessionState:
-    """Screen if needed, then guide step by step until relief, exhaustion or stop."""
+def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> SessionState | None:
+    """Screen if needed, then guide step by step until relief, exhaustion or stop.
+
+    Ctrl-C or the end of input stops the session cleanly; every rating given stays saved.
+    """
     me = service.person_id(services)
-    flags: list[str] = []
-    if service.screening_needed(services, me, pain):
-        flags = ask_flags(term)
-        service.record_screening(services, me, flags, pain)
-    session_id, state = service.start_session(services, me, pain, flags)
+    session_id = None
+    try:
+        flags: list[str] = []
+        if service.screening_needed(services, me, pain):
+            flags = ask_flags(term)
+            service.record_screening(services, me, flags, pain)
+        session_id, state = service.start_session(services, me, pain, flags)
+        state = _guide(term, services, session_id, state)
+    except (EndOfInput, KeyboardInterrupt):
+        if session_id is None:
+            term.console.print("Stopped before a session started; nothing was saved.")
+            return None
+        _, state = service.load(services, session_id)
+        if state.status == "active":
+            state = service.stop(services, session_id)
+    term.console.print(outcome_panel(state))
+    return state
+
+
+def _guide(
+    term: Terminal, services: service.Services, session_id: str, state: SessionState
+) -> SessionState:
     while state.status == "active" and state.current is not None:
         step = state.current
+        term.console.print(step_map(step, state))
         term.console.print(step_panel(step))
         choice = term.ask("Enter to start, s to skip this point, q to stop").strip().lower()
         if choice == "q":
@@ -121,8 +156,26 @@ def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> Ses
             countdown(term, step)
             after = _ask_number(term, f"How is the pain in the {step.region_label} now (0-10)?")
             state = service.rate(services, session_id, step.point.id, step.point.side, after)
-    term.console.print(outcome_panel(state))
     return state
+
+
+def step_map(step: Step, state: SessionState) -> Group:
+    """The back in the terminal with this step's point highlighted and the pain shaded."""
+    body = service.body_of(state.profile)
+    markers = [
+        MapMarker(
+            1,
+            Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
+            step.point.name,
+            highlight=True,
+        )
+        for s in step.point.spots
+    ]
+    pain = {r.region: r.pain_now for r in state.regions}
+    return Group(
+        Text("Seen from behind: your left is on the left. The point is marked 1."),
+        back_map(body, markers=markers, pain=pain),
+    )
 
 
 def step_panel(step: Step) -> Panel:
@@ -148,13 +201,29 @@ def step_panel(step: Step) -> Panel:
 
 
 def countdown(term: Terminal, step: Step) -> None:
-    """Say each cue at its time, sleeping (scaled by speed) in between; bell at the end."""
-    elapsed = 0
-    for cue in step.cues:
-        term.sleep(max(0, cue.t_s - elapsed) / term.speed)
-        elapsed = cue.t_s
-        remaining = step.technique.lead_in_s + step.technique.duration_s - cue.t_s
-        term.console.print(f"[bold cyan]{remaining:>4} s[/]  {cue.say}")
+    """A live countdown; each cue is printed at its time; the bell rings at the end."""
+    t = step.technique
+    total = t.lead_in_s + t.duration_s
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[left]:>3} s left"),
+        console=term.console,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("Get ready", total=total, left=t.duration_s)
+        cues = iter(step.cues)
+        cue = next(cues, None)
+        for second in range(total + 1):
+            while cue is not None and cue.t_s <= second:
+                progress.console.print(f"[bold cyan]{cue.say}[/]")
+                cue = next(cues, None)
+            left = min(t.duration_s, total - second)
+            label = "Get ready" if second < t.lead_in_s else "Massage"
+            progress.update(task, completed=second, description=label, left=left)
+            if second < total:
+                term.sleep(1 / term.speed)
     term.console.file.write("\a")  # the end bell (Rich drops control codes off a terminal)
     term.console.file.flush()
 

@@ -95,3 +95,33 @@ class RatingRow(Base):
     rated_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("session_id", "n", name="uq_ratings_session_step"),)
+
+
+class PainEntry(Base):
+    """One region's pain at the start of a session (the pain map, row by row)."""
+
+    __tablename__ = "pain_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    region: Mapped[str] = mapped_column(String(32))
+    intensity: Mapped[int]
+    recorded_at: Mapped[datetime]
+
+
+class StepRow(Base):
+    """A point shown in a session (rated or not: skipped points are steps without a rating)."""
+
+    __tablename__ = "steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    n: Mapped[int]
+    region: Mapped[str] = mapped_column(String(32))
+    point_id: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str | None] = mapped_column(String(8))
+    shown_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("session_id", "n", name="uq_steps_session_n"),)

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backpoints.errors import BackpointsError
-from backpoints.store.models import Person, RatingRow, Screening, SessionRow
+from backpoints.store.models import PainEntry as PainEntryRow
+from backpoints.store.models import Person, RatingRow, Screening, SessionRow, StepRow
 
 LOCAL_PERSON = "local"
 
@@ -107,10 +108,36 @@ def last_screening(db: Session, person_id: str) -> dict[str, Any] | None:
     return None if row is None else {"at": row.at, **row.answers}
 
 
+@dataclass(frozen=True)
+class ShownStep:
+    """A step as it is recorded when shown."""
+
+    n: int
+    region: str
+    point_id: str
+    side: str | None
+    shown_at: datetime
+
+
 def insert_session(
-    db: Session, person_id: str, session_id: str, state: dict[str, Any], summary: dict[str, Any]
+    db: Session,
+    person_id: str,
+    session_id: str,
+    state: dict[str, Any],
+    summary: dict[str, Any],
+    pain: dict[str, int],
+    step: ShownStep | None,
 ) -> None:
+    """Store a new session with its pain map and first step, in one transaction."""
     db.add(SessionRow(id=session_id, person_id=person_id, version=1, state=state, **summary))
+    db.flush()
+    at = summary["started_at"]
+    db.add_all(
+        PainEntryRow(session_id=session_id, region=r, intensity=i, recorded_at=at)
+        for r, i in pain.items()
+    )
+    if step is not None:
+        db.add(StepRow(session_id=session_id, **vars(step)))
     db.commit()
 
 
@@ -127,8 +154,10 @@ def save_session(
     state: dict[str, Any],
     summary: dict[str, Any],
     rating: StoredRating | None = None,
+    step: ShownStep | None = None,
 ) -> None:
-    """Save a new state (and its rating) in one transaction, if nobody saved in between."""
+    """Save a new state (its rating, its next step) in one transaction, if nobody saved
+    in between."""
     result = db.execute(
         update(SessionRow)
         .where(SessionRow.id == stored.id, SessionRow.version == stored.version)
@@ -139,6 +168,8 @@ def save_session(
         raise Conflict("This step was already answered (in another tab?). Reload to continue.")
     if rating is not None:
         db.add(RatingRow(person_id=stored.person_id, **rating.__dict__))
+    if step is not None:
+        db.add(StepRow(session_id=stored.id, **vars(step)))
     try:
         db.commit()
     except IntegrityError as exc:
@@ -213,3 +244,9 @@ def insights(db: Session, person_id: str) -> list[PointInsight]:
         for region, point, ok, n, drop in rows
     ]
     return sorted(found, key=lambda i: (-(i.helped + 1) / (i.tried + 2), -i.tried, i.point_id))
+
+
+def steps_of(db: Session, session_id: str) -> list[ShownStep]:
+    """Every step shown in a session, in order (skipped ones included)."""
+    rows = db.scalars(select(StepRow).where(StepRow.session_id == session_id).order_by(StepRow.n))
+    return [ShownStep(r.n, r.region, r.point_id, r.side, r.shown_at) for r in rows]
