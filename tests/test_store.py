@@ -174,7 +174,7 @@ def test_every_shown_step_and_the_pain_map_are_rows(services: service.Services) 
     service.rate(services, sid, state.current.point.id, state.current.point.side, 2)
     with services.db() as db:
         steps = repo.steps_of(db, sid)
-        pain = dict(
+        pain: dict[str, int] = dict(
             db.execute(
                 text("SELECT region, intensity FROM pain_entries WHERE session_id = :s"), {"s": sid}
             ).all()
