@@ -207,6 +207,15 @@ def db_upgrade() -> None:
     engine.dispose()
 
 
+def _register_report_commands() -> None:
+    from backpoints import cli_report
+
+    cli_report.register(app)
+
+
+_register_report_commands()
+
+
 def main() -> None:
     """Entry point: run the app; domain errors become one line and exit code 2."""
     try:

@@ -56,12 +56,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)
-    from backpoints.web import api, diary_pages, pages, session_pages
+    from backpoints.web import (
+        api,
+        diary_pages,
+        export_pages,
+        pages,
+        report_pages,
+        session_pages,
+    )
 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(session_pages.router)
     app.include_router(diary_pages.router)
+    app.include_router(report_pages.router)
+    app.include_router(export_pages.router)
     return app
 
 

@@ -17,6 +17,7 @@ from backpoints.planner import PainEntry, plan
 from backpoints.render import Marker, back_svg
 from backpoints.screening import restrictions
 from backpoints.steps import technique_summary
+from backpoints.store.repo import SessionSummary
 from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS
 from backpoints.web.charts import before_after_svg, trend_svg
 from backpoints.web.pages import render, see_other
@@ -47,9 +48,7 @@ def history(request: Request) -> Response:
         if len(by_region[r]) >= 2
     ]
     rated = [s for s in reversed(sessions) if s.ratings]
-    pairs = [
-        (f"{s.started_at:%d %b}", s.ratings[0].pain_before, s.ratings[-1].pain_after) for s in rated
-    ]
+    pairs = [_before_after(s) for s in rated]
     rows = [
         {
             "when": s.started_at,
@@ -70,6 +69,14 @@ def history(request: Request) -> Response:
         trends=trends,
         before_after=before_after_svg(pairs) if len(pairs) >= 2 else None,
     )
+
+
+def _before_after(s: SessionSummary) -> tuple[str, int, int]:
+    """The first treated region of a session: its pain at the start and after the last try."""
+    region = s.ratings[0].region
+    after = [r.pain_after for r in s.ratings if r.region == region][-1]
+    label = f"{s.started_at:%d %b %H:%M}, {REGION_LABELS[region]}"
+    return label, s.pain.get(region, s.ratings[0].pain_before), after
 
 
 @router.get("/insights", response_class=HTMLResponse)
