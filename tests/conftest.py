@@ -18,6 +18,8 @@ import pytest
 
 from backpoints.anatomy import Body, body_from_stature
 from backpoints.catalog import Catalog, load_catalog
+from backpoints.settings import Settings
+from tests.pg import PostgresServer, running_server, server_binaries
 
 CliRun = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -55,6 +57,30 @@ def run_cli(tmp_path: Path) -> CliRun:
         )
 
     return run
+
+
+# ---- Databases: real SQLite in tmp_path, a real PostgreSQL server ---------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run (each test gets its own database)."""
+    bin_dir = server_binaries()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; `make test` installs it")
+        pytest.skip("PostgreSQL is not installed (run `make test` to install it)")
+    with running_server(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh database: SQLite in tmp_path, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return Settings(data_dir=tmp_path / "data")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return Settings(data_dir=tmp_path / "data", database_url=server.create_database())
 
 
 # ---- A real server and a real browser ---------------------------------------------------

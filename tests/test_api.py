@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,9 @@ from backpoints.web.app import create_app
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path / "data", max_body_bytes=4096))
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The app on SQLite, then on PostgreSQL (the `settings` fixture)."""
+    app = create_app(settings.model_copy(update={"max_body_bytes": 4096}))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

@@ -24,12 +24,8 @@ from backpoints.store.engine import current_revision
 
 
 @pytest.fixture
-def services(tmp_path: Path, catalog: Catalog) -> Iterator[service.Services]:
-    s = service.Services(
-        Settings(data_dir=tmp_path / "data"),
-        catalog=catalog,
-        clock=FakeClock(),
-    )
+def services(settings: Settings, catalog: Catalog) -> Iterator[service.Services]:
+    s = service.Services(settings, catalog=catalog, clock=FakeClock())
     yield s
     s.close()
 
@@ -40,10 +36,17 @@ def test_opening_creates_the_schema_at_the_newest_revision(services: service.Ser
     assert current_revision(services.engine) == "0002"
     tables = set(inspect(services.engine).get_table_names())
     assert {"people", "screenings", "sessions", "ratings", "pain_entries", "steps"} <= tables
+
+
+def test_sqlite_is_durable_and_checks_foreign_keys(tmp_path: Path) -> None:
+    services = service.Services(Settings(data_dir=tmp_path / "data"))
+    service.person_id(services)
+    assert services.engine is not None
     with services.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    services.close()
 
 
 def test_profile_round_trip(services: service.Services) -> None:
@@ -207,3 +210,40 @@ def test_upgrading_from_the_first_schema_keeps_and_backfills_sessions(tmp_path: 
         rows = conn.execute(text("SELECT session_id, region, intensity FROM pain_entries")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("s1", "neck", 4)]
+
+
+def test_two_workers_rating_one_step_at_once_store_exactly_one(settings: Settings) -> None:
+    """Two app processes (two Services, two engines) answer the same step at the same moment."""
+    import threading
+
+    workers = [service.Services(settings) for _ in range(2)]
+    me = service.person_id(workers[0])
+    sid, state = service.start_session(workers[0], me, {"lower_back_left": 6}, [])
+    assert state.current is not None
+    point, side = state.current.point.id, state.current.point.side
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer(worker: service.Services) -> None:
+        service.load(worker, sid)  # connect first, so both race on the write
+        barrier.wait()
+        try:
+            service.rate(worker, sid, point, side, 5)
+            outcomes.append("saved")
+        except repo.Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=answer, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    try:
+        assert sorted(outcomes) == ["conflict", "saved"]
+        [summary] = service.history(workers[0], me)
+        assert len(summary.ratings) == 1
+        _, final = service.load(workers[1], sid)
+        assert final.steps_shown == 2
+    finally:
+        for w in workers:
+            w.close()

@@ -168,7 +168,12 @@ def rate(
     """Record a rating and move the session on; both are committed before returning."""
     stored, state = load(services, session_id)
     guide = Guide(services.catalog, body_of(state.profile))
-    new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
+    try:
+        new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
+    except engine.WrongPoint:
+        if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
+            raise repo.Conflict("This step was already answered. Reload to continue.") from None
+        raise
     r = new_state.ratings[-1]
     rating = repo.StoredRating(
         session_id,
