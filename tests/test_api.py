@@ -180,3 +180,13 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         "/api/v1/insights",
     ):
         assert path in paths
+
+
+def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/api/v1/regions", "/static/app.js", "/api/v1/points/NOPE", "/nowhere"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"

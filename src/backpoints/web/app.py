@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from backpoints import __version__
 from backpoints.settings import Settings
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
+from backpoints.web.security import SecurityHeaders
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
 
@@ -49,11 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Guided self-massage of back pressure points: screening first, the right "
         "points on your own back, a timed massage, and a private pain diary.",
         lifespan=lifespan,
+        docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json stays
+        redoc_url=None,
     )
     app.state.bp = state
     app.state.templates = _templates(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)
     from backpoints.web import (
