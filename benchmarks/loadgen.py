@@ -1,15 +1,21 @@
 """Load-testing helpers for the API benchmark: servers as subprocesses, CPU readings, load loops.
 
 Servers run as child processes on free ports; their CPU time is read from /proc/<pid>/stat
-(user + system, all threads). Load is generated with asyncio and httpx.AsyncClient over
-keep-alive connections: `open_loop` sends on a fixed schedule whatever the responses, and
-measures each latency from the request's scheduled send time (no coordinated omission);
-`closed_loop` keeps a fixed number of requests in flight for as long as asked.
+(user + system, all threads). Load comes from asyncio: `open_loop` starts requests on a fixed
+schedule whatever the responses, and measures each latency from the request's scheduled send
+time (no coordinated omission); `closed_loop` keeps a fixed number of request chains going for
+as long as asked.
+
+The client is a minimal HTTP/1.1 keep-alive client on asyncio streams (`Client`) rather than
+httpx.AsyncClient: the load client shares the 2 CPU cores with the server, and httpx spent
+several ms of CPU per request here (its connection pool grows slow with hundreds of requests
+waiting), which would have been taken from the server being measured.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import socket
@@ -18,10 +24,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+#: What a failed exchange raises: the connection broke or the answer was not HTTP as expected.
+TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
 
 
 def free_port() -> int:
@@ -50,10 +59,10 @@ def own_cpu_seconds() -> float:
 
 @dataclass
 class Server:
-    """A server child process listening on `base_url`."""
+    """A server child process listening on 127.0.0.1:`port`."""
 
     process: subprocess.Popen[bytes]
-    base_url: str
+    port: int
 
     @property
     def pid(self) -> int:
@@ -73,14 +82,15 @@ def server(
 ) -> Iterator[Server]:
     """Start `argv` (which listens on `port`), wait until GET `ready_path` answers 200, and
     terminate it on leaving the block."""
-    full_env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
-        list(argv), env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        list(argv),
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(process, base_url + ready_path, timeout_s)
-        yield Server(process, base_url)
+        _wait_ready(process, f"http://127.0.0.1:{port}{ready_path}", timeout_s)
+        yield Server(process, port)
     finally:
         process.terminate()
         try:
@@ -107,16 +117,74 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout_s: float) ->
     raise RuntimeError(f"server not ready at {url} within {timeout_s:.0f} s")
 
 
-def async_client(base_url: str, connections: int) -> httpx.AsyncClient:
-    """A keep-alive client with room for `connections` requests in flight."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30.0)
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
-#: One request of a load loop: given the client, send it and return the HTTP status.
-Request = Callable[[httpx.AsyncClient], Awaitable[int]]
-#: Some requests one after another, as one unit of a closed loop: returns their HTTP statuses.
-Cycle = Callable[[httpx.AsyncClient], Awaitable[list[int]]]
+class Client:
+    """HTTP/1.1 to one local server over keep-alive connections, one request per connection
+    at a time; a connection is opened whenever none is idle. Bodies need a Content-Length."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        self.host, self.port = host, port
+        self._idle: list[Connection] = []
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        """Send one request; the status and body of the response."""
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Length: {len(body)}\r\n"
+        )
+        if body:
+            head += "Content-Type: application/json\r\n"
+        message = (head + "\r\n").encode("ascii") + body
+        if self._idle:
+            conn = self._idle.pop()
+            try:
+                return await self._exchange(conn, message)
+            except (OSError, asyncio.IncompleteReadError):
+                pass  # the server closed an idle keep-alive connection: retry on a new one
+        conn = await asyncio.open_connection(self.host, self.port)
+        return await self._exchange(conn, message)
+
+    async def _exchange(self, conn: Connection, message: bytes) -> tuple[int, bytes]:
+        reader, writer = conn
+        try:
+            writer.write(message)
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            headers = {
+                name.strip().lower(): value.strip()
+                for name, _, value in (line.partition(":") for line in lines[1:] if line)
+            }
+            data = await reader.readexactly(int(headers["content-length"]))
+        except BaseException:
+            writer.close()
+            raise
+        if headers.get("connection", "").lower() == "close":
+            writer.close()
+        else:
+            self._idle.append(conn)
+        return status, data
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        return await self.request("GET", path)
+
+    async def post_json(self, path: str, payload: Any) -> tuple[int, Any]:
+        """POST a JSON body; the status and the decoded JSON answer."""
+        status, data = await self.request("POST", path, json.dumps(payload).encode())
+        return status, json.loads(data) if data else None
+
+    def close(self) -> None:
+        for _, writer in self._idle:
+            writer.close()
+        self._idle.clear()
+
+
+#: One request of an open loop: send it with the client, return the HTTP status.
+Request = Callable[[Client], Awaitable[int]]
+#: Requests one after another, the unit of a closed loop: returns their HTTP statuses.
+Cycle = Callable[[Client], Awaitable[list[int]]]
 
 
 @dataclass
@@ -125,29 +193,32 @@ class OpenLoopResult:
 
     latencies: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
-    #: Seconds from the first to the last scheduled send, and from the first to the last send.
-    scheduled_span: float = 0.0
+    #: Seconds from the first to the last actual send.
     sent_span: float = 0.0
-    #: How late the sends left, in seconds, at worst (the load generator falling behind).
+    #: How late a send left its schedule, at worst (the load generator falling behind).
     worst_send_lag: float = 0.0
+    #: CPU seconds used by the load client during the run.
     client_cpu: float = 0.0
+    #: CPU seconds used by the server during the run.
+    server_cpu: float = 0.0
 
     @property
     def errors(self) -> int:
+        """Requests without a 2xx answer (status 0: no answer at all)."""
         return sum(1 for s in self.statuses if not 200 <= s < 300)
 
 
 async def open_loop(
-    client: httpx.AsyncClient, rate: float, count: int, request: Request
+    client: Client, rate: float, count: int, request: Request, server_pid: int
 ) -> OpenLoopResult:
     """Start `count` requests at `rate` per second on a fixed schedule, whatever the responses.
 
-    `request` is awaited in its own task at its scheduled time; a failure to get a response
-    counts as status 0. Each latency runs from the scheduled send time to the response.
+    Each `request` runs in its own task from its scheduled time; one that raises a transport
+    error counts as status 0. Each latency runs from the scheduled send time to the answer.
     """
     loop = asyncio.get_running_loop()
     result = OpenLoopResult()
-    cpu_before = own_cpu_seconds()
+    cpu_before, own_before = cpu_seconds(server_pid), own_cpu_seconds()
     start = loop.time() + 0.05
     lags: list[float] = []
     sent: list[float] = []
@@ -155,7 +226,7 @@ async def open_loop(
     async def one(scheduled: float) -> None:
         try:
             status = await request(client)
-        except (httpx.HTTPError, TimeoutError):
+        except TRANSPORT_ERRORS:
             status = 0
         result.latencies.append(loop.time() - scheduled)
         result.statuses.append(status)
@@ -171,8 +242,8 @@ async def open_loop(
         lags.append(now - scheduled)
         tasks.append(asyncio.create_task(one(scheduled)))
     await asyncio.gather(*tasks)
-    result.client_cpu = own_cpu_seconds() - cpu_before
-    result.scheduled_span = (count - 1) / rate
+    result.client_cpu = own_cpu_seconds() - own_before
+    result.server_cpu = cpu_seconds(server_pid) - cpu_before
     result.sent_span = sent[-1] - sent[0]
     result.worst_send_lag = max(lags)
     return result
@@ -180,13 +251,21 @@ async def open_loop(
 
 @dataclass
 class ClosedLoopResult:
-    """Requests completed by a closed-loop run, its wall time, and the server's CPU time."""
+    """Requests completed by a closed-loop run, its wall time, and the CPU time used."""
 
-    requests: int
-    errors: int
+    statuses: list[int]
     wall_s: float
     server_cpu_s: float
     client_cpu_s: float
+
+    @property
+    def requests(self) -> int:
+        return len(self.statuses)
+
+    @property
+    def errors(self) -> int:
+        """Requests without a 2xx answer (status 0: no answer at all)."""
+        return sum(1 for s in self.statuses if not 200 <= s < 300)
 
     @property
     def per_second(self) -> float:
@@ -198,14 +277,10 @@ class ClosedLoopResult:
 
 
 async def closed_loop(
-    client: httpx.AsyncClient,
-    server_pid: int,
-    workers: int,
-    duration_s: float,
-    cycle: Cycle,
+    client: Client, server_pid: int, workers: int, duration_s: float, cycle: Cycle
 ) -> ClosedLoopResult:
-    """`workers` loops each repeating `cycle` (some requests, one after another, returning
-    their statuses) until `duration_s` has passed; the server's CPU time is read around it."""
+    """`workers` loops each repeating `cycle` until `duration_s` has passed; the server's CPU
+    time is read before the first request and after the last answer."""
     loop = asyncio.get_running_loop()
     statuses: list[int] = []
 
@@ -213,7 +288,7 @@ async def closed_loop(
         while loop.time() < deadline:
             try:
                 statuses.extend(await cycle(client))
-            except httpx.HTTPError:
+            except TRANSPORT_ERRORS:
                 statuses.append(0)
 
     cpu_before, own_before = cpu_seconds(server_pid), own_cpu_seconds()
@@ -221,14 +296,11 @@ async def closed_loop(
     await asyncio.gather(*(worker(start + duration_s) for _ in range(workers)))
     wall = loop.time() - start
     server_cpu = cpu_seconds(server_pid) - cpu_before
-    errors = sum(1 for s in statuses if not 200 <= s < 300)
-    return ClosedLoopResult(
-        len(statuses), errors, wall, server_cpu, own_cpu_seconds() - own_before
-    )
+    return ClosedLoopResult(statuses, wall, server_cpu, own_cpu_seconds() - own_before)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The `q`-th percentile (0-100) of `values`, nearest-rank."""
+    """The `q`-th percentile (0-100) of `values`, nearest rank."""
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]

@@ -33,7 +33,7 @@ def services(settings: Settings, catalog: Catalog) -> Iterator[service.Services]
 def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
     service.person_id(services)
     assert services.engine is not None
-    assert current_revision(services.engine) == "0002"
+    assert current_revision(services.engine) == "0003"
     tables = set(inspect(services.engine).get_table_names())
     assert {"people", "screenings", "sessions", "ratings", "pain_entries", "steps"} <= tables
 
@@ -205,7 +205,7 @@ def test_upgrading_from_the_first_schema_keeps_and_backfills_sessions(tmp_path: 
             )
         )
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT session_id, region, intensity FROM pain_entries")).all()
     engine.dispose()
@@ -247,3 +247,19 @@ def test_two_workers_rating_one_step_at_once_store_exactly_one(settings: Setting
     finally:
         for w in workers:
             w.close()
+
+
+def test_evidence_counted_in_sql_matches_counting_the_ratings(services: service.Services) -> None:
+    from backpoints.learning import evidence_from_counts, evidence_from_ratings
+
+    me = service.person_id(services)
+    for after in (2, 6, 6, 1):
+        sid, state = service.start_session(services, me, {"mid_back_right": 6}, [])
+        while state.status == "active" and state.current is not None:
+            state = service.rate(services, sid, state.current.point.id, None, after)
+            after = 6
+    with services.db() as db:
+        counted = evidence_from_counts(repo.tallies(db, me))
+        rated = evidence_from_ratings(repo.ratings_for_person(db, me))
+    assert counted == rated
+    assert sum(t.helped for t in counted.values()) == 2

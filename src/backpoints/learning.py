@@ -68,6 +68,13 @@ def suits(prior: float, tally: Tally) -> float:
     return yes / (yes + no)
 
 
+def evidence_from_counts(
+    counts: Iterable[tuple[str, str, int, int]],
+) -> dict[tuple[str, str], Tally]:
+    """Evidence from (region, point id, helped, tried) counts (as a database counts them)."""
+    return {(region, point): Tally(helped, tried) for region, point, helped, tried in counts}
+
+
 def score(prior: float, tally: Tally, rng: random.Random | None = None) -> float:
     """Expected chance (0-1) that the point relieves the region; or a Thompson sample."""
     belief = suits(prior, tally)

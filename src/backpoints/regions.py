@@ -140,8 +140,10 @@ def _right_outlines(body: Body) -> dict[str, Polygon]:
     # fmt: on
 
 
+@functools.lru_cache(maxsize=256)
 def regions(body: Body) -> tuple[Region, ...]:
-    """All 13 regions, in the order of `vocab.REGION_IDS`, outlined on this body."""
+    """All 13 regions, in the order of `vocab.REGION_IDS`, outlined on this body (cached:
+    a body is immutable, and its outlines are asked for at every step)."""
     outlines = _right_outlines(body)
     for rid in list(outlines):
         if rid.endswith("_right"):

@@ -130,7 +130,7 @@ def start_session(
     if not entries:
         raise NoPain("Mark at least one painful region (1-10) to start.")
     with services.db() as db:
-        evidence = learning.evidence_from_ratings(repo.ratings_for_person(db, person))
+        evidence = learning.evidence_from_counts(repo.tallies(db, person))
         state = engine.start(
             entries,
             list(flags),

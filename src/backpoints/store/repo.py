@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -142,10 +142,22 @@ def insert_session(
 
 
 def load_session(db: Session, session_id: str) -> StoredSession | None:
-    row = db.get(SessionRow, session_id)
+    row = db.execute(
+        select(SessionRow.person_id, SessionRow.version, SessionRow.state).where(
+            SessionRow.id == session_id
+        )
+    ).first()
     if row is None:
         return None
-    return StoredSession(row.id, row.person_id, row.version, row.state)
+    return StoredSession(session_id, row.person_id, row.version, row.state)
+
+
+_SESSIONS = cast(Table, SessionRow.__table__)
+_SAVE_STATE = update(_SESSIONS).where(
+    _SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.version == bindparam("expected")
+)
+_INSERT_RATING = insert(cast(Table, RatingRow.__table__))
+_INSERT_STEP = insert(cast(Table, StepRow.__table__))
 
 
 def save_session(
@@ -158,23 +170,34 @@ def save_session(
 ) -> None:
     """Save a new state (its rating, its next step) in one transaction, if nobody saved
     in between."""
+    values = {"state": state, "version": stored.version + 1, **summary}
     result = db.execute(
-        update(SessionRow)
-        .where(SessionRow.id == stored.id, SessionRow.version == stored.version)
-        .values(state=state, version=stored.version + 1, **summary)
+        _SAVE_STATE.values({k: bindparam(k) for k in values}),
+        {**values, "sid": stored.id, "expected": stored.version},
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         db.rollback()
         raise Conflict("This step was already answered (in another tab?). Reload to continue.")
-    if rating is not None:
-        db.add(RatingRow(person_id=stored.person_id, **rating.__dict__))
+    if rating is not None:  # Core inserts with bound parameters: the hot path stays cheap
+        db.execute(_INSERT_RATING, {"person_id": stored.person_id, **vars(rating)})
     if step is not None:
-        db.add(StepRow(session_id=stored.id, **vars(step)))
+        db.execute(_INSERT_STEP, {"session_id": stored.id, **vars(step)})
     try:
         db.commit()
     except IntegrityError as exc:
         db.rollback()
         raise Conflict("This step was already answered. Reload to continue.") from exc
+
+
+def tallies(db: Session, person_id: str) -> list[tuple[str, str, int, int]]:
+    """(region, point id, times it relieved, times tried) for the person, counted in SQL."""
+    helped = func.sum(func.cast(RatingRow.relieved, RatingRow.n.type))
+    rows = db.execute(
+        select(RatingRow.region, RatingRow.point_id, helped, func.count())
+        .where(RatingRow.person_id == person_id)
+        .group_by(RatingRow.region, RatingRow.point_id)
+    ).all()
+    return [(region, point, int(ok or 0), int(n)) for region, point, ok, n in rows]
 
 
 def ratings_for_person(db: Session, person_id: str) -> list[StoredRating]:
