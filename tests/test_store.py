@@ -20,7 +20,7 @@ from backpoints.clock import FakeClock
 from backpoints.screening import Profile
 from backpoints.settings import Settings
 from backpoints.store import repo
-from backpoints.store.engine import current_revision
+from backpoints.store.engine import current_revision, head_revision
 
 
 @pytest.fixture
@@ -33,9 +33,10 @@ def services(settings: Settings, catalog: Catalog) -> Iterator[service.Services]
 def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
     service.person_id(services)
     assert services.engine is not None
-    assert current_revision(services.engine) == "0003"
+    assert current_revision(services.engine) == head_revision() == "0004"
     tables = set(inspect(services.engine).get_table_names())
-    assert {"people", "screenings", "sessions", "ratings", "pain_entries", "steps"} <= tables
+    expected = {"people", "sessions", "ratings", "pain_entries", "steps", "accounts", "audit_log"}
+    assert expected <= tables
 
 
 def test_sqlite_is_durable_and_checks_foreign_keys(tmp_path: Path) -> None:
@@ -205,7 +206,7 @@ def test_upgrading_from_the_first_schema_keeps_and_backfills_sessions(tmp_path: 
             )
         )
     upgrade(engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT session_id, region, intensity FROM pain_entries")).all()
     engine.dispose()

@@ -127,8 +127,13 @@ def plan(
     limits: Restrictions = NO_RESTRICTIONS,
     evidence: Evidence = NO_EVIDENCE,
     rng: random.Random | None = None,
+    preferred: Sequence[str] = (),
 ) -> tuple[RegionPlan, ...]:
-    """Ranked candidates for every painful region, most painful region first."""
+    """Ranked candidates for every painful region, most painful region first.
+
+    `preferred` point ids (a therapist's home routine) come first, in their order, wherever
+    they help the region and the profile allows them.
+    """
     order = sorted(
         (e for e in pain if e.intensity > 0),
         key=lambda e: (-e.intensity, REGION_IDS.index(e.region)),
@@ -146,7 +151,8 @@ def plan(
             for option in index[entry.region]
             if limits.allows(option.point)
         ]
-        plans.append(RegionPlan(entry.region, entry.intensity, _varied(scored)))
+        ranked = _varied(scored)
+        plans.append(RegionPlan(entry.region, entry.intensity, _routine_first(ranked, preferred)))
     return tuple(plans)
 
 
@@ -189,6 +195,22 @@ def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, 
         chosen_ids.add(best.point.id)
         last_tradition = best.point.tradition
     return tuple(chosen)
+
+
+def _routine_first(
+    ranked: tuple[Candidate, ...], preferred: Sequence[str]
+) -> tuple[Candidate, ...]:
+    if not preferred:
+        return ranked
+    order = {point_id: i for i, point_id in enumerate(preferred)}
+    first = sorted((c for c in ranked if c.point.id in order), key=lambda c: order[c.point.id])
+    marked = tuple(
+        Candidate(
+            c.point, c.region, c.side, c.score, f"from your therapist's home routine; {c.why}"
+        )
+        for c in first
+    )
+    return marked + tuple(c for c in ranked if c.point.id not in order)
 
 
 def _explain(point: Point, why: Why, region: str) -> str:

@@ -26,7 +26,7 @@ from backpoints.errors import BackpointsError
 from backpoints.planner import PainEntry
 from backpoints.settings import Settings
 from backpoints.steps import Guide
-from backpoints.store import repo
+from backpoints.store import accounts_repo, repo
 from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
 
 #: The stature (cm) used when a person has not given theirs (mean of ansur2 men and women).
@@ -131,6 +131,7 @@ def start_session(
         raise NoPain("Mark at least one painful region (1-10) to start.")
     with services.db() as db:
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
+        routine = accounts_repo.active_routine(db, person)
         state = engine.start(
             entries,
             list(flags),
@@ -138,6 +139,7 @@ def start_session(
             Guide(services.catalog, body_of(prof)),
             now=services.clock.now(),
             evidence=evidence,
+            routine=routine,
         )
         session_id = secrets.token_urlsafe(12)
         shown = _shown(None, state, services)
@@ -153,20 +155,28 @@ class NoPain(BackpointsError, ValueError):
     field = "pain"
 
 
-def load(services: Services, session_id: str) -> tuple[repo.StoredSession, engine.SessionState]:
-    """A stored session and its state; UnknownSession if there is none."""
+def load(
+    services: Services, session_id: str, person: str | None = None
+) -> tuple[repo.StoredSession, engine.SessionState]:
+    """A stored session and its state; UnknownSession if there is none, or (with `person`)
+    if it belongs to someone else: the two look the same, so ids cannot be probed."""
     with services.db() as db:
         found = repo.load_session(db, session_id)
-    if found is None:
+    if found is None or (person is not None and found.person_id != person):
         raise UnknownSession(f"No session {session_id!r}. Start a new one.")
     return found, engine.SessionState.model_validate(found.state)
 
 
 def rate(
-    services: Services, session_id: str, point_id: str, side: str | None, pain_after: int
+    services: Services,
+    session_id: str,
+    point_id: str,
+    side: str | None,
+    pain_after: int,
+    person: str | None = None,
 ) -> engine.SessionState:
     """Record a rating and move the session on; both are committed before returning."""
-    stored, state = load(services, session_id)
+    stored, state = load(services, session_id, person)
     guide = Guide(services.catalog, body_of(state.profile))
     try:
         new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
@@ -192,9 +202,9 @@ def rate(
     return new_state
 
 
-def skip(services: Services, session_id: str) -> engine.SessionState:
+def skip(services: Services, session_id: str, person: str | None = None) -> engine.SessionState:
     """Move on to a different point without rating this one."""
-    stored, state = load(services, session_id)
+    stored, state = load(services, session_id, person)
     guide = Guide(services.catalog, body_of(state.profile))
     new_state = engine.skip(state, guide, now=services.clock.now())
     with services.db() as db:
@@ -203,9 +213,9 @@ def skip(services: Services, session_id: str) -> engine.SessionState:
     return new_state
 
 
-def stop(services: Services, session_id: str) -> engine.SessionState:
+def stop(services: Services, session_id: str, person: str | None = None) -> engine.SessionState:
     """End the session; what was rated stays."""
-    stored, state = load(services, session_id)
+    stored, state = load(services, session_id, person)
     return _save(services, stored, engine.stop(state, now=services.clock.now()))
 
 

@@ -11,9 +11,9 @@ pydantic model the shell stores as JSON. Steps are built by `backpoints.steps`.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -106,6 +106,8 @@ class SessionState(_Model):
     steps_shown: int = 0
     ratings: tuple[Rating, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Seconds per point set by a therapist's home routine (None: the point's default).
+    duration_s: int | None = None
     started_at: datetime
     ended_at: datetime | None = None
 
@@ -130,8 +132,13 @@ def start(
     now: datetime,
     evidence: Evidence = NO_EVIDENCE,
     rng: random.Random | None = None,
+    routine: Mapping[str, Any] | None = None,
 ) -> SessionState:
-    """Screen, plan and show the first step, or refer when a red flag was reported."""
+    """Screen, plan and show the first step, or refer when a red flag was reported.
+
+    A therapist's `routine` ({"points": [...], "duration_s": n}) puts its points first and
+    sets their duration; screening and the profile's limits still apply to every step.
+    """
     verdict = screen(flags)
     if verdict.refer:
         return SessionState(
@@ -150,10 +157,12 @@ def start(
             ended_at=now,
         )
     limits = restrictions(profile, guide.catalog)
-    plans = plan(pain, guide.catalog, limits, evidence, rng)
+    preferred = tuple(routine.get("points", ())) if routine else ()
+    plans = plan(pain, guide.catalog, limits, evidence, rng, preferred)
     state = SessionState(
         status="active",
         profile=profile,
+        duration_s=routine.get("duration_s") if routine else None,
         regions=tuple(_region_state(p) for p in plans),
         notes=limits.notes + tuple(p.excluded_reason for p in plans if p.excluded_reason),
         started_at=now,
@@ -280,7 +289,7 @@ def _advance(state: SessionState, guide: Guide, now: datetime) -> SessionState:
         tried = region.model_copy(update={"tried": (*region.tried, queued.point_id)})
         state = _replace_region(state, index, tried)
         n = state.steps_shown + 1
-        step = build_step(n, region.region, queued, state.profile, guide)
+        step = build_step(n, region.region, queued, state.profile, guide, state.duration_s)
         return state.model_copy(update={"current": step, "steps_shown": n})
     return _finish(state, now)
 

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     #: Seconds of countdown per second of real time (tests run the countdown fast).
     countdown_speed: float = Field(default=1.0, gt=0, le=1000)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: Multi-user server: accounts, log-in, therapists and clients (off for a personal install).
+    server_mode: bool = False
+    #: Send cookies only over https (also automatic when the request came in over https).
+    secure_cookies: bool = False
+    #: Days a log-in lasts.
+    login_days: int = Field(default=14, ge=1, le=365)
+    #: Failed log-ins per e-mail address or client address in `login_window_minutes` before
+    #: further attempts are refused for a while.
+    login_attempts: int = Field(default=5, ge=1, le=100)
+    login_window_minutes: int = Field(default=15, ge=1, le=1440)
 
     @field_validator("data_dir")
     @classmethod

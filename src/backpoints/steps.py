@@ -118,11 +118,25 @@ class Step(_Model):
     sources: tuple[str, ...]
 
 
-def build_step(n: int, region: str, queued: Queued, profile: Profile, guide: Guide) -> Step:
-    """The n-th step of a session: the queued point for a region, placed and timed."""
+def build_step(
+    n: int,
+    region: str,
+    queued: Queued,
+    profile: Profile,
+    guide: Guide,
+    duration_s: int | None = None,
+) -> Step:
+    """The n-th step of a session: the queued point for a region, placed and timed.
+
+    `duration_s` (a therapist's routine) replaces the default time, within the timing rules:
+    30-90 s of sustained compression, 60-120 s of moving massage.
+    """
     point = guide.catalog.get(queued.point_id)
     spots = _spots(point, region, queued.side, guide.body)
     technique, notes = adjust_technique(point, restrictions(profile, guide.catalog))
+    if duration_s is not None:
+        low, high = (30, 90) if technique.motion == "static" else (60, 120)
+        technique = technique.model_copy(update={"duration_s": min(high, max(low, duration_s))})
     main = spots[-1]
     step_technique = StepTechnique(
         motion=technique.motion,

@@ -125,3 +125,21 @@ class StepRow(Base):
     shown_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("session_id", "n", name="uq_steps_session_n"),)
+
+
+class PegCheckin(Base):
+    """A weekly PEG check-in (krebs2009): three 0-10 items; the score is their mean."""
+
+    __tablename__ = "peg_checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    #: Average pain in the past week, 0-10.
+    pain: Mapped[int]
+    #: How much pain interfered with enjoyment of life, 0-10.
+    enjoyment: Mapped[int]
+    #: How much pain interfered with general activity, 0-10.
+    activity: Mapped[int]
+
+    __table_args__ = (Index("ix_peg_checkins_person_at", "person_id", "at"),)

@@ -93,27 +93,29 @@ async def create_session(state: State, body: SessionCreate) -> Response:
 @router.get("/sessions/{session_id}", response_model=SessionPublic)
 def get_session(state: State, session_id: str) -> SessionPublic:
     """A session as it stands."""
-    _, session = service.load(state.services, session_id)
+    _, session = service.load(state.services, session_id, state.person())
     return SessionPublic.of(session_id, session)
 
 
 @router.post("/sessions/{session_id}/ratings", response_model=SessionPublic)
 async def rate(state: State, session_id: str, body: RatingCreate) -> Response:
     """ "How is the pain now?" for the current step; returns the next step or the outcome."""
-    session = service.rate(state.services, session_id, body.point_id, body.side, body.pain_after)
+    session = service.rate(
+        state.services, session_id, body.point_id, body.side, body.pain_after, state.person()
+    )
     return _json(SessionPublic.of(session_id, session))
 
 
 @router.post("/sessions/{session_id}/skip", response_model=SessionPublic)
 def skip(state: State, session_id: str) -> SessionPublic:
     """Try a different point without rating this one."""
-    return SessionPublic.of(session_id, service.skip(state.services, session_id))
+    return SessionPublic.of(session_id, service.skip(state.services, session_id, state.person()))
 
 
 @router.post("/sessions/{session_id}/stop", response_model=SessionPublic)
 def stop(state: State, session_id: str) -> SessionPublic:
     """End the session; ratings stay in the diary."""
-    return SessionPublic.of(session_id, service.stop(state.services, session_id))
+    return SessionPublic.of(session_id, service.stop(state.services, session_id, state.person()))
 
 
 @router.get("/history", response_model=list[SessionPublic])

@@ -19,6 +19,8 @@ from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__
 from backpoints.settings import Settings
+from backpoints.web.auth import Authenticate
+from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
 from backpoints.web.security import SecurityHeaders
 
@@ -56,12 +58,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bp = state
     app.state.templates = _templates(settings)
     install_error_handlers(app)
+    # outermost last: headers on everything, then the size limit, then who is asking
+    app.add_middleware(Authenticate, server_mode=settings.server_mode, lookup=state.visitor)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)
     from backpoints.web import (
+        account_pages,
         api,
+        care_api,
         diary_pages,
         export_pages,
         pages,
@@ -70,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.include_router(api.router)
+    app.include_router(care_api.router)
+    app.include_router(account_pages.router)
     app.include_router(pages.router)
     app.include_router(session_pages.router)
     app.include_router(diary_pages.router)
@@ -82,6 +90,9 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(_package_dir("templates")))
     templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
     templates.env.globals["countdown_speed"] = settings.countdown_speed
+    templates.env.globals["csrf_field"] = csrf_field
+    templates.env.globals["visitor"] = current_visitor.get
+    templates.env.globals["server_mode"] = settings.server_mode
     return templates
 
 

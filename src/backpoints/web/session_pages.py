@@ -125,7 +125,7 @@ def profile_from(form: FormData) -> Profile:
 def session_page(request: Request, session_id: str) -> Response:
     state = _state(request)
     try:
-        _, session = service.load(state.services, session_id)
+        _, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     if session.status == "refer":
@@ -202,7 +202,7 @@ async def rate(request: Request, session_id: str) -> Response:
     raw = str(form.get("pain_after", "")).strip()
     side = str(form.get("side", "") or "") or None
     try:
-        _, session = service.load(state.services, session_id)
+        _, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
@@ -211,7 +211,8 @@ async def rate(request: Request, session_id: str) -> Response:
         message = "Choose how much it hurts now, from 0 to 10, then save."
         return step_page(request, session_id, session, message, 422)
     try:
-        service.rate(state.services, session_id, str(form.get("point_id", "")), side, int(raw))
+        point_id = str(form.get("point_id", ""))
+        service.rate(state.services, session_id, point_id, side, int(raw), state.person())
     except (Conflict, BackpointsError):
         pass  # already answered or ended: the session page shows where it stands
     return see_other(f"/sessions/{session_id}")
@@ -228,8 +229,9 @@ def stop(request: Request, session_id: str) -> Response:
 
 
 def _event(request: Request, session_id: str, event: Any) -> Response:
+    state = _state(request)
     try:
-        event(_state(request).services, session_id)
+        event(state.services, session_id, state.person())
     except service.UnknownSession as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     except BackpointsError:

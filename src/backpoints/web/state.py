@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backpoints import service
+from backpoints import accounts, service
+from backpoints.accounts import NotLoggedIn
 from backpoints.anatomy import Body
 from backpoints.catalog import Catalog
 from backpoints.screening import Profile
 from backpoints.settings import Settings
+from backpoints.web.context import Visitor, current_visitor
 
 
 @dataclass
@@ -35,10 +37,23 @@ class AppState:
         return self.services.catalog
 
     def person(self) -> str:
-        """The id of the person using the app (the local user)."""
+        """The id of the person this request is for: the logged-in account in server mode,
+        the one local person on a personal install."""
+        if self.services.settings.server_mode:
+            visitor = current_visitor.get()
+            if visitor is None:
+                raise NotLoggedIn("Log in first.")
+            return visitor.account_id
         if self._person is None:
             self._person = service.person_id(self.services)
         return self._person
+
+    def visitor(self, token: str) -> Visitor | None:
+        """The log-in a token belongs to (server mode), for the auth middleware."""
+        login = accounts.who(self.services, token)
+        if login is None:
+            return None
+        return Visitor(login.account_id, login.email, login.role, login.csrf_token, token)
 
     def profile(self) -> Profile:
         return service.profile(self.services, self.person())
