@@ -264,3 +264,33 @@ def test_evidence_counted_in_sql_matches_counting_the_ratings(services: service.
         rated = evidence_from_ratings(repo.ratings_for_person(db, me))
     assert counted == rated
     assert sum(t.helped for t in counted.values()) == 2
+
+
+def test_workers_starting_together_migrate_once(settings: Settings) -> None:
+    """Four app workers open a fresh database at the same moment: all end at the newest schema."""
+    import threading
+
+    workers = [service.Services(settings) for _ in range(4)]
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_it(worker: service.Services) -> None:
+        barrier.wait()
+        try:
+            worker.open()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    try:
+        assert errors == []
+        for w in workers:
+            assert w.engine is not None
+            assert current_revision(w.engine) == head_revision()
+    finally:
+        for w in workers:
+            w.close()

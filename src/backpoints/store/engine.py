@@ -7,10 +7,13 @@ foreign keys. `upgrade(engine)` brings the schema to the newest Alembic revision
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backpoints.settings import Settings
@@ -51,11 +54,47 @@ def alembic_config(engine: Engine | None = None) -> Any:
     return config
 
 
+#: PostgreSQL advisory lock key held while migrating (several workers may start at once).
+MIGRATION_LOCK = 7_235_001
+#: Alembic keeps its running context in module globals: one migration per process at a time.
+_MIGRATING = threading.Lock()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to `revision` (the newest by default)."""
+    """Migrate the database to `revision` (the newest by default).
+
+    App processes that start together migrate one after the other (the later ones find the
+    schema current): a PostgreSQL advisory lock, or a lock file beside a SQLite database.
+    """
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    with _MIGRATING, _database_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def _database_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current_revision(engine: Engine) -> str | None:
