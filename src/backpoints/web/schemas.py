@@ -174,6 +174,9 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody, "description": "Server mode: log in first (or wrong password)"},
+    403: {"model": ErrorBody, "description": "A cross-site request, or a missing CSRF token"},
+    429: {"model": ErrorBody, "description": "Too many failed log-ins; wait and try again"},
     404: {"model": ErrorBody, "description": "No such point or session"},
     409: {"model": ErrorBody, "description": "The session has moved on or ended"},
     413: {"model": ErrorBody, "description": "The request body is too large"},
