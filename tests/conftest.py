@@ -115,11 +115,22 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30)
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """`backpoints serve` on a free loopback port, with a fast countdown and its own data."""
+    yield from _serve(tmp_path, {})
+
+
+@pytest.fixture
+def live_server_mode(tmp_path: Path) -> Iterator[LiveServer]:
+    """The same in server mode (accounts and log-in), on SQLite."""
+    yield from _serve(tmp_path, {"BACKPOINTS_SERVER_MODE": "true"})
+
+
+def _serve(tmp_path: Path, extra: dict[str, str]) -> Iterator[LiveServer]:
     port = _free_port()
     env = {
         **os.environ,
         "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
         "BACKPOINTS_COUNTDOWN_SPEED": "60",
+        **extra,
     }
     env.pop("BACKPOINTS_DATABASE_URL", None)
     argv = [sys.executable, "-m", "backpoints", "serve", "--port", str(port), "--no-browser"]

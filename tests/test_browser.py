@@ -190,3 +190,32 @@ def test_usable_on_a_narrow_phone(live_server: LiveServer, browser_page: Any) ->
     _answer_screening(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.get_by_role("button", name="Start").is_visible()
+
+
+def test_server_mode_register_session_and_log_out(
+    live_server_mode: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    url = live_server_mode.url
+    page.goto(url + "/history")
+    page.get_by_role("heading", name="Log in").wait_for()
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("E-mail address").fill("ann@example.org")
+    page.get_by_label("Password (at least 10 characters)").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Where does your back hurt?").wait_for()
+    _mark_pain(page, "Lower back, right", 5)
+    page.get_by_role("button", name="Start guided massage").click()
+    _answer_screening(page)
+    page.get_by_label("2", exact=True).check()
+    page.get_by_role("button", name="Save rating").click()
+    page.get_by_role("heading", name="Good: your pain eased").wait_for()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("heading", name="Log in").wait_for()
+    page.goto(url + "/history")
+    assert page.get_by_role("heading", name="Log in").is_visible()
+    page.get_by_label("E-mail address").fill("ann@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your pain diary").wait_for()
+    assert page.get_by_role("cell", name="relieved").is_visible()

@@ -253,7 +253,7 @@ def _summary(state: engine.SessionState) -> dict[str, Any]:
 # ---- diary --------------------------------------------------------------------------------
 
 
-def history(services: Services, person: str, limit: int = 100) -> list[repo.SessionSummary]:
+def history(services: Services, person: str, limit: int | None = 100) -> list[repo.SessionSummary]:
     with services.db() as db:
         return repo.history(db, person, limit)
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     #: Seconds of countdown per second of real time (tests run the countdown fast).
     countdown_speed: float = Field(default=1.0, gt=0, le=1000)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: Largest backup file the web app accepts for restoring.
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     #: Multi-user server: accounts, log-in, therapists and clients (off for a personal install).
     server_mode: bool = False
     #: Send cookies only over https (also automatic when the request came in over https).

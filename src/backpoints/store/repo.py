@@ -221,8 +221,9 @@ def _rating(r: RatingRow) -> StoredRating:
     )
 
 
-def history(db: Session, person_id: str, limit: int = 100) -> list[SessionSummary]:
-    """The person's sessions, newest first, each with its pain map and ratings."""
+def history(db: Session, person_id: str, limit: int | None = 100) -> list[SessionSummary]:
+    """The person's sessions, newest first, each with its pain map and ratings (all of them
+    with `limit=None`)."""
     rows = db.scalars(
         select(SessionRow)
         .where(SessionRow.person_id == person_id)

@@ -60,7 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # outermost last: headers on everything, then the size limit, then who is asking
     app.add_middleware(Authenticate, server_mode=settings.server_mode, lookup=state.visitor)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        uploads=frozenset({"/restore"}),
+    )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)

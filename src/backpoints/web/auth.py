@@ -86,12 +86,13 @@ class Authenticate:
 
 def _same_origin(headers: Headers) -> bool:
     """False for a browser request another site made (scripts and programs send no Origin)."""
-    if headers.get("sec-fetch-site") == "cross-site":
+    site = headers.get("sec-fetch-site")
+    if site in ("cross-site", "same-site"):
         return False
     origin = headers.get("origin")
-    if origin is None:
+    if origin is None or (origin == "null" and site == "same-origin"):
         return True
-    return origin != "null" and urlsplit(origin).netloc == headers.get("host", "")
+    return urlsplit(origin).netloc == headers.get("host", "")
 
 
 def _token(headers: Headers) -> tuple[str | None, bool]:

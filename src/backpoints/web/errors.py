@@ -25,19 +25,31 @@ class BodyTooLarge(Exception):
 
 
 class BodySizeLimit:
-    """Refuse request bodies larger than `max_bytes` with 413, whether declared or streamed."""
+    """Refuse request bodies larger than `max_bytes` with 413, whether declared or streamed.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Paths in `uploads` (restoring a backup) may send up to `max_upload_bytes`.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_upload_bytes: int = 0,
+        uploads: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max(max_bytes, max_upload_bytes)
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_upload_bytes if scope["path"] in self.uploads else self.max_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _too_large(self.max_bytes)(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(limit)(scope, receive, send)
             return
         seen = 0
 
@@ -45,14 +57,14 @@ class BodySizeLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except BodyTooLarge:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(limit)(scope, receive, send)
 
 
 def _too_large(limit: int) -> Response:

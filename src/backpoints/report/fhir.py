@@ -1,0 +1,261 @@
+"""FHIR R4 export of the pain diary: one Bundle (type "collection") as plain JSON data.
+
+Owns the mapping from the diary to FHIR resources and the standard codes it uses:
+
+- a pseudonymous ``Patient`` (no name, no birth date): one identifier in the system
+  ``urn:backpoints:person`` whose value is a salted hash of the person's id (the salt is the
+  moment the diary was created, so the pseudonym is stable for one diary, survives a backup
+  and restore, and differs between installations);
+- one ``Observation`` per pain value: the pain at the start of each session for each region of
+  its pain map, and the pain after each point tried. LOINC 72514-3, status ``final``, category
+  ``survey``, ``valueInteger`` 0-10, body site coded in SNOMED CT (see `BODY_SITES`) with the
+  region and its side (the person's left/right) in ``text``;
+- one ``Procedure`` per session that got past screening (``completed``, ``stopped`` or
+  ``in-progress``), with the points tried as notes (pain before -> after).
+
+Resource ids are UUIDs derived from the pseudonym and the diary row, so exporting twice gives
+the same ids. fhir.resources (used by `validate`) is imported only inside that function; the
+installed fhir.resources 8 models FHIR R5 by default, so validation uses its ``R4B`` package,
+whose Patient, Observation, Procedure and Bundle have the same shape as in R4.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backpoints import service
+from backpoints.catalog import Catalog
+from backpoints.errors import BackpointsError
+from backpoints.report.csv_export import iso_utc, point_name, whole_diary
+from backpoints.store.models import Person
+from backpoints.store.repo import SessionSummary, StoredRating
+from backpoints.vocab import REGION_LABELS
+
+Json = dict[str, Any]
+
+PERSON_SYSTEM = "urn:backpoints:person"
+SNOMED = "http://snomed.info/sct"
+PAIN_CODE: Json = {
+    "coding": [
+        {
+            "system": "http://loinc.org",
+            "code": "72514-3",
+            "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+        }
+    ],
+    "text": "Pain severity (0-10)",
+}
+SURVEY: Json = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "survey",
+            "display": "Survey",
+        }
+    ]
+}
+PROCEDURE_TEXT = "Self-administered acupressure / self-massage"
+
+_NECK = ("45048000", "Neck structure")
+_LOWER_BACK = ("37822005", "Lower back structure")
+_UPPER_BACK = ("304036007", "Upper back structure")
+_BUTTOCK = ("46862004", "Buttock structure")
+#: The SNOMED CT code for a region (the side goes in the text only). Verify before clinical use.
+BODY_SITES: dict[str, tuple[str, str]] = {
+    "neck": _NECK,
+    "upper_trapezius_left": _UPPER_BACK,
+    "upper_trapezius_right": _UPPER_BACK,
+    "scapula_left": _UPPER_BACK,
+    "scapula_right": _UPPER_BACK,
+    "interscapular": _UPPER_BACK,
+    "mid_back_left": _UPPER_BACK,
+    "mid_back_right": _UPPER_BACK,
+    "lower_back_left": _LOWER_BACK,
+    "lower_back_right": _LOWER_BACK,
+    "sacrum": ("54735007", "Sacrum structure"),
+    "buttock_left": _BUTTOCK,
+    "buttock_right": _BUTTOCK,
+}
+FALLBACK_SITE = ("77568009", "Back structure")
+
+#: Session status -> Procedure.status; "refer" sessions had no massage and get no Procedure.
+PROCEDURE_STATUS = {
+    "relieved": "completed",
+    "exhausted": "completed",
+    "stopped": "stopped",
+    "active": "in-progress",
+}
+OUTCOMES = {
+    "relieved": "Pain relieved",
+    "exhausted": "No point gave relief this time",
+    "stopped": "Stopped by the person before the end",
+    "active": "Not finished",
+}
+_NAMESPACE = uuid.UUID("5b0e6c1e-58f4-4d0e-9a49-3f1c0a7d2b61")
+
+
+class FhirExportError(BackpointsError):
+    """The bundle did not validate as FHIR R4 (a bug in backpoints: please report it)."""
+
+    field = "fhir"
+
+
+class _Ids:
+    """Stable UUIDs for the resources of one person's export."""
+
+    def __init__(self, patient_key: str) -> None:
+        self.patient_key = patient_key
+
+    def id(self, *parts: str) -> str:
+        return str(uuid.uuid5(_NAMESPACE, "/".join((self.patient_key, *parts))))
+
+    def url(self, *parts: str) -> str:
+        return f"urn:uuid:{self.id(*parts)}"
+
+
+def pseudonym(person_id: str, created_at: datetime) -> str:
+    """A stable, random-looking identifier for the person: no name, nothing reversible."""
+    salted = f"backpoints|{created_at.isoformat()}|{person_id}".encode()
+    return hashlib.sha256(salted).hexdigest()[:24]
+
+
+def body_site(region: str) -> Json:
+    """The SNOMED CT coded body site of a region, with its label (and side) as text."""
+    code, display = BODY_SITES.get(region, FALLBACK_SITE)
+    return {
+        "coding": [{"system": SNOMED, "code": code, "display": display}],
+        "text": REGION_LABELS.get(region, region),
+    }
+
+
+def build_bundle(
+    sessions: Sequence[SessionSummary], patient_key: str, catalog: Catalog, now: datetime
+) -> Json:
+    """The Bundle for these sessions of one person (`patient_key` from `pseudonym`)."""
+    ids = _Ids(patient_key)
+    patient = ids.url("patient")
+    entries = [
+        _entry(
+            patient,
+            {
+                "resourceType": "Patient",
+                "identifier": [{"system": PERSON_SYSTEM, "value": patient_key}],
+            },
+        )
+    ]
+    for s in sessions:
+        entries += _session_entries(s, ids, patient, catalog)
+    return {
+        "resourceType": "Bundle",
+        "id": ids.id("bundle", iso_utc(now)),
+        "type": "collection",
+        "timestamp": iso_utc(now),
+        "entry": entries,
+    }
+
+
+def _session_entries(s: SessionSummary, ids: _Ids, patient: str, catalog: Catalog) -> list[Json]:
+    procedure = ids.url("procedure", s.id) if s.status in PROCEDURE_STATUS else None
+    found = [
+        _entry(
+            ids.url("pain-start", s.id, region),
+            _observation(patient, region, level, s.started_at, "At the start of the session."),
+        )
+        for region, level in s.pain.items()
+    ]
+    for r in s.ratings:
+        note = f"After pressing {_tried(r, catalog)}."
+        observation = _observation(patient, r.region, r.pain_after, r.rated_at, note)
+        if procedure is not None:
+            observation["partOf"] = [{"reference": procedure}]
+        found.append(_entry(ids.url("pain-after", s.id, str(r.n)), observation))
+    if procedure is not None:
+        found.append(_entry(procedure, _procedure(s, patient, catalog)))
+    return found
+
+
+def _observation(patient: str, region: str, level: int, at: datetime, note: str) -> Json:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [SURVEY],
+        "code": PAIN_CODE,
+        "subject": {"reference": patient},
+        "effectiveDateTime": iso_utc(at),
+        "valueInteger": level,
+        "bodySite": body_site(region),
+        "note": [{"text": note}],
+    }
+
+
+def _procedure(s: SessionSummary, patient: str, catalog: Catalog) -> Json:
+    period = {"start": iso_utc(s.started_at)}
+    if s.ended_at is not None:
+        period["end"] = iso_utc(s.ended_at)
+    notes = [
+        {"text": f"{_tried(r, catalog)}: pain {r.pain_before} -> {r.pain_after}"} for r in s.ratings
+    ]
+    procedure: Json = {
+        "resourceType": "Procedure",
+        "status": PROCEDURE_STATUS[s.status],
+        "code": {"text": PROCEDURE_TEXT},
+        "subject": {"reference": patient},
+        "performedPeriod": period,
+        "bodySite": [body_site(region) for region in s.pain],
+        "outcome": {"text": OUTCOMES[s.status]},
+    }
+    if notes:
+        procedure["note"] = notes
+    return procedure
+
+
+def _tried(r: StoredRating, catalog: Catalog) -> str:
+    side = f" ({r.side} side)" if r.side else ""
+    return f"{point_name(catalog, r.point_id)}{side} for {REGION_LABELS.get(r.region, r.region)}"
+
+
+def _entry(full_url: str, resource: Json) -> Json:
+    first = {"resourceType": resource["resourceType"], "id": full_url.removeprefix("urn:uuid:")}
+    return {"fullUrl": full_url, "resource": {**first, **resource}}
+
+
+def validate(bundle: Json) -> None:
+    """Raise FhirExportError unless `bundle` parses as a FHIR R4(B) Bundle."""
+    from fhir.resources.R4B.bundle import Bundle
+    from pydantic import ValidationError
+
+    try:
+        Bundle.model_validate(bundle)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise FhirExportError(f"The FHIR export is invalid at {where}: {first['msg']}.") from exc
+
+
+def diary_bundle(services: service.Services, person: str | None = None) -> Json:
+    """The person's (default: the local person's) whole diary as a validated FHIR Bundle."""
+    who = person or service.person_id(services)
+    with services.db() as db:
+        found = db.get(Person, who)
+        created = found.created_at if found is not None else services.clock.now()
+    sessions = whole_diary(services, who)
+    bundle = build_bundle(sessions, pseudonym(who, created), services.catalog, services.clock.now())
+    validate(bundle)
+    return bundle
+
+
+def to_json(bundle: Json) -> str:
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_fhir(services: service.Services, path: Path, person: str | None = None) -> int:
+    """Write the diary as a FHIR R4 Bundle (JSON); returns the number of resources."""
+    bundle = diary_bundle(services, person)
+    path.write_text(to_json(bundle), encoding="utf-8")
+    return len(bundle["entry"])
