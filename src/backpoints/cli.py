@@ -208,9 +208,10 @@ def db_upgrade() -> None:
 
 
 def _register_report_commands() -> None:
-    from backpoints import cli_report
+    from backpoints import cli_pdf, cli_report
 
     cli_report.register(app)
+    cli_pdf.register(app)
 
 
 _register_report_commands()

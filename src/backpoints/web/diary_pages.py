@@ -13,9 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from backpoints import service
 from backpoints.anatomy import locate
-from backpoints.planner import PainEntry, plan
 from backpoints.render import Marker, back_svg
-from backpoints.screening import restrictions
+from backpoints.report.diary import chart_points
 from backpoints.steps import technique_summary
 from backpoints.store.repo import SessionSummary
 from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS
@@ -25,7 +24,6 @@ from backpoints.web.session_pages import profile_from
 from backpoints.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
-CHART_POINTS = 6
 
 
 def _state(request: Request) -> AppState:
@@ -101,15 +99,8 @@ def chart(request: Request) -> Response:
     """My points: the points that helped (else the first suggestions), drawn on my back."""
     state = _state(request)
     profile = state.profile()
-    catalog = state.catalog
-    helped = [i for i in service.insights(state.services, state.person()) if i.helped]
-    chosen = list(dict.fromkeys(i.point_id for i in helped))[:CHART_POINTS]
-    if not chosen:
-        limits = restrictions(profile, catalog)
-        pain = [PainEntry(r, 5) for r in ("lower_back_left", "interscapular", "sacrum")]
-        chosen = [p.candidates[0].point.id for p in plan(pain, catalog, limits) if p.candidates]
+    points, personal = chart_points(state.services, state.person())
     body = service.body_of(profile)
-    points = [catalog.get(p) for p in chosen]
     markers = [
         Marker(pos, str(n), highlight=True)
         for n, point in enumerate(points, start=1)
@@ -126,7 +117,7 @@ def chart(request: Request) -> Response:
         for n, point in enumerate(points, start=1)
     ]
     svg = back_svg(body, markers=markers, title="My points, seen from behind")
-    return render(request, "chart.html", items=items, map_svg=svg, personal=bool(helped))
+    return render(request, "chart.html", items=items, map_svg=svg, personal=personal)
 
 
 @router.get("/profile", response_class=HTMLResponse)

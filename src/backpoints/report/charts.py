@@ -1,0 +1,261 @@
+"""Charts of the diary as PNG images (matplotlib), for the PDF report and the web pages.
+
+Each function takes plain data and returns PNG bytes at a fixed size (`DPI`): pain over time
+per region, pain before and after each session, relief rate per point, PEG scores, a heat map
+of pain on the back and the person's numbered points on the back. Backs are drawn seen from
+behind (the person's right on the right, neck up), like `backpoints.render`. matplotlib is
+imported inside the functions (Agg backend, no pyplot state), so importing this is cheap.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from backpoints.anatomy import Body, Position
+from backpoints.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
+from backpoints.session import relieved
+from backpoints.vocab import REGION_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+DPI: Final = 150
+#: Line colours for regions, in the order they are drawn (colour-blind-safe Okabe-Ito set).
+PALETTE: Final = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+BEFORE_COLOUR: Final = "#8c8680"
+RELIEF_COLOUR: Final = "#1a9850"
+NO_RELIEF_COLOUR: Final = "#d55e00"
+BAR_COLOUR: Final = "#0072b2"
+SKIN: Final = "#f3dcc8"
+HEAT_CMAP: Final = "YlOrRd"
+MARKER_COLOUR: Final = "#0b63c5"
+#: Past this many sessions, the before/after chart labels only every n-th one.
+MAX_SESSION_LABELS: Final = 16
+
+
+def _figure(width_in: float, height_in: float) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI)
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _pain_axis(ax: Axes, label: str) -> None:
+    ax.set_ylim(-0.3, 10.3)
+    ax.set_yticks(range(0, 11, 2))
+    ax.set_ylabel(label)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _date_axis(ax: Axes) -> None:
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+
+
+def _days(when: Sequence[datetime]) -> list[float]:
+    """Datetimes as matplotlib date numbers (days)."""
+    from matplotlib.dates import date2num
+
+    return [float(date2num(t)) for t in when]  # type: ignore[no-untyped-call]
+
+
+def pain_over_time(series: Mapping[str, Sequence[tuple[datetime, int]]]) -> bytes:
+    """Pain (0-10) at the start of each session, one line per region (region id -> points)."""
+    fig = _figure(7.0, 3.0)
+    ax = fig.add_subplot()
+    for i, (region, points) in enumerate(series.items()):
+        ordered = sorted(points)
+        ax.plot(
+            _days([t for t, _ in ordered]),
+            [level for _, level in ordered],
+            marker="o",
+            markersize=4,
+            color=PALETTE[i % len(PALETTE)],
+            label=REGION_LABELS[region],
+        )
+    _pain_axis(ax, "Pain at start (0-10)")
+    _date_axis(ax)
+    if series:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    return _png(fig)
+
+
+def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
+    """Per session (label, pain at the start, pain after the last point tried): a dumbbell."""
+    from matplotlib.lines import Line2D
+
+    fig = _figure(7.0, 3.0)
+    ax = fig.add_subplot()
+    for x, (_, before, after) in enumerate(sessions):
+        colour = RELIEF_COLOUR if relieved(before, after) else NO_RELIEF_COLOUR
+        ax.plot([x, x], [before, after], color="#bbbbbb", linewidth=2, zorder=1)
+        ax.scatter([x], [before], s=28, color=BEFORE_COLOUR, zorder=2)
+        ax.scatter([x], [after], s=36, color=colour, marker="D", zorder=3)
+    step = 1 + len(sessions) // MAX_SESSION_LABELS
+    ax.set_xticks(range(0, len(sessions), step), [lbl for lbl, _, _ in sessions][::step])
+    ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+    ax.set_xlim(-0.6, max(len(sessions), 1) - 0.4)
+    _pain_axis(ax, "Pain (0-10)")
+    handles = [
+        Line2D([], [], color=BEFORE_COLOUR, marker="o", linestyle="", label="Before"),
+        Line2D([], [], color=RELIEF_COLOUR, marker="D", linestyle="", label="After: relief"),
+        Line2D([], [], color=NO_RELIEF_COLOUR, marker="D", linestyle="", label="After: no relief"),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _png(fig)
+
+
+def relief_rates(rows: Sequence[tuple[str, int, int]]) -> bytes:
+    """Per point (label, times it helped, times tried): the share of tries that relieved."""
+    fig = _figure(7.0, 0.9 + 0.32 * max(len(rows), 1))
+    ax = fig.add_subplot()
+    labels = [label for label, _, _ in rows]
+    shares = [helped / tried if tried else 0.0 for _, helped, tried in rows]
+    bars = ax.barh(range(len(rows)), shares, color=BAR_COLOUR, height=0.6)
+    texts = [f"{helped} of {tried}" for _, helped, tried in rows]
+    ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.15)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("Share of tries that relieved the pain")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def peg_scores(checkins: Sequence[tuple[datetime, int, int, int]]) -> bytes:
+    """PEG check-ins (when, pain, enjoyment, activity): the score (mean) and the three items."""
+    fig = _figure(7.0, 2.8)
+    ax = fig.add_subplot()
+    rows = sorted(checkins)
+    x = _days([when for when, *_ in rows])
+    items = {
+        "Average pain": ([r[1] for r in rows], "o"),
+        "Enjoyment of life": ([r[2] for r in rows], "s"),
+        "General activity": ([r[3] for r in rows], "^"),
+    }
+    for label, (values, marker) in items.items():
+        ax.plot(
+            x,
+            values,
+            linestyle=":",
+            marker=marker,
+            markersize=3,
+            linewidth=1,
+            color="#999999",
+            label=label,
+        )
+    scores = [round((p + e + a) / 3, 1) for _, p, e, a in rows]
+    ax.plot(x, scores, marker="o", color=PALETTE[0], linewidth=2.2, label="PEG score (mean)")
+    _pain_axis(ax, "0-10")
+    _date_axis(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    return _png(fig)
+
+
+# ---- the back, seen from behind ---------------------------------------------------------------
+
+
+def _back_axes(fig: Figure, body: Body, rect: tuple[float, float, float, float]) -> Axes:
+    """Axes showing the back outline, region borders and spine (neck up, right on the right)."""
+    from matplotlib.patches import Polygon
+
+    ax = fig.add_axes(rect)
+    half = max(body.acromion_half_width_cm, body.hip_half_width_cm) * 1.08 + 2
+    top = NECK_TOP_FRACTION * body.c7_psis_cm - 2
+    bottom = GLUTEAL_FOLD_FRACTION * body.c7_psis_cm + 7
+    ax.set_xlim(-half, half)
+    ax.set_ylim(bottom, top)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.add_patch(Polygon(torso_outline(body), closed=True, facecolor=SKIN, edgecolor="#8a6a55"))
+    ax.plot([0, 0], [0, body.sacral_hiatus[1]], color="#6d5142", linewidth=0.8, linestyle=":")
+    for level in ("C7", "T7", "L4", "S2"):
+        y = body.level_y(level)
+        ax.plot([0], [y], marker="o", markersize=2.5, color="#6d5142")
+        ax.text(-0.8, y, level, fontsize=6, color="#4a3428", ha="right", va="center")
+    text = {"fontsize": 9, "fontweight": "bold", "va": "top", "color": "#333333"}
+    ax.text(-half + 1, bottom - 1, "LEFT", ha="left", **text)  # type: ignore[arg-type]
+    ax.text(half - 1, bottom - 1, "RIGHT", ha="right", **text)  # type: ignore[arg-type]
+    return ax
+
+
+def heat_map(body: Body, pain: Mapping[str, float], title: str = "") -> bytes:
+    """Pain per region (0-10, e.g. the mean over a period) coloured on the back, with a scale.
+
+    Regions without a value stay uncoloured; each coloured region shows its number.
+    """
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Polygon
+
+    fig = _figure(4.2, 5.4)
+    fig.set_layout_engine(None)
+    ax = _back_axes(fig, body, (0.0, 0.06, 0.78, 0.86))
+    norm, cmap = Normalize(0, 10), colormaps[HEAT_CMAP]
+    border = {"edgecolor": "#b08d78", "linewidth": 0.5, "linestyle": "--"}
+    for region in regions(body):
+        level = pain.get(region.id)
+        fill = cmap(norm(level)) if level is not None else "none"
+        ax.add_patch(Polygon(region.outline, closed=True, facecolor=fill, **border))
+        if level is not None:
+            ink = "white" if level >= 6 else "black"
+            text = f"{level:.1f}".removesuffix(".0")
+            style = {"fontsize": 10, "fontweight": "bold", "color": ink}
+            ax.text(*region.centroid, text, ha="center", va="center", **style)  # type: ignore[arg-type]
+    bar_ax = fig.add_axes((0.82, 0.2, 0.045, 0.6))
+    fig.colorbar(ScalarMappable(norm, cmap), cax=bar_ax, ticks=range(0, 11, 2), label="Pain 0-10")
+    _caption(fig, 0.39)
+    if title:
+        fig.text(0.39, 0.97, title, ha="center", va="top", fontsize=10)
+    return _png(fig)
+
+
+def points_map(body: Body, points: Sequence[tuple[str, Position]]) -> bytes:
+    """Numbered points on the back (label, position); a circle shows each one's uncertainty."""
+    from matplotlib.patches import Circle
+
+    fig = _figure(4.2, 5.4)
+    fig.set_layout_engine(None)
+    ax = _back_axes(fig, body, (0.02, 0.06, 0.96, 0.9))
+    for label, pos in points:
+        centre = (pos.x_cm, pos.y_cm)
+        ax.add_patch(Circle(centre, pos.uncertainty_cm, color=MARKER_COLOUR, alpha=0.12, lw=0))
+        ax.add_patch(Circle(centre, 0.7, facecolor=MARKER_COLOUR, edgecolor="white", lw=0.6))
+        _point_label(ax, label, pos)
+    _caption(fig, 0.5)
+    return _png(fig)
+
+
+def _caption(fig: Figure, x: float) -> None:
+    text = "Seen from behind: the person's left is on the left"
+    fig.text(x, 0.02, text, ha="center", fontsize=7, color="#555555")
+
+
+def _point_label(ax: Axes, label: str, pos: Position) -> None:
+    """A point's number beside it, outward from the spine (above it on the midline)."""
+    if pos.side is None:
+        x, y, align = pos.x_cm, pos.y_cm - 1.4, "center"
+    else:
+        x, y = pos.x_cm + (1.2 if pos.x_cm >= 0 else -1.2), pos.y_cm
+        align = "left" if pos.x_cm >= 0 else "right"
+    style = {"fontsize": 9, "fontweight": "bold", "color": MARKER_COLOUR}
+    ax.text(x, y, label, ha=align, va="center", **style)  # type: ignore[arg-type]

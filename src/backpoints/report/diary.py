@@ -1,0 +1,339 @@
+"""What the reports show, as plain data: a period of the diary and the points for the chart.
+
+`gather` collects a period's sessions, PEG check-ins, screenings and per-point counts, plus the
+person's profile and body; the helpers turn them into the words and rows the PDF prints.
+`chart_points` chooses the points for the printable chart (as the web's /chart page does).
+Reads through `backpoints.service`, `backpoints.report.peg` and the store; no reportlab or
+matplotlib here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Final
+
+from sqlalchemy import select
+
+from backpoints import service
+from backpoints.anatomy import Body
+from backpoints.catalog import Catalog
+from backpoints.catalog.models import Point
+from backpoints.errors import BackpointsError
+from backpoints.planner import PainEntry, plan
+from backpoints.report import peg
+from backpoints.screening import Profile, restrictions
+from backpoints.store.models import Screening
+from backpoints.store.repo import SessionSummary, StoredRating
+from backpoints.vocab import REGION_LABELS
+
+#: How many points the printable chart shows (the same as the web's /chart page).
+CHART_POINTS: Final = 6
+OUTCOMES: Final = {
+    "relieved": "Relief",
+    "exhausted": "No relief (every suggested point tried)",
+    "stopped": "Stopped early",
+    "active": "Not finished",
+}
+URGENCY_ADVICE: Final = {
+    "emergency": "Told to seek urgent care now (possible cauda equina); no massage advised.",
+    "urgent": "Told to see a doctor before any self-massage; no massage advised.",
+}
+FLAG_LABELS: Final = {
+    "bladder_or_bowel_change": "New bladder or bowel disturbance",
+    "saddle_numbness": "Saddle numbness",
+    "progressive_leg_weakness": "Progressive leg weakness",
+    "major_trauma": "Major trauma",
+    "chest_pain_or_breathless": "Chest pain or breathlessness",
+    "fever_or_unwell": "Fever or feeling unwell",
+    "cancer_history": "History of cancer",
+    "unexplained_weight_loss": "Unexplained weight loss",
+    "constant_night_pain": "Constant pain at night",
+    "osteoporosis_or_steroids": "Minor trauma with osteoporosis or long-term steroids",
+    "immunosuppressed_or_iv_drugs": "Immunosuppression or injected drug use",
+}
+CONDITIONS: Final = {
+    "pregnant": "Pregnant",
+    "anticoagulants": "Takes anticoagulants (blood thinners)",
+    "bleeding_disorder": "Bleeding disorder",
+    "osteoporosis": "Osteoporosis",
+    "recent_surgery": "Recent surgery on the back",
+    "broken_skin": "Broken or infected skin on the back",
+    "blood_clot_history": "Blood clot (current or past) on the back",
+    "cancer_at_site": "Tumour in the back",
+}
+BEFORE_AFTER_CAPTION: Final = (
+    "Per session, the first region treated: pain at the start (grey) and after the last point "
+    "tried (green: relief, a drop of at least 2 points or 30%; orange: no relief)."
+)
+
+
+class ReportError(BackpointsError):
+    """The report could not be written (a missing folder, a full disk)."""
+
+    field = "path"
+
+
+class InvalidPeriod(BackpointsError, ValueError):
+    """A period date that is not YYYY-MM-DD, or a start after the end."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_day(text: str | None, field: str) -> date | None:
+    """A YYYY-MM-DD date from a form or an option; empty means "not given"."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        message = f"{field}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31."
+        raise InvalidPeriod(field, message) from None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, both included (UTC)."""
+
+    start: date
+    end: date
+
+    def covers(self, when: datetime) -> bool:
+        return self.start <= when.astimezone(UTC).date() <= self.end
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    at: datetime
+    flags: tuple[str, ...]
+    pain: dict[str, int]
+    urgency: str | None
+
+
+@dataclass(frozen=True)
+class PointStats:
+    point_id: str
+    label: str
+    region: str
+    helped: int
+    tried: int
+    #: Mean of (pain after - pain before): negative means pain went down.
+    mean_change: float
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything one report shows; sessions, check-ins and screenings oldest first."""
+
+    period: Period
+    generated: datetime
+    sessions: list[SessionSummary]
+    pegs: list[peg.StoredPeg]
+    screenings: list[ScreeningRecord]
+    profile: Profile
+    body: Body
+    catalog: Catalog
+
+    @property
+    def pain_series(self) -> dict[str, list[tuple[datetime, int]]]:
+        series: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+        for s in self.sessions:
+            for region, level in s.pain.items():
+                series[region].append((s.started_at, level))
+        return {r: series[r] for r in REGION_LABELS if r in series}
+
+    @property
+    def mean_pain(self) -> dict[str, float]:
+        return {
+            r: round(sum(v for _, v in pts) / len(pts), 1) for r, pts in self.pain_series.items()
+        }
+
+    @property
+    def before_after(self) -> list[tuple[str, int, int]]:
+        return [_before_after(s) for s in self.sessions if s.ratings]
+
+    @property
+    def points(self) -> list[PointStats]:
+        return point_stats((r for s in self.sessions for r in s.ratings), self.catalog)
+
+
+def gather(services: service.Services, start: date | None, end: date | None) -> ReportData:
+    """The diary of [start, end]; by default from its first entry to today."""
+    person = service.person_id(services)
+    sessions = service.history(services, person, limit=1_000_000)[::-1]
+    pegs = peg.history(services, person)
+    screenings = _screenings(services, person)
+    now = services.clock.now()
+    stamps = [s.started_at for s in sessions] + [c.at for c in pegs] + [s.at for s in screenings]
+    period = _period(start, end, now.astimezone(UTC).date(), stamps)
+    prof = service.profile(services, person)
+    return ReportData(
+        period,
+        now,
+        [s for s in sessions if period.covers(s.started_at)],
+        [c for c in pegs if period.covers(c.at)],
+        [s for s in screenings if period.covers(s.at)],
+        prof,
+        service.body_of(prof),
+        services.catalog,
+    )
+
+
+def _period(start: date | None, end: date | None, today: date, stamps: list[datetime]) -> Period:
+    end = end or today
+    days = [t.astimezone(UTC).date() for t in stamps]
+    start = start or min((d for d in days if d <= end), default=end)
+    if start > end:
+        message = f"from ({start}) is after to ({end}): a period must start before it ends."
+        raise InvalidPeriod("from", message)
+    return Period(start, end)
+
+
+def _screenings(services: service.Services, person: str) -> list[ScreeningRecord]:
+    with services.db() as db:
+        rows = db.scalars(
+            select(Screening).where(Screening.person_id == person).order_by(Screening.at)
+        ).all()
+    return [
+        ScreeningRecord(
+            r.at,
+            tuple(r.answers.get("flags", ())),
+            dict(r.answers.get("pain", {})),
+            r.answers.get("urgency"),
+        )
+        for r in rows
+    ]
+
+
+def _name(catalog: Catalog, point_id: str) -> str:
+    try:
+        return catalog.get(point_id).display_name
+    except BackpointsError:  # a point no longer in the catalogue
+        return point_id
+
+
+def point_stats(ratings: Iterable[StoredRating], catalog: Catalog) -> list[PointStats]:
+    """Per (point, region): times it relieved, times tried, mean change; best share first."""
+    grouped: dict[tuple[str, str], list[StoredRating]] = defaultdict(list)
+    for r in ratings:
+        grouped[(r.point_id, r.region)].append(r)
+    stats = [
+        PointStats(
+            pid,
+            _name(catalog, pid),
+            region,
+            sum(r.relieved for r in rs),
+            len(rs),
+            sum(r.pain_after - r.pain_before for r in rs) / len(rs),
+        )
+        for (pid, region), rs in grouped.items()
+    ]
+    return sorted(stats, key=lambda p: (-p.helped / p.tried, -p.tried, p.label))
+
+
+def _before_after(s: SessionSummary) -> tuple[str, int, int]:
+    region = s.ratings[0].region
+    after = [r.pain_after for r in s.ratings if r.region == region][-1]
+    return f"{s.started_at:%d %b}", s.pain.get(region, s.ratings[0].pain_before), after
+
+
+def _pain_text(pain: dict[str, int]) -> str:
+    return "\n".join(f"{REGION_LABELS.get(r, r)}: {v}" for r, v in pain.items() if v) or "–"
+
+
+def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
+    """Date, pain at the start, points tried (before -> after), outcome."""
+    tries = [
+        f"{_name(catalog, r.point_id)}{f' ({r.side})' if r.side else ''}: "
+        f"{r.pain_before} → {r.pain_after}{' (relief)' if r.relieved else ''}"
+        for r in s.ratings
+    ]
+    if s.status == "refer":
+        outcome = f"Referred ({s.urgency}): no massage advised"
+    else:
+        outcome = OUTCOMES.get(s.status, s.status)
+    eased = dict.fromkeys(REGION_LABELS.get(r.region, r.region) for r in s.ratings if r.relieved)
+    if eased and s.status != "relieved":
+        outcome += "; relief in " + ", ".join(eased)
+    return [f"{s.started_at:%Y-%m-%d %H:%M}", _pain_text(s.pain), "\n".join(tries) or "–", outcome]
+
+
+def screening_row(s: ScreeningRecord) -> list[str]:
+    """Date, pain when asked, the questions answered yes, the advice given."""
+    yes = "\n".join(FLAG_LABELS.get(f, f) for f in s.flags) or f"No to all {len(FLAG_LABELS)}"
+    advice = {"emergency": "Urgent care now", "urgent": "See a doctor first"}
+    return [f"{s.at:%Y-%m-%d %H:%M}", _pain_text(s.pain), yes, advice.get(s.urgency or "", "None")]
+
+
+def caution_lines(profile: Profile, catalog: Catalog) -> list[str]:
+    """The contraindications on file and how the guidance was adapted to them."""
+    lines = [text for field, text in CONDITIONS.items() if getattr(profile, field)]
+    limits = restrictions(profile, catalog)
+    lines += limits.excluded_regions.values()
+    lines += [f"Guidance adapted: {note}" for note in limits.notes]
+    return lines
+
+
+def overview_lines(data: ReportData) -> list[str]:
+    """The key numbers of a period, one sentence each."""
+    p, n = data.period, len(data.sessions)
+    eased = sum(1 for s in data.sessions if any(r.relieved for r in s.ratings))
+    referred = sum(1 for s in data.sessions if s.status == "refer")
+    days = (p.end - p.start).days + 1
+    lines = [f"Period: {p.start} to {p.end} ({days} day{'s' if days > 1 else ''})."]
+    lines.append(
+        f"Sessions: {n}; relief from at least one point in {eased}; referred without "
+        f"massage: {referred}."
+        if n
+        else "Sessions: none."
+    )
+    for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
+        (t0, v0), (t1, v1) = pts[0], pts[-1]
+        lines.append(
+            f"{REGION_LABELS[region]}: pain {v0} on {t0:%Y-%m-%d}, {v1} on {t1:%Y-%m-%d} "
+            f"(mean {data.mean_pain[region]:.1f} over {len(pts)} sessions)."
+        )
+    if data.pegs:
+        first, last = data.pegs[0], data.pegs[-1]
+        lines.append(
+            f"PEG score: {first.score:.1f} on {first.at:%Y-%m-%d}, {last.score:.1f} on "
+            f"{last.at:%Y-%m-%d} ({len(data.pegs)} check-ins)."
+        )
+    lines.append(red_flag_summary(data.screenings))
+    helped = [s for s in data.points if s.helped]
+    if helped:
+        best = helped[0]
+        lines.append(f"Helped most: {best.label} ({best.helped} of {best.tried} tries).")
+    return lines
+
+
+def times(n: int) -> str:
+    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def red_flag_summary(screenings: list[ScreeningRecord]) -> str:
+    """One sentence: how often red flags were reported, or that the questions were not asked."""
+    flagged = sum(1 for s in screenings if s.flags)
+    if flagged:
+        return f"Red flags reported {times(flagged)}: see below."
+    if not screenings:
+        return "Red flags: the questions were not asked in this period."
+    return f"Red flags: none (questions answered {times(len(screenings))}, all no)."
+
+
+def chart_points(services: service.Services, person: str) -> tuple[list[Point], bool]:
+    """The chart's points: those that helped this person (best first), else the first
+    suggestions for common pain; and whether they are the person's own."""
+    profile = service.profile(services, person)
+    catalog = services.catalog
+    helped = [i for i in service.insights(services, person) if i.helped]
+    chosen = list(dict.fromkeys(i.point_id for i in helped))[:CHART_POINTS]
+    if not chosen:
+        limits = restrictions(profile, catalog)
+        pain = [PainEntry(r, 5) for r in ("lower_back_left", "interscapular", "sacrum")]
+        chosen = [p.candidates[0].point.id for p in plan(pain, catalog, limits) if p.candidates]
+    return [catalog.get(p) for p in chosen], bool(helped)

@@ -1,0 +1,327 @@
+"""PDF documents (reportlab): the diary report for a clinician and the point chart for a carer.
+
+`write_report` summarises a period: pain on the back, trends, before/after, PEG scores, the
+sessions, the points that helped, screening answers and red flags, cautions on file, and a
+disclaimer. `write_point_chart` draws the person's points on their back, numbered, with how to
+find and press each. What goes in comes from `backpoints.report.diary`; reportlab and
+matplotlib are imported inside the functions. Dates and times are UTC, as stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Final
+
+from backpoints import __version__, service
+from backpoints.anatomy import locate
+from backpoints.report import charts, diary
+from backpoints.screening import QUESTIONS, adjust_technique, restrictions
+from backpoints.steps import technique_summary
+from backpoints.vocab import REGION_LABELS
+
+Target = str | Path | IO[bytes]
+FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+MM: Final = 72 / 25.4
+PAGE_WIDTH_MM: Final = 174  # A4 less two 18 mm margins
+DISCLAIMER: Final = (
+    "This diary comes from backpoints, an app that guides self-massage of back pressure points. "
+    "It is self-care guidance, not medical care: it does not diagnose, and its suggestions were "
+    "not made by a clinician. Pain is self-rated on a 0–10 scale. A point counts as having "
+    "helped (relief) when pain dropped by at least 2 points or by 30% from the start of the "
+    "session (farrar2001). The evidence that massage or acupressure eases low back pain is of "
+    "low to moderate certainty (furlan2015, li2021). The PEG score is the mean of three 0–10 "
+    "items: average pain, and interference with enjoyment of life and with general activity, "
+    "in the past week (krebs2009)."
+)
+CHART_NOTE: Final = (
+    "From backpoints, an app that guides self-massage. It is self-care guidance, not medical "
+    "care. Stop if pain becomes sharp, burning or spreads down a leg, or if there is numbness "
+    "or weakness, and see a clinician if pain persists or worsens."
+)
+#: At most this many points in the relief-rate chart (the best first).
+CHART_BARS: Final = 10
+RELIEF_CAPTION: Final = (
+    "Share of tries of each point that gave relief (a drop of at least 2 points or 30% in the "
+    "region treated), with the counts; best first, at most 10 points."
+)
+
+
+@functools.cache
+def _fonts() -> None:
+    """Register DejaVu Sans (shipped with matplotlib) so arrows and dashes print."""
+    import matplotlib
+    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+    from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for name in (FONT, BOLD):
+        pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+
+
+@functools.cache
+def _styles() -> dict[str, Any]:
+    from reportlab.lib.colors import HexColor  # type: ignore[import-untyped]
+    from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+
+    _fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, spaceAfter=4)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", body, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.5, spaceAfter=0),
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19),
+        "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=12.5, leading=16, spaceBefore=9),
+        "flag": ParagraphStyle("flag", body, fontName=BOLD, textColor=HexColor("#b00020")),
+    }
+
+
+def _p(text: str, style: str = "body") -> Any:
+    from reportlab.platypus import Paragraph  # type: ignore[import-untyped]
+
+    return Paragraph(_escape(text), _styles()[style])
+
+
+def _escape(text: str) -> str:
+    """Text as reportlab markup: escaped, each newline a line break."""
+    safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return safe.replace("\n", "<br/>")
+
+
+def _image(png: bytes, width_mm: float) -> Any:
+    from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
+    from reportlab.platypus import Image
+
+    w, h = ImageReader(io.BytesIO(png)).getSize()
+    return Image(io.BytesIO(png), width_mm * MM, width_mm * MM * h / w)
+
+
+def _table(rows: Sequence[Sequence[str]], widths_mm: Sequence[float]) -> Any:
+    """A table with a bold header row; cells wrap."""
+    from reportlab.lib.colors import HexColor
+    from reportlab.platypus import Table, TableStyle
+
+    cells = [[_p(c, "cell") for c in row] for row in rows]
+    table = Table(cells, colWidths=[w * MM for w in widths_mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HexColor("#e8eef5")),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, HexColor("#c8c2ba")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    for cell in cells[0]:
+        cell.style = _styles()["cell"].clone("head", fontName=BOLD)
+    return table
+
+
+def _document(target: Target, title: str, footer: str) -> Any:
+    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+    from reportlab.platypus import SimpleDocTemplate
+
+    if isinstance(target, str | Path) and not Path(target).parent.is_dir():
+        raise diary.ReportError(f"Cannot write {target}: its folder does not exist.")
+    margin = 18 * MM
+    doc = SimpleDocTemplate(
+        target if not isinstance(target, Path) else str(target),
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=title,
+        author="backpoints",
+    )
+    doc.footer_text = footer
+    return doc
+
+
+def _footer(canvas: Any, doc: Any) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT, 7.5)
+    canvas.drawString(18 * MM, 10 * MM, f"{doc.footer_text} · page {doc.page}")
+    canvas.restoreState()
+
+
+def _build(doc: Any, story: list[Any]) -> None:
+    try:
+        doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    except OSError as exc:
+        raise diary.ReportError(f"Cannot write the PDF: {exc.strerror or exc}.") from exc
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+
+def write_report(
+    services: service.Services, path: Target, start: date | None = None, end: date | None = None
+) -> diary.Period:
+    """Write the clinician's report of [start, end] (whole diary by default); returns the period."""
+    data = diary.gather(services, start, end)
+    title = f"Back pain self-care diary: {data.period.start} to {data.period.end}"
+    footer = f"backpoints {__version__} · {title} · generated {data.generated:%Y-%m-%d %H:%M} UTC"
+    story: list[Any] = [
+        _p(title, "title"),
+        _p("Name: ______________________   Date of birth: ______________   Times are UTC."),
+    ]
+    for section in _SECTIONS:
+        story.extend(section(data))
+    _build(_document(path, title, footer), story)
+    return data.period
+
+
+def _overview(data: diary.ReportData) -> list[Any]:
+    from reportlab.platypus import Table
+
+    facts = [_p(line, "cell") for line in diary.overview_lines(data)]
+    heat = _image(charts.heat_map(data.body, data.mean_pain, "Mean pain at the start"), 80)
+    layout = Table([[heat, facts]], colWidths=[84 * MM, (PAGE_WIDTH_MM - 84) * MM])
+    layout.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+    caption = (
+        "The back seen from behind (the person's left is on the left). Each coloured region "
+        "shows the mean pain (0–10) reported for it at the start of sessions in this period; "
+        "uncoloured regions were not reported as painful."
+    )
+    return [_p("At a glance", "h2"), layout, _p(caption, "small")]
+
+
+def _red_flags(data: diary.ReportData) -> list[Any]:
+    out = [_p("Red flags reported", "h2")]
+    flagged = [s for s in data.screenings if s.flags]
+    if not flagged:
+        return [*out, _p(diary.red_flag_summary(data.screenings))]
+    for s in flagged:
+        advice = diary.URGENCY_ADVICE.get(s.urgency or "", "")
+        out.append(_p(f"{s.at:%Y-%m-%d %H:%M}: {(s.urgency or '').upper()}. {advice}", "flag"))
+        for f in s.flags:
+            label = diary.FLAG_LABELS.get(f, f)
+            out.append(_p(f"• {label}. Answered yes to: “{QUESTIONS.get(f, f)}”"))
+    return out
+
+
+def _trends(data: diary.ReportData) -> list[Any]:
+    out = [_p("Pain over time", "h2")]
+    if not data.sessions:
+        return [*out, _p("No sessions in this period.")]
+    out += [_image(charts.pain_over_time(data.pain_series), PAGE_WIDTH_MM)]
+    out += [_p("Pain (0–10) at the start of each session, per region.", "small")]
+    if data.before_after:
+        out += [_image(charts.before_after(data.before_after), PAGE_WIDTH_MM)]
+        out += [_p(diary.BEFORE_AFTER_CAPTION, "small")]
+    return out
+
+
+def _peg(data: diary.ReportData) -> list[Any]:
+    out = [_p("PEG weekly check-ins", "h2")]
+    if not data.pegs:
+        return [*out, _p("No PEG check-ins in this period.")]
+    rows = [["Date", "Average pain", "Enjoyment of life", "General activity", "PEG score"]]
+    for c in data.pegs:
+        a = c.answers
+        rows.append([f"{c.at:%Y-%m-%d}", str(a.pain), str(a.enjoyment), str(a.activity)])
+        rows[-1].append(f"{c.score:.1f}")
+    out.append(_table(rows, (34, 35, 35, 35, 35)))
+    chart = [(c.at, c.answers.pain, c.answers.enjoyment, c.answers.activity) for c in data.pegs]
+    return [*out, _image(charts.peg_scores(chart), PAGE_WIDTH_MM)]
+
+
+def _sessions(data: diary.ReportData) -> list[Any]:
+    out = [_p("Sessions", "h2")]
+    if not data.sessions:
+        return [*out, _p("No sessions in this period.")]
+    rows = [["Date", "Pain at the start (0–10)", "Points tried: pain before → after", "Outcome"]]
+    rows += [diary.session_row(s, data.catalog) for s in data.sessions]
+    return [*out, _table(rows, (27, 45, 70, 32))]
+
+
+def _helped(data: diary.ReportData) -> list[Any]:
+    out = [_p("Points that helped", "h2")]
+    if not data.points:
+        return [*out, _p("No points were rated in this period.")]
+    helped = [p for p in data.points if p.helped]
+    rows = [["Point", "Region", "Relief / tries", "Mean change in pain"]]
+    rows += [
+        [p.label, REGION_LABELS[p.region], f"{p.helped} / {p.tried}", f"{p.mean_change:+.1f}"]
+        for p in helped
+    ]
+    out += [_table(rows, (62, 52, 28, 32))] if helped else [_p("None gave relief.")]
+    others = [
+        f"{p.label} ({REGION_LABELS[p.region]}, {p.tried}×)" for p in data.points if not p.helped
+    ]
+    if others:
+        out.append(_p("Tried without relief: " + "; ".join(others) + ".", "small"))
+    bars = [(f"{p.label} ({REGION_LABELS[p.region]})", p.helped, p.tried) for p in data.points]
+    chart = charts.relief_rates(bars[:CHART_BARS])
+    return [*out, _image(chart, PAGE_WIDTH_MM), _p(RELIEF_CAPTION, "small")]
+
+
+def _screenings(data: diary.ReportData) -> list[Any]:
+    out = [_p("Screening answers", "h2")]
+    if not data.screenings:
+        return [*out, _p("The red-flag questions were not asked in this period.")]
+    rows = [["Date", "Pain when asked", "Answered yes", "Advice given"]]
+    rows += [diary.screening_row(s) for s in data.screenings]
+    return [*out, _table(rows, (27, 45, 70, 32))]
+
+
+def _cautions(data: diary.ReportData) -> list[Any]:
+    lines = diary.caution_lines(data.profile, data.catalog)
+    body = [_p(f"• {line}") for line in lines] or [_p("None recorded in the profile.")]
+    return [_p("Cautions on file (from the person's profile)", "h2"), *body]
+
+
+def _disclaimer(data: diary.ReportData) -> list[Any]:
+    return [_p("About this report", "h2"), _p(DISCLAIMER)]
+
+
+_SECTIONS: Final[tuple[Callable[[diary.ReportData], list[Any]], ...]] = (
+    _overview,
+    _red_flags,
+    _trends,
+    _peg,
+    _sessions,
+    _helped,
+    _screenings,
+    _cautions,
+    _disclaimer,
+)
+
+
+# ---- the point chart -------------------------------------------------------------------------
+
+
+def write_point_chart(services: service.Services, path: Target) -> list[str]:
+    """Write the printable chart of the person's points; returns the point ids drawn."""
+    person = service.person_id(services)
+    profile = service.profile(services, person)
+    points, personal = diary.chart_points(services, person)
+    body = service.body_of(profile)
+    marks = [(str(n), pos) for n, p in enumerate(points, 1) for pos in locate(p, body)]
+    limits = restrictions(profile, services.catalog)
+    lead = "The points that helped, numbered" if personal else "Suggested starting points"
+    story: list[Any] = [
+        _p("Massage points chart", "title"),
+        _p(
+            f"{lead}, seen from behind: the person's left is on the left of the picture. "
+            "Press each point as described; stop if it hurts sharply or feels numb."
+        ),  # fmt: skip
+        _image(charts.points_map(body, marks), 100),
+        *[_p(note, "flag") for note in limits.notes],
+    ]
+    for n, point in enumerate(points, 1):
+        technique, _ = adjust_technique(point, limits)
+        how = technique_summary(technique.motion, technique.pressure, technique.tools[0])
+        story.append(_p(f"{n}. {point.display_name}", "h2"))
+        story += [_p(f"{i}. {step}") for i, step in enumerate(point.how_to_find, 1)]
+        story.append(_p(f"How: {how} About {technique.duration_s} seconds."))
+        story += [_p(f"Caution: {c}", "small") for c in point.cautions]
+    story.append(_p(CHART_NOTE, "small"))
+    stamp = f"{services.clock.now():%Y-%m-%d}"
+    _build(_document(path, "Massage points chart", f"backpoints · points chart · {stamp}"), story)
+    return [p.id for p in points]
