@@ -3,16 +3,20 @@
 Each route validates its input with the schemas, calls one service function and returns a
 public schema. Errors become 4xx JSON naming the field (see `backpoints.web.errors`).
 
-The session routes are `async def` that call the service directly: one database transaction
-of a millisecond or two costs less on the event loop than a hop to the thread pool, and on
-SQLite it also keeps writes from queueing on the database lock (see benchmarks/bench_api).
+The session routes are `async def`. On SQLite they call the service directly: a local write
+of a millisecond or two costs less on the event loop than a hop to the thread pool, and it
+keeps writes from queueing on the database lock (benchmarks/bench_api). On a database server
+the call goes to the thread pool, so one worker overlaps the network round trips
+(benchmarks/bench_scale).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from backpoints import service
 from backpoints.screening import Profile
@@ -80,14 +84,25 @@ def _json(model: SessionPublic, status_code: int = 200) -> Response:
 @router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
 async def create_session(state: State, body: SessionCreate) -> Response:
     """Screen the answers, plan, and return the first step (or a referral)."""
-    pain: dict[str, int] = {p.region: p.intensity for p in body.pain}
     person = state.person()
+    return await _run(state, _create, state, person, body)
+
+
+def _create(state: AppState, person: str, body: SessionCreate) -> Response:
+    pain: dict[str, int] = {p.region: p.intensity for p in body.pain}
     profile = Profile.model_validate(body.profile.model_dump()) if body.profile else None
     if profile is not None:
         service.save_profile(state.services, person, profile)
     service.record_screening(state.services, person, body.flags, pain)
     session_id, session = service.start_session(state.services, person, pain, body.flags, profile)
     return _json(SessionPublic.of(session_id, session), status.HTTP_201_CREATED)
+
+
+async def _run(state: AppState, func: Callable[..., Response], *args: Any) -> Response:
+    """Call inline on SQLite, in the thread pool on a database server (module docstring)."""
+    if state.services.settings.resolved_database_url.startswith("sqlite"):
+        return func(*args)
+    return await run_in_threadpool(func, *args)
 
 
 @router.get("/sessions/{session_id}", response_model=SessionPublic)
@@ -100,8 +115,12 @@ def get_session(state: State, session_id: str) -> SessionPublic:
 @router.post("/sessions/{session_id}/ratings", response_model=SessionPublic)
 async def rate(state: State, session_id: str, body: RatingCreate) -> Response:
     """ "How is the pain now?" for the current step; returns the next step or the outcome."""
+    return await _run(state, _rate, state, state.person(), session_id, body)
+
+
+def _rate(state: AppState, person: str, session_id: str, body: RatingCreate) -> Response:
     session = service.rate(
-        state.services, session_id, body.point_id, body.side, body.pain_after, state.person()
+        state.services, session_id, body.point_id, body.side, body.pain_after, person
     )
     return _json(SessionPublic.of(session_id, session))
 
