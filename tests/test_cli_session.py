@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import CliRun
 
@@ -96,3 +97,35 @@ def test_region_and_intensity_must_pair_up(run_cli: CliRun) -> None:
     result = run_cli("session", "-r", "neck", "-r", "sacrum", "-i", "4")
     assert result.returncode == 2
     assert "--intensity" in result.stderr
+
+
+def test_a_routine_runs_end_to_end_in_the_terminal(run_cli: CliRun) -> None:
+    listed = run_cli("routine")
+    assert "partner-whole-back" in listed.stdout and "a partner" in listed.stdout
+    answers = NO_FLAGS + "7\n" + "\n" * 6 + "4\n"
+    result = run_cli("routine", "desk-neck-shoulders", input=answers)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("Safety first") < out.index("Step 1:") < out.index("Step 6:")
+    assert out.count("\a") == 6
+    assert "Routine completed. Stress 7 → 4." in out
+
+
+def test_routine_files_export_and_import(run_cli: CliRun, tmp_path: Path) -> None:
+    target = tmp_path / "r.json"
+    assert run_cli("routine", "foam-roller", "--export", str(target)).returncode == 0
+    data = json.loads(target.read_text())
+    data["id"], data["name"] = "my-roller", "My roller"
+    target.write_text(json.dumps(data))
+    imported = run_cli("routine", "--import", str(target))
+    assert imported.returncode == 0 and "my-roller" in imported.stdout
+    assert "my-roller" in run_cli("routine").stdout
+    target.write_text("{nope")
+    refused = run_cli("routine", "--import", str(target))
+    assert refused.returncode == 2 and "not JSON" in refused.stderr
+
+
+def test_tools_library(run_cli: CliRun) -> None:
+    result = run_cli("tools", "foam_roller")
+    assert "Rolling the lower back" in result.stdout and "5 to 7" in result.stdout
+    assert run_cli("tools", "hammer").returncode == 2

@@ -208,10 +208,11 @@ def db_upgrade() -> None:
 
 
 def _register_report_commands() -> None:
-    from backpoints import cli_pdf, cli_report
+    from backpoints import cli_pdf, cli_report, cli_routines
 
     cli_report.register(app)
     cli_pdf.register(app)
+    cli_routines.register(app)
 
 
 _register_report_commands()

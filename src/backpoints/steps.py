@@ -125,6 +125,7 @@ def build_step(
     profile: Profile,
     guide: Guide,
     duration_s: int | None = None,
+    tool: Tool | None = None,
 ) -> Step:
     """The n-th step of a session: the queued point for a region, placed and timed.
 
@@ -137,6 +138,9 @@ def build_step(
     if duration_s is not None:
         low, high = (30, 90) if technique.motion == "static" else (60, 120)
         technique = technique.model_copy(update={"duration_s": min(high, max(low, duration_s))})
+    if tool is not None:
+        others = tuple(t for t in technique.tools if t != tool)
+        technique = technique.model_copy(update={"tools": (tool, *others)})
     main = spots[-1]
     step_technique = StepTechnique(
         motion=technique.motion,

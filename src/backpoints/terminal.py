@@ -90,10 +90,10 @@ def ask_pain(term: Terminal) -> dict[str, int]:
             term.console.print(f"Please type a number from 1 to {len(REGION_IDS)}.")
             continue
         region = REGION_IDS[int(answer) - 1]
-        pain[region] = _ask_number(term, f"How much does the {REGION_LABELS[region]} hurt (0-10)?")
+        pain[region] = ask_number(term, f"How much does the {REGION_LABELS[region]} hurt (0-10)?")
 
 
-def _ask_number(term: Terminal, prompt: str) -> int:
+def ask_number(term: Terminal, prompt: str) -> int:
     while True:
         try:
             return _intensity(term.ask(prompt))
@@ -154,7 +154,7 @@ def _guide(
             state = service.skip(services, session_id)
         else:
             countdown(term, step)
-            after = _ask_number(term, f"How is the pain in the {step.region_label} now (0-10)?")
+            after = ask_number(term, f"How is the pain in the {step.region_label} now (0-10)?")
             state = service.rate(services, session_id, step.point.id, step.point.side, after)
     return state
 

@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export_pages,
         pages,
         report_pages,
+        routine_pages,
         session_pages,
     )
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(session_pages.router)
     app.include_router(diary_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(routine_pages.router)
     app.include_router(export_pages.router)
     return app
 

@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backpoints import service
-from backpoints.anatomy import Position
+from backpoints.anatomy import Body, Position
 from backpoints.errors import BackpointsError
 from backpoints.render import Marker, back_svg
 from backpoints.screening import QUESTIONS, Profile
 from backpoints.session import SessionState
+from backpoints.steps import Step
 from backpoints.store.repo import Conflict
 from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS
 from backpoints.web.pages import home_page, render, see_other
@@ -147,18 +148,9 @@ def step_page(
 ) -> Response:
     step = session.current
     assert step is not None
-    body = service.body_of(session.profile)
-    markers = [
-        Marker(
-            Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
-            step.point.id,
-            highlight=True,
-        )
-        for s in step.point.spots
-    ]
     pain = {r.region: r.pain_now for r in session.regions}
     region = next(r for r in session.regions if r.region == step.region)
-    svg = back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
+    svg = step_map(request, step, pain, service.body_of(session.profile))
     return render(
         request,
         "step.html",
@@ -172,6 +164,22 @@ def step_page(
         notes=session.notes,
         error=error,
     )
+
+
+def step_map(
+    request: Request, step: Step, pain: dict[str, int] | None = None, body: Body | None = None
+) -> str:
+    """The back with this step's point highlighted (both spots for "both sides")."""
+    markers = [
+        Marker(
+            Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
+            step.point.id,
+            highlight=True,
+        )
+        for s in step.point.spots
+    ]
+    body = body or _state(request).body()
+    return back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
 
 
 def _summary_page(request: Request, session: SessionState) -> Response:

@@ -142,6 +142,30 @@
       }
     }
 
+    // Breathing guide: slow, exhale-weighted breathing during the massage (on/off and pace
+    // remembered on this device).
+    const breath = document.getElementById("breath");
+    const breathToggle = document.getElementById("breath-toggle");
+    const breathPace = document.getElementById("breath-pace");
+    if (breathToggle) {
+      breathToggle.checked = localStorage.getItem("backpoints.breath") === "on";
+      breathPace.value = localStorage.getItem("backpoints.breathPace") || "4-6";
+      breathToggle.addEventListener("change", () => {
+        localStorage.setItem("backpoints.breath", breathToggle.checked ? "on" : "off");
+        breath.hidden = !breathToggle.checked;
+      });
+      breathPace.addEventListener("change", () => localStorage.setItem("backpoints.breathPace", breathPace.value));
+      breath.hidden = !breathToggle.checked;
+    }
+
+    function pace() {
+      if (!breathToggle || !breathToggle.checked || elapsed < lead) return;
+      const [inhale, exhale] = breathPace.value.split("-").map(Number);
+      const t = (elapsed - lead) % (inhale + exhale);
+      breath.textContent = t < inhale ? `Breathe in… ${Math.ceil(inhale - t)}` : `Breathe out slowly… ${Math.ceil(inhale + exhale - t)}`;
+      breath.dataset.phase = t < inhale ? "in" : "out";
+    }
+
     function fireCues() {
       while (nextCue < cues.length && cues[nextCue].t_s <= elapsed) {
         cueText.textContent = cues[nextCue].say;
@@ -160,7 +184,7 @@
       chime();
       const rate = document.getElementById("rate");
       rate.scrollIntoView({ behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
-      const first = rate.querySelector("input");
+      const first = rate.querySelector("input, button");
       if (first) first.focus({ preventScroll: true });
     }
 
@@ -169,6 +193,7 @@
       elapsed += ((now - lastTick) / 1000) * speed;
       lastTick = now;
       fireCues();
+      pace();
       render();
       if (elapsed >= total) finish();
     }

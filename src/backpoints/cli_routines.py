@@ -1,0 +1,98 @@
+"""`backpoints routine` and `backpoints tools`: built-in and custom routines in the terminal,
+and the tools library. Heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from backpoints.routines import Routine
+
+
+def register(app: typer.Typer) -> None:
+    app.command("routine")(routine)
+    app.command("tools")(tools)
+
+
+def routine(
+    name: Annotated[str | None, typer.Argument(help="Routine id; none lists them.")] = None,
+    export: Annotated[Path | None, typer.Option("--export", help="Write it as JSON.")] = None,
+    import_file: Annotated[
+        Path | None, typer.Option("--import", help="Add your own routine from a JSON file.")
+    ] = None,
+) -> None:
+    """Run a routine: each point in order with a countdown, cues and a bell."""
+    from backpoints import routine_service, routines, service, views
+    from backpoints.cli import _ask, _services
+    from backpoints.terminal import EndOfInput, Terminal
+    from backpoints.terminal_routine import run_routine
+
+    services = _services()
+    try:
+        me = service.person_id(services)
+        if import_file is not None:
+            mine = routines.from_json(_read(import_file), services.catalog)
+            routine_service.save_custom(services, me, mine)
+            typer.echo(f"Saved routine {mine.id!r} ({routines.describe(mine)}).")
+            return
+        found = routine_service.routines_for(services, me)
+        if name is None:
+            views.console().print(_listing(found))
+            return
+        chosen = routines.find(name, found)
+        if export is not None:
+            export.write_text(routines.to_json(chosen), "utf-8")
+            typer.echo(f"Wrote {export}.")
+            return
+        term = Terminal(views.console(), _ask, services.settings.countdown_speed)
+        try:
+            run_routine(term, services, me, chosen.id)
+        except (EndOfInput, KeyboardInterrupt):
+            typer.echo("Stopped.")
+    finally:
+        services.close()
+
+
+def _read(path: Path) -> str:
+    from backpoints.routines import RoutineError
+
+    try:
+        return path.read_text("utf-8")
+    except OSError as exc:
+        raise RoutineError(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def _listing(found: tuple[Routine, ...]) -> Table:
+    from rich.table import Table
+
+    from backpoints.routines import describe
+
+    table = Table("id", "routine", "length", "for")
+    for r in found:
+        table.add_row(r.id, r.name, describe(r), "a partner" if r.for_partner else "yourself")
+    return table
+
+
+def tools(
+    tool: Annotated[str | None, typer.Argument(help="Tool id, e.g. tennis_ball.")] = None,
+) -> None:
+    """How to use each tool on the back, how firm, common mistakes, who should not."""
+    from backpoints import views
+    from backpoints.tools import FIRMNESS, guide_for, tool_guides
+
+    console = views.console()
+    chosen = [guide_for(tool)] if tool else list(tool_guides().values())
+    for guide in chosen:
+        console.print(f"[bold]{guide.name}[/] ({guide.id})")
+        for line in guide.how:
+            console.print(f"  • {line}")
+        for line in guide.mistakes:
+            console.print(f"  [yellow]Avoid:[/] {line}")
+        for line in guide.who_should_not:
+            console.print(f"  [red]Not for:[/] {line}")
+    console.print(FIRMNESS)

@@ -1,0 +1,100 @@
+"""Routines in the web app: list, start with screening and stress, steps in order, stress
+after; import, export and build; the tools page. Through the real app on real SQLite."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from backpoints.screening import QUESTIONS
+from backpoints.settings import Settings
+from backpoints.web.app import create_app
+
+NO_FLAGS = dict.fromkeys(QUESTIONS, "no")
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as c:
+        yield c
+
+
+def _heading(html: str) -> str:
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert found
+    return re.sub(r"\s+", " ", found.group(1)).strip()
+
+
+def test_a_routine_runs_end_to_end_in_the_browser_pages(client: TestClient) -> None:
+    listing = client.get("/routines")
+    assert "Tension between the shoulder blades" in listing.text
+    page = client.get("/routines/desk-neck-shoulders")
+    assert "safety questions" in page.text  # never screened yet
+    missing = client.post("/routines/desk-neck-shoulders/start", data={"stress_before": "6"})
+    assert missing.status_code == 422
+    started = client.post(
+        "/routines/desk-neck-shoulders/start", data={**NO_FLAGS, "stress_before": "6"}
+    )
+    assert started.status_code == 200
+    run_url = str(started.url)
+    headings = []
+    for _ in range(10):
+        page = client.get(run_url)
+        heading = _heading(page.text)
+        if not heading.startswith("Step"):
+            break
+        headings.append(heading)
+        assert 'id="timer"' in page.text and "Breathing guide" in page.text
+        client.post(run_url + "/next")
+    assert [h.split(":")[0] for h in headings] == [f"Step {n} of 6" for n in range(1, 7)]
+    assert "Upper trapezius" in headings[0]
+    assert "done" in _heading(page.text)
+    bad = client.post(run_url + "/stress", data={"stress_after": "eleven"})
+    assert bad.status_code == 422
+    client.post(run_url + "/stress", data={"stress_after": "3"})
+    assert "Stress 6 → 3" in client.get(run_url).text
+    assert "stress 6 → 3" in client.get("/routines").text
+    again = client.get("/routines/desk-neck-shoulders")
+    assert "safety questions" not in again.text  # asked once
+
+
+def test_a_pregnant_profile_sees_what_a_routine_skipped(client: TestClient) -> None:
+    client.put("/api/v1/profile", json={"pregnant": True})
+    started = client.post(
+        "/routines/desk-neck-shoulders/start", data={**NO_FLAGS, "stress_before": "5"}
+    )
+    assert "GB21" in started.text and "skipped" in started.text
+
+
+def test_export_import_and_build(client: TestClient) -> None:
+    exported = client.get("/routines/evening-lower-back.json")
+    assert exported.headers["content-disposition"].startswith("attachment")
+    data = json.loads(exported.text)
+    assert data["format"] == "backpoints-routine"
+    data["id"], data["name"] = "my-evening", "My evening"
+    imported = client.post("/routines/import", files={"file": ("r.json", json.dumps(data))})
+    assert imported.status_code == 200 and "My evening" in imported.text
+    broken = client.post("/routines/import", files={"file": ("r.json", "{oops")})
+    assert broken.status_code == 422 and "not JSON" in broken.text
+    built = client.post(
+        "/routines/build",
+        data={"name": "Quick shoulders", "points": ["GB21", "SI11"], "duration_s": "60"},
+    )
+    assert built.status_code == 200 and "Quick shoulders" in built.text
+    assert "both sides" in built.text
+    empty = client.post("/routines/build", data={"name": "Nothing", "duration_s": "60"})
+    assert empty.status_code == 422
+
+
+def test_tools_page_lists_every_tool(client: TestClient) -> None:
+    from backpoints.vocab import TOOLS
+
+    page = client.get("/tools")
+    for tool in TOOLS:
+        assert f'id="tool-{tool}"' in page.text
+    assert "5 to 7" in page.text
