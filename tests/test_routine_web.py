@@ -98,3 +98,16 @@ def test_tools_page_lists_every_tool(client: TestClient) -> None:
     for tool in TOOLS:
         assert f'id="tool-{tool}"' in page.text
     assert "5 to 7" in page.text
+
+
+def test_stress_before_and_after_is_charted_in_the_history(client: TestClient) -> None:
+    for before, after in ((7, 3), (6, 6)):
+        started = client.post(
+            "/routines/shoulder-blade-tension/start",
+            data={**NO_FLAGS, "stress_before": str(before)},
+        )
+        run_url = str(started.url)
+        client.post(run_url + "/stop")
+        client.post(run_url + "/stress", data={"stress_after": str(after)})
+    page = client.get("/history").text
+    assert "Stress before and after each routine: lower after 1 of 2" in page

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def register(app: typer.Typer) -> None:
     app.command("routine")(routine)
     app.command("tools")(tools)
+    app.command("scan")(scan)
 
 
 def routine(
@@ -96,3 +97,44 @@ def tools(
         for line in guide.who_should_not:
             console.print(f"  [red]Not for:[/] {line}")
     console.print(FIRMNESS)
+
+
+def scan() -> None:
+    """Walk down the back region by region and mark the tender spots you find."""
+    from backpoints import scan_service, service, views
+    from backpoints.cli import _ask, _services
+    from backpoints.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, spot_from_words
+    from backpoints.terminal import EndOfInput, Terminal, ask_number
+    from backpoints.vocab import REGION_LABELS
+
+    services = _services()
+    console = views.console()
+    term = Terminal(console, _ask, services.settings.countdown_speed)
+    try:
+        me = service.person_id(services)
+        body = service.body_of(service.profile(services, me))
+        for way, text in HOW_TO_SCAN.items():
+            console.print(f"[bold]{way.replace('_', ' ').capitalize()}:[/] {text}")
+        for region in SCAN_ORDER:
+            while True:
+                prompt = (
+                    f"{REGION_LABELS[region]}: tender spot at which level (e.g. L3)? Enter: none"
+                )
+                level = term.ask(prompt).strip()
+                if not level:
+                    break
+                tenderness = ask_number(term, "How tender, 1-10?")
+                try:
+                    spot = spot_from_words(body, region, level, max(1, tenderness))
+                except BadSpot as exc:
+                    console.print(str(exc))
+                    continue
+                found = scan_service.record(services, me, spot)
+                near = ", ".join(found.points) or "no catalogue point within 4 cm"
+                console.print(f"Saved: {REGION_LABELS[region]} at {level.upper()}, near {near}.")
+        total = len(scan_service.spots(services, me))
+        console.print(f"{total} tender spots on file; sessions now offer their points first.")
+    except (EndOfInput, KeyboardInterrupt):
+        console.print("Scan stopped; the spots marked so far are saved.")
+    finally:
+        services.close()

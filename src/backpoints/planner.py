@@ -10,7 +10,7 @@ candidate carries a `why` a person understands. Pure; imports no web, CLI or dat
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -42,6 +42,9 @@ REGION_PLACES: Final[dict[str, str]] = {
     "sacrum": "base of the spine (sacrum)",
     "buttock": "buttock",
 }
+#: How much a point near a tender spot the person marked is raised, and what they are told.
+FOUND_BONUS: Final = 0.2
+FOUND_WHY: Final = "near a tender spot you marked"
 #: Points with trial evidence for self-acupressure of the low back (hsieh2006, murphy2019).
 TRIAL_BONUS: Final = 0.02
 TRIAL_SOURCES: Final = frozenset({"hsieh2006", "murphy2019", "li2021"})
@@ -128,11 +131,13 @@ def plan(
     evidence: Evidence = NO_EVIDENCE,
     rng: random.Random | None = None,
     preferred: Sequence[str] = (),
+    found: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[RegionPlan, ...]:
     """Ranked candidates for every painful region, most painful region first.
 
     `preferred` point ids (a therapist's home routine) come first, in their order, wherever
-    they help the region and the profile allows them.
+    they help the region and the profile allows them. `found` maps a region to the points
+    nearest the tender spots the person marked there (a scan): they rank higher.
     """
     order = sorted(
         (e for e in pain if e.intensity > 0),
@@ -146,14 +151,42 @@ def plan(
             plans.append(RegionPlan(entry.region, entry.intensity, (), reason))
             continue
         side = region_side(entry.region)
+        options = _with_found(catalog, index[entry.region], (found or {}).get(entry.region, ()))
         scored = [
             _candidate(option, entry.region, side, evidence, rng)
-            for option in index[entry.region]
+            for option in options
             if limits.allows(option.point)
         ]
         ranked = _varied(scored)
         plans.append(RegionPlan(entry.region, entry.intensity, _routine_first(ranked, preferred)))
     return tuple(plans)
+
+
+def _with_found(
+    catalog: Catalog, options: tuple[_Option, ...], found: Sequence[str]
+) -> tuple[_Option, ...]:
+    """Options with the found points raised (and added where the catalogue had none)."""
+    if not found:
+        return options
+    wanted = set(found)
+    raised = tuple(
+        _Option(o.point, o.prior + FOUND_BONUS, f"{FOUND_WHY}; {o.text}", o.overlaps)
+        if o.point.id in wanted
+        else o
+        for o in options
+    )
+    present = {o.point.id for o in options}
+    added = tuple(
+        _Option(
+            catalog.get(p),
+            PRIOR[("acupressure", "local")] + FOUND_BONUS,
+            FOUND_WHY,
+            frozenset(q.id for q in catalog.linked(catalog.get(p))),
+        )
+        for p in dict.fromkeys(found)
+        if p not in present
+    )
+    return raised + added
 
 
 def _candidate(

@@ -132,6 +132,7 @@ def start_session(
     with services.db() as db:
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
         routine = accounts_repo.active_routine(db, person)
+        found = _found_points(db, person)
         state = engine.start(
             entries,
             list(flags),
@@ -140,6 +141,7 @@ def start_session(
             now=services.clock.now(),
             evidence=evidence,
             routine=routine,
+            found=found,
         )
         session_id = secrets.token_urlsafe(12)
         shown = _shown(None, state, services)
@@ -153,6 +155,12 @@ class NoPain(BackpointsError, ValueError):
     """A session needs at least one painful region."""
 
     field = "pain"
+
+
+def _found_points(db: Session, person: str) -> dict[str, list[str]]:
+    from backpoints.scan_service import found_points_in  # the scan shell builds on this one
+
+    return found_points_in(db, person)
 
 
 def load(

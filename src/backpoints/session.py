@@ -133,6 +133,7 @@ def start(
     evidence: Evidence = NO_EVIDENCE,
     rng: random.Random | None = None,
     routine: Mapping[str, Any] | None = None,
+    found: Mapping[str, Sequence[str]] | None = None,
 ) -> SessionState:
     """Screen, plan and show the first step, or refer when a red flag was reported.
 
@@ -158,7 +159,7 @@ def start(
         )
     limits = restrictions(profile, guide.catalog)
     preferred = tuple(routine.get("points", ())) if routine else ()
-    plans = plan(pain, guide.catalog, limits, evidence, rng, preferred)
+    plans = plan(pain, guide.catalog, limits, evidence, rng, preferred, found)
     state = SessionState(
         status="active",
         profile=profile,

@@ -1,5 +1,5 @@
-"""Tables for routines: each run of a routine (with stress before and after), and the
-routines people built themselves."""
+"""Tables for routines and scans: each run of a routine (with stress before and after), the
+routines people built themselves, and the tender spots they found."""
 
 from __future__ import annotations
 
@@ -41,3 +41,20 @@ class CustomRoutine(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "routine_id", name="uq_custom_routines_person_routine"),
     )
+
+
+class FoundSpot(Base):
+    """A tender spot the person marked in a scan, with the catalogue points nearest it."""
+
+    __tablename__ = "found_spots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    region: Mapped[str] = mapped_column(String(32))
+    x_cm: Mapped[float]
+    y_cm: Mapped[float]
+    tenderness: Mapped[int]
+    points: Mapped[dict[str, Any]]
+    found_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_found_spots_person_region", "person_id", "region"),)

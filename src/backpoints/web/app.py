@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages,
         report_pages,
         routine_pages,
+        scan_pages,
         session_pages,
     )
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(diary_pages.router)
     app.include_router(report_pages.router)
     app.include_router(routine_pages.router)
+    app.include_router(scan_pages.router)
     app.include_router(export_pages.router)
     return app
 

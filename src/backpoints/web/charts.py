@@ -48,8 +48,10 @@ def trend_svg(label: str, points: Sequence[tuple[datetime, int]]) -> str:
     return _frame(title, f'<polyline points="{line}" class="line"/>{dots}')
 
 
-def before_after_svg(sessions: Sequence[tuple[str, int, int]]) -> str:
-    """For each session (label, pain at start, pain at the end): a bar from start to end."""
+def before_after_svg(
+    sessions: Sequence[tuple[str, int, int]], what: str = "Pain before and after each session"
+) -> str:
+    """For each session (label, level at start, level at the end): a bar from start to end."""
     n = len(sessions)
     bars = []
     for i, (label, before, after) in enumerate(sessions):
@@ -61,5 +63,5 @@ def before_after_svg(sessions: Sequence[tuple[str, int, int]]) -> str:
             f'<circle cx="{x:.1f}" cy="{_y(after):.1f}" r="3" class="dot {cls}"/>'
         )
     eased = sum(1 for _, b, a in sessions if a < b)
-    title = f"Pain before and after each session: lower after {eased} of {n} sessions"
+    title = f"{what}: lower after {eased} of {n}"
     return _frame(title, "".join(bars))

@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backpoints import service
+from backpoints import routine_service, service
 from backpoints.anatomy import locate
 from backpoints.render import Marker, back_svg
 from backpoints.report.diary import chart_points
@@ -60,12 +60,19 @@ def history(request: Request) -> Response:
         }
         for s in sessions
     ]
+    runs = [
+        (f"{r.started_at:%d %b %H:%M}, {r.name}", r.stress_before, r.stress_after)
+        for r in reversed(routine_service.runs(state.services, state.person()))
+        if r.stress_before is not None and r.stress_after is not None
+    ]
+    stress = before_after_svg(runs, "Stress before and after each routine") if runs else None
     return render(
         request,
         "history.html",
         rows=rows,
         trends=trends,
         before_after=before_after_svg(pairs) if len(pairs) >= 2 else None,
+        stress=stress,
     )
 
 

@@ -233,7 +233,27 @@
     }
   }
 
+  // ---- Scan: a tap on the map marks a spot in body-frame centimetres -----------------------
+  function setupScanMap() {
+    const box = document.getElementById("scan-map");
+    if (!box) return;
+    const svg = box.querySelector("svg");
+    svg.addEventListener("click", (event) => {
+      const pt = svg.createSVGPoint();
+      pt.x = event.clientX;
+      pt.y = event.clientY;
+      const p = pt.matrixTransform(svg.getScreenCTM().inverse());
+      document.getElementById("x_cm").value = p.x.toFixed(2);
+      document.getElementById("y_cm").value = p.y.toFixed(2);
+      const side = p.x < 0 ? "left" : "right";
+      document.getElementById("scan-where").textContent =
+        `Spot marked ${Math.abs(p.x).toFixed(0)} cm ${side} of the spine, ${p.y.toFixed(0)} cm below C7. Set how tender, then save.`;
+      document.getElementById("tenderness").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    setupScanMap();
     const printButton = document.getElementById("print-btn");
     if (printButton) printButton.addEventListener("click", () => window.print());
     setupPainMap();
