@@ -156,33 +156,28 @@ def _ask(prompt: str) -> str:
 @app.command()
 def history(json_out: JsonOpt = False) -> None:
     """Your past sessions: pain at the start, each point tried with pain before and after."""
-    from backpoints import service, terminal, views
-
-    services = _services()
-    try:
-        found = service.history(services, service.person_id(services))
-    finally:
-        services.close()
-    if json_out:
-        _print_json([_plain(s) for s in found])
-    else:
-        views.console().print(terminal.history_table(found))
+    _diary("history", "history_table", json_out)
 
 
 @app.command()
 def insights(json_out: JsonOpt = False) -> None:
     """What helps you: for each region, the points that relieved it and how often."""
+    _diary("insights", "insights_table", json_out)
+
+
+def _diary(read: str, table: str, json_out: bool) -> None:
+    """Read the local person's history or insights; print JSON or a table."""
     from backpoints import service, terminal, views
 
     services = _services()
     try:
-        found = service.insights(services, service.person_id(services))
+        found = getattr(service, read)(services, service.person_id(services))
     finally:
         services.close()
     if json_out:
-        _print_json([_plain(i) for i in found])
+        _print_json([_plain(r) for r in found])
     else:
-        views.console().print(terminal.insights_table(found))
+        views.console().print(getattr(terminal, table)(found))
 
 
 def _plain(record: Any) -> Any:

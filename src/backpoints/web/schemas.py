@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Names, Point, Technique
+from backpoints.screening import Profile
 from backpoints.session import SessionState
 from backpoints.steps import Step
 from backpoints.store.repo import PointInsight, SessionSummary
@@ -58,21 +59,8 @@ class PainIn(_Strict):
     intensity: Intensity
 
 
-class ProfileIn(_Strict):
-    """The contraindication profile (DESIGN.md `profile`)."""
-
-    pregnant: bool = False
-    anticoagulants: bool = False
-    bleeding_disorder: bool = False
-    osteoporosis: bool = False
-    recent_surgery: bool = False
-    broken_skin: bool = False
-    blood_clot_history: bool = False
-    cancer_at_site: bool = False
-    affected_regions: list[RegionId] = Field(default_factory=list, max_length=13)
-    sex: Literal["female", "male"] | None = None
-    stature_cm: float | None = Field(default=None, ge=100, le=250)
-    age: int | None = Field(default=None, ge=0, le=120)
+class ProfileIn(Profile):
+    """The contraindication profile (DESIGN.md `profile`), as the API reads and shows it."""
 
 
 class SessionCreate(_Strict):
