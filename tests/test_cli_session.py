@@ -129,3 +129,13 @@ def test_tools_library(run_cli: CliRun) -> None:
     result = run_cli("tools", "foam_roller")
     assert "Rolling the lower back" in result.stdout and "5 to 7" in result.stdout
     assert run_cli("tools", "hammer").returncode == 2
+
+
+def test_build_a_routine_in_the_terminal(run_cli: CliRun) -> None:
+    built = run_cli("routine", "Quick back", "--point", "BL23", "--point", "GV4", "--seconds", "60")
+    assert built.returncode == 0, built.stderr
+    assert "my-quick-back" in built.stdout
+    listed = run_cli("routine").stdout
+    assert "my-quick-back" in listed
+    bad = run_cli("routine", "Nope", "--point", "BL99")
+    assert bad.returncode == 2 and "BL99" in bad.stderr

@@ -111,3 +111,22 @@ def test_stress_before_and_after_is_charted_in_the_history(client: TestClient) -
         client.post(run_url + "/stress", data={"stress_after": str(after)})
     page = client.get("/history").text
     assert "Stress before and after each routine: lower after 1 of 2" in page
+
+
+def test_the_tools_a_person_owns_lead_their_steps(client: TestClient) -> None:
+    client.post("/profile", data={"tools_owned": ["tennis_ball"]})
+    assert client.get("/api/v1/profile").json()["tools_owned"] == ["tennis_ball"]
+    body = {"pain": [{"region": "lower_back_left", "intensity": 6}]}
+    session = client.post("/api/v1/sessions", json=body).json()
+    tools_seen = []
+    while session["status"] == "active":
+        step = session["step"]
+        point = client.get(f"/api/v1/points/{step['point']['id']}").json()
+        if "tennis_ball" in point["technique"]["tools"]:
+            assert step["technique"]["tool"] == "tennis_ball"
+        tools_seen.append(step["technique"]["tool"])
+        rating = {"point_id": step["point"]["id"], "side": step["point"]["side"], "pain_after": 6}
+        session = client.post(f"/api/v1/sessions/{session['id']}/ratings", json=rating).json()
+    assert "tennis_ball" in tools_seen
+    page = client.get("/profile").text
+    assert 'value="tennis_ball" checked' in page

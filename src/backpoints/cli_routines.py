@@ -26,6 +26,11 @@ def routine(
     import_file: Annotated[
         Path | None, typer.Option("--import", help="Add your own routine from a JSON file.")
     ] = None,
+    build: Annotated[
+        list[str] | None,
+        typer.Option("--point", help="Build routine NAME from these points, in order (repeat)."),
+    ] = None,
+    seconds: Annotated[int, typer.Option(help="Seconds per point when building.")] = 90,
 ) -> None:
     """Run a routine: each point in order with a countdown, cues and a bell."""
     from backpoints import routine_service, routines, service, views
@@ -36,6 +41,11 @@ def routine(
     services = _services()
     try:
         me = service.person_id(services)
+        if build:
+            mine = routines.build_routine(name or "", build, seconds, services.catalog)
+            routine_service.save_custom(services, me, mine)
+            typer.echo(f"Saved routine {mine.id!r} ({routines.describe(mine)}).")
+            return
         if import_file is not None:
             mine = routines.from_json(_read(import_file), services.catalog)
             routine_service.save_custom(services, me, mine)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -190,3 +191,31 @@ def describe(routine: Routine) -> str:
 
 def region_label(region: str) -> str:
     return REGION_LABELS[region]
+
+
+def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Catalog) -> Routine:
+    """Your own routine from points in order: both sides where a point has two."""
+    slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
+    if not slug:
+        raise RoutineError("Give your routine a name.")
+    steps = []
+    for point_id in point_ids:
+        point = catalog.get(point_id)
+        steps.append(
+            {
+                "point_id": point.id,
+                "duration_s": seconds,
+                **({"side": "both"} if point.bilateral else {}),
+            }
+        )
+    try:
+        return Routine.model_validate(
+            {
+                "id": f"my-{slug}",
+                "name": name.strip(),
+                "purpose": "Your own routine.",
+                "steps": steps,
+            }
+        )
+    except ValidationError:
+        raise RoutineError("Choose 1 to 20 points and 30 to 180 seconds per point.") from None

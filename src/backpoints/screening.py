@@ -25,6 +25,7 @@ from backpoints.vocab import (
     Pressure,
     RegionId,
     Sex,
+    Tool,
 )
 
 Urgency = Literal["emergency", "urgent"]
@@ -102,6 +103,8 @@ class Profile(BaseModel):
     sex: Sex | None = None
     stature_cm: float | None = Field(default=None, ge=100, le=250)
     age: int | None = Field(default=None, ge=0, le=120)
+    #: The tools the person has; steps lead with one of these when the point allows it.
+    tools_owned: tuple[Tool, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ def build_step(
     if duration_s is not None:
         low, high = (30, 90) if technique.motion == "static" else (60, 120)
         technique = technique.model_copy(update={"duration_s": min(high, max(low, duration_s))})
+    owned = [t for t in technique.tools if t in profile.tools_owned]
+    tool = tool or (owned[0] if owned else None)
     if tool is not None:
         others = tuple(t for t in technique.tools if t != tool)
         technique = technique.model_copy(update={"tools": (tool, *others)})

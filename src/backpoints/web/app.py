@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__
 from backpoints.settings import Settings
+from backpoints.vocab import TOOLS
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
@@ -102,6 +103,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals["csrf_field"] = csrf_field
     templates.env.globals["visitor"] = current_visitor.get
     templates.env.globals["server_mode"] = settings.server_mode
+    templates.env.globals["tools"] = TOOLS
     return templates
 
 

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from backpoints import routine_service, service
 from backpoints.errors import BackpointsError
 from backpoints.routine_run import RoutineRun
-from backpoints.routines import Routine, RoutineError, describe, find, from_json, to_json
+from backpoints.routines import RoutineError, build_routine, describe, find, from_json, to_json
 from backpoints.screening import QUESTIONS
 from backpoints.tools import FIRMNESS, guide_for, tool_guides
 from backpoints.web.pages import render, see_other
@@ -210,33 +210,20 @@ async def build(request: Request) -> Response:
     """Build your own routine from points (both sides, one duration)."""
     state = _state(request)
     form = await request.form()
-    name = str(form.get("name", "")).strip()
-    slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
     seconds = str(form.get("duration_s", "90")).strip()
-    points = [str(p) for p in form.getlist("points")]
     try:
-        if not name or not slug:
-            raise RoutineError("Give your routine a name.")
         if not seconds.isdigit():
             raise RoutineError("Seconds per point must be a number from 30 to 180.")
-        steps = [_built_step(state, p, int(seconds)) for p in points]
-        routine = Routine.model_validate(
-            {"id": f"my-{slug}", "name": name, "purpose": "Your own routine.", "steps": steps}
+        routine = build_routine(
+            str(form.get("name", "")),
+            [str(p) for p in form.getlist("points")],
+            int(seconds),
+            state.catalog,
         )
         routine_service.save_custom(state.services, state.person(), routine)
     except BackpointsError as exc:
         return _routines(request, 422, str(exc))
-    except ValueError:  # pydantic: no points or too many, or a duration out of range
-        return _routines(request, 422, "Choose 1 to 20 points and 30 to 180 seconds per point.")
     return see_other(f"/routines/{routine.id}")
-
-
-def _built_step(state: AppState, point_id: str, seconds: int) -> dict[str, object]:
-    point = state.catalog.get(point_id)
-    step: dict[str, object] = {"point_id": point.id, "duration_s": seconds}
-    if point.bilateral:
-        step["side"] = "both"
-    return step
 
 
 @router.get("/tools", response_class=HTMLResponse)

@@ -22,7 +22,8 @@ from backpoints.screening import QUESTIONS, Profile
 from backpoints.session import SessionState
 from backpoints.steps import Step
 from backpoints.store.repo import Conflict
-from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS
+from backpoints.tools import FIRMNESS, guide_for
+from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS, TOOLS
 from backpoints.web.pages import home_page, render, see_other
 from backpoints.web.state import AppState
 
@@ -107,6 +108,7 @@ def profile_from(form: FormData) -> Profile:
     """A profile from the "about you" form fields; raises ValueError naming a bad field."""
     data: dict[str, Any] = {c: form.get(c) == "on" for c in PROFILE_CONDITIONS}
     data["affected_regions"] = tuple(r for r in form.getlist("affected_regions") if r in REGION_IDS)
+    data["tools_owned"] = tuple(t for t in form.getlist("tools_owned") if t in TOOLS)
     sex = str(form.get("sex", "") or "")
     if sex not in ("", "female", "male"):
         raise ValueError("Sex must be female or male (or left blank).")
@@ -161,6 +163,8 @@ def step_page(
         cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
         pain_before=region.pain_start,
         pain_now=region.pain_now,
+        tool=guide_for(step.technique.tool),
+        firmness=FIRMNESS,
         notes=session.notes,
         error=error,
     )
