@@ -4,17 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench system-deps clean
+.PHONY: run test lint typecheck bench system-deps vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# mediapipe goes in without its declared dependencies (see pyproject's `vision` extra);
+# scikit-image only for the sample photos the vision tests use.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,vision]'
+	$(BIN)/pip install --quiet --no-deps mediapipe==0.10.14 scikit-image==0.26.0
 	touch $(STAMP)
 
+# The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files.
+vendor:
+	bash scripts/vendor-mediapipe.sh
+
 run: $(STAMP)
+	-bash scripts/vendor-mediapipe.sh
 	$(BIN)/backpoints serve
 
 system-deps:
@@ -25,10 +33,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src tests benchmarks
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps vendor lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) vendor
 	$(BIN)/python -m benchmarks
 
 clean:

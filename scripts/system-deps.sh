@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite drives: Debian's chromium (browser tests)
-# and PostgreSQL (server-mode tests). Does nothing when they are already present.
+# Installs the system packages the test suite drives: Debian's chromium (browser tests),
+# PostgreSQL (server-mode tests) and npm (to vendor the in-browser pose model). Does
+# nothing when they are already present.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

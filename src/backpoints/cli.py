@@ -203,11 +203,12 @@ def db_upgrade() -> None:
 
 
 def _register_report_commands() -> None:
-    from backpoints import cli_pdf, cli_report, cli_routines
+    from backpoints import cli_pdf, cli_report, cli_routines, cli_vision
 
     cli_report.register(app)
     cli_pdf.register(app)
     cli_routines.register(app)
+    cli_vision.register(app)
 
 
 _register_report_commands()

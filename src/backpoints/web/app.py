@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
-        uploads=frozenset({"/restore"}),
+        uploads=frozenset({"/restore", "/camera/photo"}),
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backpoints.web import (
         account_pages,
         api,
+        camera_pages,
         care_api,
         diary_pages,
         export_pages,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(routine_pages.router)
     app.include_router(scan_pages.router)
+    app.include_router(camera_pages.router)
     app.include_router(export_pages.router)
     return app
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CSP: Final = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",  # the camera page's pose model (WebAssembly)
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
