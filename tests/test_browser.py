@@ -219,3 +219,30 @@ def test_server_mode_register_session_and_log_out(
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Your pain diary").wait_for()
     assert page.get_by_role("cell", name="relieved").is_visible()
+
+
+def test_partner_routine_from_the_screen(live_server: LiveServer, browser_page: Any) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/routines")
+    page.get_by_role("link", name="10-minute partner massage of the whole back").click()
+    _answer_screening_fieldsets(page)
+    page.get_by_role("group", name=re.compile("stressed or tense")).get_by_label("6").check()
+    page.get_by_role("button", name="Start the routine").click()
+    for n in range(1, 9):
+        heading = page.get_by_role("heading", level=1)
+        assert heading.inner_text().startswith(f"Step {n} of 8")
+        assert "partner" in page.get_by_text(re.compile("^Steady|^Small")).first.inner_text()
+        if n == 1:
+            page.get_by_role("button", name="Start").click()
+            page.get_by_text("Time is up. How is the pain now?").wait_for(timeout=20_000)
+        name = "Finish" if n == 8 else "Done: next point"
+        with page.expect_navigation():
+            page.get_by_role("button", name=name).click()
+    page.get_by_role("group", name=re.compile("stressed or tense")).get_by_label("2").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Stress 6 → 2").wait_for()
+
+
+def _answer_screening_fieldsets(page: Any) -> None:
+    for group in page.locator("fieldset.yesno").all():
+        group.get_by_label(NO, exact=True).check()
