@@ -142,17 +142,16 @@ def insert_session(
 
 
 def load_session(db: Session, session_id: str) -> StoredSession | None:
-    row = db.execute(
-        select(SessionRow.person_id, SessionRow.version, SessionRow.state).where(
-            SessionRow.id == session_id
-        )
-    ).first()
+    row = db.execute(_LOAD_SESSION, {"sid": session_id}).first()
     if row is None:
         return None
     return StoredSession(session_id, row.person_id, row.version, row.state)
 
 
 _SESSIONS = cast(Table, SessionRow.__table__)
+_LOAD_SESSION = select(_SESSIONS.c.person_id, _SESSIONS.c.version, _SESSIONS.c.state).where(
+    _SESSIONS.c.id == bindparam("sid")
+)
 _SAVE_STATE = update(_SESSIONS).where(
     _SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.version == bindparam("expected")
 )

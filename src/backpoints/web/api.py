@@ -36,7 +36,8 @@ from backpoints.web.state import AppState
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    """The app's state (async: a sync dependency would cost a thread-pool hop per request)."""
     state: AppState = request.app.state.bp
     return state
 

@@ -5,6 +5,7 @@ Nothing is created at import time; each app owns its engine and session factory.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.open()
+        state.catalog.get("BL23")  # load the catalogue before the first request, not during it
+        gc.collect()
+        gc.freeze()  # what start-up built lives for good: keep it out of every later GC pass
         try:
             yield
         finally:

@@ -91,14 +91,14 @@ class RoutineOut(BaseModel):
     note: str
 
 
-def _state(request: Request) -> AppState:
+async def _state(request: Request) -> AppState:
     state: AppState = request.app.state.bp
     if not state.services.settings.server_mode:
         raise accounts.NotFound("Accounts exist only in server mode.")
     return state
 
 
-def _visitor() -> Visitor:
+async def _visitor() -> Visitor:
     visitor = current_visitor.get()
     if visitor is None:
         raise accounts.NotLoggedIn("Log in first (POST /api/v1/auth/login).")
