@@ -245,3 +245,28 @@ def test_local_mode_has_no_accounts(tmp_path: Any) -> None:
         assert client.get("/history").status_code == 200
         cross = client.post("/start", data={"neck": "3"}, headers={"Origin": "http://evil.example"})
         assert cross.status_code == 403
+
+
+def test_a_therapist_gives_a_whole_routine_only_with_consent(
+    server: TestClient, people: tuple[User, User, User]
+) -> None:
+    ann, bob, tess = people
+    given = server.put(f"/api/v1/clients/{ann.id}/routines/tennis-ball-wall", headers=tess.auth)
+    assert given.status_code == 200, given.text
+    assert given.json()["name"].endswith("(from your therapist)")
+    assert "from your therapist" in server.get("/routines", headers=ann.auth).text
+    refused = server.put(f"/api/v1/clients/{bob.id}/routines/tennis-ball-wall", headers=tess.auth)
+    assert refused.status_code == 404
+    assert "from your therapist" not in server.get("/routines", headers=bob.auth).text
+    audit = server.get("/api/v1/care/audit", headers=ann.auth).json()
+    assert any("Tennis ball" in a["action"] for a in audit)
+
+
+def test_client_page_lets_the_therapist_give_a_routine(
+    server: TestClient, people: tuple[User, User, User]
+) -> None:
+    ann, _, tess = people
+    page = server.get(f"/clients/{ann.id}", headers=tess.auth)
+    assert page.status_code == 200
+    assert 'action="/clients/' in page.text and "Give this routine" in page.text
+    assert "Foam roller for the mid back and hips" in page.text

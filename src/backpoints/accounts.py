@@ -241,3 +241,21 @@ def assign_routine(
 def routine_of(services: Services, client_id: str) -> dict[str, Any] | None:
     with services.db() as db:
         return repo.active_routine(db, client_id)
+
+
+def assign_full_routine(
+    services: Services, therapist_id: str, client_id: str, routine_id: str
+) -> Any:
+    """Give a consenting client one of the routines (built-in or the therapist's own): it
+    appears among the client's routines as "from your therapist"."""
+    from backpoints import routine_service, routines
+
+    found = routines.find(routine_id, routine_service.custom_routines(services, therapist_id))
+    require_consent(services, therapist_id, client_id, f"assigned the routine {found.name!r}")
+    given = found.model_copy(
+        update={
+            "id": f"t-{found.id}"[:49],
+            "name": f"{found.name} (from your therapist)"[:80],
+        }
+    )
+    return routine_service.save_custom(services, client_id, given)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backpoints import accounts, service
+from backpoints import accounts, routine_service, service
 from backpoints.errors import BackpointsError
 from backpoints.vocab import REGION_LABELS
 from backpoints.web.auth import COOKIE, login_response
@@ -246,7 +246,23 @@ def _client(
         error=error,
         routine=accounts.routine_of(services, client_id),
         points=state.catalog.points,
+        routines=routine_service.routines_for(services, therapist_id),
     )
+
+
+@router.post("/clients/{client_id}/routines", response_class=HTMLResponse)
+async def give_routine(request: Request, client_id: str) -> Response:
+    visitor = current_visitor.get()
+    if (off := _off(request)) is not None or visitor is None:
+        return off or see_other("/login")
+    form = await request.form()
+    try:
+        accounts.assign_full_routine(
+            _state(request).services, visitor.account_id, client_id, str(form.get("routine_id", ""))
+        )
+    except BackpointsError as exc:
+        return _client(request, visitor.account_id, client_id, 422, str(exc))
+    return see_other(f"/clients/{client_id}")
 
 
 @router.post("/clients/{client_id}/routine", response_class=HTMLResponse)

@@ -213,3 +213,16 @@ def my_routine(state: State, me: Me) -> RoutineOut | None:
     """My active home routine, if a therapist with my consent assigned one."""
     found = accounts.routine_of(state.services, me.account_id)
     return None if found is None else RoutineOut.model_validate(found)
+
+
+class AssignedOut(BaseModel):
+    id: str
+    name: str
+    steps: int
+
+
+@router.put("/clients/{client_id}/routines/{routine_id}", response_model=AssignedOut)
+def assign_routine(state: State, me: Me, client_id: str, routine_id: str) -> AssignedOut:
+    """Give a consenting client a whole routine (built-in or your own)."""
+    given = accounts.assign_full_routine(state.services, me.account_id, client_id, routine_id)
+    return AssignedOut(id=given.id, name=given.name, steps=len(given.steps))
