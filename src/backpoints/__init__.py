@@ -27,6 +27,14 @@ _EXPORTS: dict[str, str] = {
     "Settings": "backpoints.settings",
     "REGION_IDS": "backpoints.vocab",
     "REGION_LABELS": "backpoints.vocab",
+    "Profile": "backpoints.screening",
+    "screen": "backpoints.screening",
+    "PainEntry": "backpoints.planner",
+    "plan": "backpoints.planner",
+    "Guide": "backpoints.steps",
+    "SessionState": "backpoints.session",
+    "Routine": "backpoints.routines",
+    "builtin_routines": "backpoints.routines",
 }
 
 __all__ = [
@@ -35,17 +43,25 @@ __all__ = [
     "BackpointsError",
     "Body",
     "Catalog",
+    "Guide",
+    "PainEntry",
     "Point",
     "Position",
+    "Profile",
     "ReferralRequired",
+    "Routine",
+    "SessionState",
     "Settings",
     "UnknownPoint",
     "UnknownRegion",
     "__version__",
     "body_from_measurements",
     "body_from_stature",
+    "builtin_routines",
     "load_catalog",
     "locate",
+    "plan",
+    "screen",
 ]
 
 if TYPE_CHECKING:
@@ -58,7 +74,12 @@ if TYPE_CHECKING:
     )
     from backpoints.catalog import Catalog, Point, load_catalog
     from backpoints.errors import BackpointsError, ReferralRequired, UnknownPoint, UnknownRegion
+    from backpoints.planner import PainEntry, plan
+    from backpoints.routines import Routine, builtin_routines
+    from backpoints.screening import Profile, screen
+    from backpoints.session import SessionState
     from backpoints.settings import Settings
+    from backpoints.steps import Guide
     from backpoints.vocab import REGION_IDS, REGION_LABELS
 
 
