@@ -268,5 +268,7 @@ def test_client_page_lets_the_therapist_give_a_routine(
     ann, _, tess = people
     page = server.get(f"/clients/{ann.id}", headers=tess.auth)
     assert page.status_code == 200
-    assert 'action="/clients/' in page.text and "Give this routine" in page.text
+    assert "<title>Client diary · backpoints</title>" in page.text
+    assert page.text.count("Give this routine") == 1
+    assert f'action="/clients/{ann.id}/routines"' in page.text
     assert "Foam roller for the mid back and hips" in page.text
