@@ -192,18 +192,7 @@ def rate(
         if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
             raise repo.Conflict("This step was already answered. Reload to continue.") from None
         raise
-    r = new_state.ratings[-1]
-    rating = repo.StoredRating(
-        session_id,
-        r.n,
-        r.region,
-        r.point_id,
-        r.side,
-        r.pain_before,
-        r.pain_after,
-        r.relieved,
-        r.rated_at,
-    )
+    rating = repo.stored_rating(session_id, new_state.ratings[-1])
     with services.db() as db:
         shown = _shown(state, new_state, services)
         repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)

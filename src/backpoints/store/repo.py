@@ -207,8 +207,13 @@ def ratings_for_person(db: Session, person_id: str) -> list[StoredRating]:
 
 
 def _rating(r: RatingRow) -> StoredRating:
+    return stored_rating(r.session_id, r)
+
+
+def stored_rating(session_id: str, r: Any) -> StoredRating:
+    """A rating as stored, from anything with a rating's fields (a row, a session's Rating)."""
     return StoredRating(
-        r.session_id,
+        session_id,
         r.n,
         r.region,
         r.point_id,

@@ -43,7 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.open()
-        state.catalog.get("BL23")  # load the catalogue before the first request, not during it
         gc.collect()
         gc.freeze()  # what start-up built lives for good: keep it out of every later GC pass
         try:
