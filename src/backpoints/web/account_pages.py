@@ -16,18 +16,13 @@ from backpoints.vocab import REGION_LABELS
 from backpoints.web.auth import COOKIE, login_response
 from backpoints.web.context import current_visitor
 from backpoints.web.pages import render, see_other
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
-
-
 def _off(request: Request) -> Response | None:
-    if _state(request).services.settings.server_mode:
+    if app_state(request).services.settings.server_mode:
         return None
     return render(
         request,
@@ -43,7 +38,7 @@ def _safe_next(target: str) -> str:
 
 
 def secure(request: Request) -> bool:
-    return request.url.scheme == "https" or _state(request).services.settings.secure_cookies
+    return request.url.scheme == "https" or app_state(request).services.settings.secure_cookies
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -60,7 +55,7 @@ async def login(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     try:
         new = accounts.log_in(
-            _state(request).services,
+            app_state(request).services,
             str(form.get("email", "")),
             str(form.get("password", "")),
             client,
@@ -68,7 +63,7 @@ async def login(request: Request) -> Response:
     except BackpointsError as exc:
         status = getattr(exc, "status_code", 401)
         return render(request, "login.html", status, next=target, error=str(exc))
-    days = _state(request).services.settings.login_days
+    days = app_state(request).services.settings.login_days
     return login_response(see_other(target), new.token, secure(request), days)
 
 
@@ -84,7 +79,7 @@ async def register(request: Request) -> Response:
     form = await request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     role: accounts.Role = "therapist" if form.get("role") == "therapist" else "client"
-    services = _state(request).services
+    services = app_state(request).services
     try:
         accounts.register(services, email, password, role)
         client = request.client.host if request.client else "unknown"
@@ -99,7 +94,7 @@ async def register(request: Request) -> Response:
 def logout(request: Request) -> Response:
     visitor = current_visitor.get()
     if visitor is not None:
-        accounts.log_out(_state(request).services, visitor.token)
+        accounts.log_out(app_state(request).services, visitor.token)
     response = see_other("/login")
     response.delete_cookie(COOKIE)
     return response
@@ -118,7 +113,7 @@ async def change_password(request: Request) -> Response:
     form = await request.form()
     try:
         accounts.change_password(
-            _state(request).services,
+            app_state(request).services,
             visitor.account_id,
             str(form.get("current_password", "")),
             str(form.get("new_password", "")),
@@ -137,7 +132,7 @@ async def delete_account(request: Request) -> Response:
     form = await request.form()
     try:
         accounts.delete_account(
-            _state(request).services, visitor.account_id, str(form.get("password", ""))
+            app_state(request).services, visitor.account_id, str(form.get("password", ""))
         )
     except BackpointsError as exc:
         return render(request, "account.html", 422, error=str(exc), done="")
@@ -159,7 +154,7 @@ def care_page(request: Request, code: str = "") -> Response:
 def _care(request: Request, status_code: int = 200, **extra: Any) -> Response:
     visitor = current_visitor.get()
     assert visitor is not None
-    services = _state(request).services
+    services = app_state(request).services
     links = accounts.links(services, visitor.account_id)
     audit = accounts.audit_log(services, visitor.account_id) if visitor.role == "client" else []
     context = {
@@ -179,7 +174,7 @@ def invite(request: Request) -> Response:
     if (off := _off(request)) is not None or visitor is None:
         return off or see_other("/login")
     try:
-        code = accounts.invite(_state(request).services, visitor.account_id)
+        code = accounts.invite(app_state(request).services, visitor.account_id)
     except BackpointsError as exc:
         return _care(request, 422, error=str(exc))
     return _care(request, code=code)
@@ -192,7 +187,7 @@ async def accept(request: Request) -> Response:
         return off or see_other("/login")
     form = await request.form()
     try:
-        accounts.accept(_state(request).services, visitor.account_id, str(form.get("code", "")))
+        accounts.accept(app_state(request).services, visitor.account_id, str(form.get("code", "")))
     except BackpointsError as exc:
         return _care(request, 422, error=str(exc))
     return see_other("/care")
@@ -204,7 +199,7 @@ def revoke(request: Request, link_id: str) -> Response:
     if (off := _off(request)) is not None or visitor is None:
         return off or see_other("/login")
     try:
-        accounts.revoke(_state(request).services, visitor.account_id, link_id)
+        accounts.revoke(app_state(request).services, visitor.account_id, link_id)
     except BackpointsError as exc:
         return _care(request, 404, error=str(exc))
     return see_other("/care")
@@ -226,7 +221,7 @@ def _client(
     status_code: int = 200,
     error: str | None = None,
 ) -> Response:
-    state = _state(request)
+    state = app_state(request)
     services = state.services
     try:
         accounts.require_consent(services, therapist_id, client_id, "viewed the diary")
@@ -258,7 +253,10 @@ async def give_routine(request: Request, client_id: str) -> Response:
     form = await request.form()
     try:
         accounts.assign_full_routine(
-            _state(request).services, visitor.account_id, client_id, str(form.get("routine_id", ""))
+            app_state(request).services,
+            visitor.account_id,
+            client_id,
+            str(form.get("routine_id", "")),
         )
     except BackpointsError as exc:
         return _client(request, visitor.account_id, client_id, 422, str(exc))
@@ -279,7 +277,7 @@ async def set_routine(request: Request, client_id: str) -> Response:
         "note": str(form.get("note", "")),
     }
     try:
-        accounts.assign_routine(_state(request).services, visitor.account_id, client_id, plan)
+        accounts.assign_routine(app_state(request).services, visitor.account_id, client_id, plan)
     except BackpointsError as exc:
         return _client(request, visitor.account_id, client_id, 422, str(exc))
     return see_other(f"/clients/{client_id}")

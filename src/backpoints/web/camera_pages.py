@@ -25,7 +25,7 @@ from backpoints.errors import BackpointsError
 from backpoints.vision.errors import INSTALL_HINT
 from backpoints.vision.geometry import browser_recipe
 from backpoints.web.pages import render
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 if TYPE_CHECKING:
     from backpoints.catalog.models import Point
@@ -41,11 +41,6 @@ UPLOAD_PATHS: Final = frozenset({"/camera/photo"})
 VENDOR_HINT: Final = "make vendor (runs scripts/vendor-mediapipe.sh; needs npm)"
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
-
-
 def vendored() -> bool:
     """Whether the browser's pose files are in the static folder."""
     static = resources.files("backpoints.web").joinpath("static")
@@ -58,7 +53,7 @@ def _script_json(data: dict[str, Any]) -> str:
 
 
 def _points(request: Request, wanted: str) -> list[Point]:
-    catalog = _state(request).catalog
+    catalog = app_state(request).catalog
     ids = [i for i in wanted.replace(",", " ").split() if i]
     return [catalog.get(i) for i in ids] if ids else list(catalog)
 
@@ -83,7 +78,7 @@ def _page(
 ) -> Response:
     from backpoints.vision.estimator import vision_available
 
-    profile = _state(request).profile()
+    profile = app_state(request).profile()
     points = _points(request, point)
     recipe = browser_recipe(points, profile.stature_cm, profile.sex)
     labels = {p.id: {"name": p.display_name, "tradition": p.tradition} for p in points}
@@ -132,7 +127,7 @@ def _locate(
     from backpoints.vision import overlay, photo
 
     state = request.app.state
-    profile = _state(request).profile()
+    profile = app_state(request).profile()
     with _lock(state):
         estimator = _estimator(state)
         found, labels = photo.locate_with_model(

@@ -21,19 +21,14 @@ from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, 
 from backpoints.web.charts import before_after_svg, trend_svg
 from backpoints.web.pages import render, see_other
 from backpoints.web.session_pages import profile_from
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
-
-
 @router.get("/history", response_class=HTMLResponse)
 def history(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     sessions = service.history(state.services, state.person())
     catalog = state.catalog
     by_region: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
@@ -86,7 +81,7 @@ def _before_after(s: SessionSummary) -> tuple[str, int, int]:
 
 @router.get("/insights", response_class=HTMLResponse)
 def insights(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     found = service.insights(state.services, state.person())
     rows = [
         {
@@ -104,7 +99,7 @@ def insights(request: Request) -> Response:
 @router.get("/chart", response_class=HTMLResponse)
 def chart(request: Request) -> Response:
     """My points: the points that helped (else the first suggestions), drawn on my back."""
-    state = _state(request)
+    state = app_state(request)
     profile = state.profile()
     points, personal = chart_points(state.services, state.person())
     body = service.body_of(profile)
@@ -137,7 +132,7 @@ def _profile_page(request: Request, error: str | None = None, status_code: int =
         request,
         "profile.html",
         status_code,
-        profile=_state(request).profile(),
+        profile=app_state(request).profile(),
         conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
         regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
         error=error,
@@ -146,7 +141,7 @@ def _profile_page(request: Request, error: str | None = None, status_code: int =
 
 @router.post("/profile", response_class=HTMLResponse)
 async def save_profile(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     try:
         profile = profile_from(await request.form())
     except ValueError as exc:

@@ -15,19 +15,14 @@ from starlette.datastructures import UploadFile
 from backpoints.errors import BackpointsError
 from backpoints.report import backup, csv_export, fhir
 from backpoints.web.pages import render, see_other
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
-
-
 def _download(request: Request, body: str | bytes, media_type: str, stem: str) -> Response:
     """`body` as a file download named like backpoints-ratings-2026-01-05.csv."""
-    day = _state(request).services.clock.now().date().isoformat()
+    day = app_state(request).services.clock.now().date().isoformat()
     suffix = ".csv" if media_type.startswith("text/csv") else ".json"
     disposition = f'attachment; filename="backpoints-{stem}-{day}{suffix}"'
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
@@ -49,21 +44,21 @@ def _page(
 
 @router.get("/export/ratings.csv")
 def ratings_csv(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     text = csv_export.ratings_csv(state.services, state.person())
     return _download(request, text.encode("utf-8-sig"), "text/csv; charset=utf-8", "ratings")
 
 
 @router.get("/export/fhir.json")
 def fhir_bundle(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     bundle = fhir.to_json(fhir.diary_bundle(state.services, state.person()))
     return _download(request, bundle, "application/fhir+json", "fhir")
 
 
 @router.get("/backup.json")
 def backup_file(request: Request) -> Response:
-    data = backup.to_json(backup.backup_data(_state(request).services))
+    data = backup.to_json(backup.backup_data(app_state(request).services))
     return _download(request, data, "application/json", "backup")
 
 
@@ -75,7 +70,7 @@ async def restore(request: Request) -> Response:
             return _page(request, error="Choose a backup file first.", status_code=422)
         raw = await upload.read()
     try:
-        report = await run_in_threadpool(backup.restore_bytes, _state(request).services, raw)
+        report = await run_in_threadpool(backup.restore_bytes, app_state(request).services, raw)
     except BackpointsError as exc:
         return _page(request, error=str(exc), status_code=422)
     return see_other(f"/data?restored={report.inserted}&skipped={report.skipped}")

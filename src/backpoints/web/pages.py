@@ -15,14 +15,9 @@ from backpoints.anatomy import locate
 from backpoints.errors import BackpointsError
 from backpoints.render import Marker, back_svg
 from backpoints.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
@@ -47,7 +42,7 @@ def home(request: Request) -> Response:
 
 def home_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     """The pain map: each region a button; sliders for 0-10; start."""
-    body = _state(request).body()
+    body = app_state(request).body()
     svg = back_svg(body, interactive=True, title="Map of your back, seen from behind")
     return render(
         request, "home.html", status_code, map_svg=svg, regions=_regions(), pain={}, error=error
@@ -69,7 +64,7 @@ def offline(request: Request) -> Response:
 
 @router.get("/points", response_class=HTMLResponse)
 def library(request: Request, region: str = "") -> Response:
-    catalog = _state(request).catalog
+    catalog = app_state(request).catalog
     try:
         points = catalog.for_region(region) if region else catalog.points
     except BackpointsError as exc:
@@ -83,7 +78,7 @@ def library(request: Request, region: str = "") -> Response:
 
 @router.get("/points/{point_id}", response_class=HTMLResponse)
 def point_page(request: Request, point_id: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     try:
         point = state.catalog.get(point_id)
     except BackpointsError as exc:

@@ -15,14 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from backpoints.report import diary, peg
 from backpoints.web.pages import render, see_other
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
 
 
 def _download(content: bytes, filename: str, media_type: str = "application/pdf") -> Response:
@@ -58,7 +53,7 @@ def report_pdf(request: Request) -> Response:
     out = io.BytesIO()
     try:
         first, last = diary.parse_day(start, "from"), diary.parse_day(end, "to")
-        period = pdf.write_report(_state(request).services, out, first, last)
+        period = pdf.write_report(app_state(request).services, out, first, last)
     except diary.InvalidPeriod as exc:
         return _report_page(request, start, end, exc, 422)
     return _download(out.getvalue(), f"backpoints-report-{period.start}-to-{period.end}.pdf")
@@ -70,7 +65,7 @@ def chart_pdf(request: Request) -> Response:
     from backpoints.report import pdf
 
     out = io.BytesIO()
-    pdf.write_point_chart(_state(request).services, out)
+    pdf.write_point_chart(app_state(request).services, out)
     return _download(out.getvalue(), "backpoints-points-chart.pdf")
 
 
@@ -85,7 +80,7 @@ def _peg_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    state = _state(request)
+    state = app_state(request)
     checkins = peg.history(state.services, state.person())[::-1]
     items = [
         {"id": field, "label": label, "question": q, "low": low, "high": high}
@@ -103,7 +98,7 @@ async def save_peg(request: Request) -> Response:
         answers = peg.answers(**given)
     except peg.InvalidPegAnswer as exc:
         return _peg_page(request, given, str(exc), 422)
-    state = _state(request)
+    state = app_state(request)
     peg.record(state.services, state.person(), answers)
     return see_other("/peg?saved=1")
 
@@ -113,7 +108,7 @@ def peg_png(request: Request) -> Response:
     """The PEG scores over time (an empty chart before the first check-in)."""
     from backpoints.report import charts
 
-    state = _state(request)
+    state = app_state(request)
     rows = [
         (c.at, c.answers.pain, c.answers.enjoyment, c.answers.activity)
         for c in peg.history(state.services, state.person())

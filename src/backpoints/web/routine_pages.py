@@ -17,14 +17,9 @@ from backpoints.routines import RoutineError, build_routine, describe, find, fro
 from backpoints.screening import QUESTIONS
 from backpoints.tools import FIRMNESS, guide_for, tool_guides
 from backpoints.web.pages import render, see_other
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
 
 
 @router.get("/routines", response_class=HTMLResponse)
@@ -33,7 +28,7 @@ def routines_page(request: Request) -> Response:
 
 
 def _routines(request: Request, status_code: int = 200, error: str | None = None) -> Response:
-    state = _state(request)
+    state = app_state(request)
     person = state.person()
     found = routine_service.routines_for(state.services, person)
     rows = [{"routine": r, "length": describe(r)} for r in found]
@@ -50,7 +45,7 @@ def _routines(request: Request, status_code: int = 200, error: str | None = None
 
 @router.get("/routines/{routine_id}.json")
 def routine_file(request: Request, routine_id: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     try:
         routine = find(routine_id, routine_service.custom_routines(state.services, state.person()))
     except BackpointsError as exc:
@@ -67,7 +62,7 @@ def routine_page(request: Request, routine_id: str) -> Response:
 def _routine(
     request: Request, routine_id: str, status_code: int = 200, error: str | None = None
 ) -> Response:
-    state = _state(request)
+    state = app_state(request)
     person = state.person()
     try:
         routine = find(routine_id, routine_service.custom_routines(state.services, person))
@@ -90,7 +85,7 @@ def _routine(
 
 @router.post("/routines/{routine_id}/start", response_class=HTMLResponse)
 async def start(request: Request, routine_id: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     person = state.person()
     form = await request.form()
     stress = _level(form, "stress_before")
@@ -120,7 +115,7 @@ def _level(form: FormData, name: str) -> int | None:
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, run_id: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     try:
         run = routine_service.load(state.services, run_id, state.person())
     except BackpointsError as exc:
@@ -164,7 +159,7 @@ def _run_page(
 
 @router.post("/runs/{run_id}/{event}", response_class=HTMLResponse)
 async def run_event(request: Request, run_id: str, event: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     person = state.person()
     moves = {
         "next": routine_service.next_step,
@@ -191,7 +186,7 @@ async def run_event(request: Request, run_id: str, event: str) -> Response:
 
 @router.post("/routines/import", response_class=HTMLResponse)
 async def import_routine(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     async with request.form() as form:  # closes the uploaded file's spool
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
@@ -208,7 +203,7 @@ async def import_routine(request: Request) -> Response:
 @router.post("/routines/build", response_class=HTMLResponse)
 async def build(request: Request) -> Response:
     """Build your own routine from points (both sides, one duration)."""
-    state = _state(request)
+    state = app_state(request)
     form = await request.form()
     seconds = str(form.get("duration_s", "90")).strip()
     try:

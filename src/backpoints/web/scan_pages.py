@@ -13,14 +13,9 @@ from backpoints.render import Marker, back_svg
 from backpoints.scan import HOW_TO_SCAN, SCAN_ORDER, spot_at, spot_from_words
 from backpoints.vocab import LEVELS, REGION_LABELS
 from backpoints.web.pages import render, see_other
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
 
 
 @router.get("/scan", response_class=HTMLResponse)
@@ -29,7 +24,7 @@ def scan_page(request: Request) -> Response:
 
 
 def _page(request: Request, status_code: int = 200, error: str | None = None) -> Response:
-    state = _state(request)
+    state = app_state(request)
     found = scan_service.spots(state.services, state.person())
     markers = [
         Marker(Position("spot", None, s.x_cm, s.y_cm, "", 1.0), str(n), highlight=True)
@@ -61,7 +56,7 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
 
 @router.post("/scan/spot", response_class=HTMLResponse)
 async def mark(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     form = await request.form()
     raw = str(form.get("tenderness", "")).strip()
     try:
@@ -85,6 +80,6 @@ async def mark(request: Request) -> Response:
 
 @router.post("/scan/{spot_id}/forget", response_class=HTMLResponse)
 def forget(request: Request, spot_id: int) -> Response:
-    state = _state(request)
+    state = app_state(request)
     scan_service.forget(state.services, state.person(), spot_id)
     return see_other("/scan#found")

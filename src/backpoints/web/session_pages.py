@@ -25,14 +25,9 @@ from backpoints.store.repo import Conflict
 from backpoints.tools import FIRMNESS, guide_for
 from backpoints.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS, TOOLS
 from backpoints.web.pages import home_page, render, see_other
-from backpoints.web.state import AppState
+from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    return state
 
 
 def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
@@ -51,7 +46,7 @@ def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
 
 @router.post("/start", response_class=HTMLResponse)
 async def start(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     form = await request.form()
     try:
         pain = _pain_from(form)
@@ -66,7 +61,7 @@ async def start(request: Request) -> Response:
 def _screening_page(
     request: Request, pain: dict[str, int], error: str | None = None, status_code: int = 200
 ) -> Response:
-    profile = _state(request).profile()
+    profile = app_state(request).profile()
     return render(
         request,
         "screening.html",
@@ -82,7 +77,7 @@ def _screening_page(
 
 @router.post("/screening", response_class=HTMLResponse)
 async def screening(request: Request) -> Response:
-    state = _state(request)
+    state = app_state(request)
     form = await request.form()
     try:
         pain = _pain_from(form, "pain_")
@@ -126,7 +121,7 @@ def profile_from(form: FormData) -> Profile:
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(request: Request, session_id: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     try:
         _, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
@@ -182,12 +177,12 @@ def step_map(
         )
         for s in step.point.spots
     ]
-    body = body or _state(request).body()
+    body = body or app_state(request).body()
     return back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
 
 
 def _summary_page(request: Request, session: SessionState) -> Response:
-    catalog = _state(request).catalog
+    catalog = app_state(request).catalog
     ratings = [
         {
             **r.model_dump(),
@@ -209,7 +204,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
 
 @router.post("/sessions/{session_id}/rate", response_class=HTMLResponse)
 async def rate(request: Request, session_id: str) -> Response:
-    state = _state(request)
+    state = app_state(request)
     form = await request.form()
     raw = str(form.get("pain_after", "")).strip()
     side = str(form.get("side", "") or "") or None
@@ -241,7 +236,7 @@ def stop(request: Request, session_id: str) -> Response:
 
 
 def _event(request: Request, session_id: str, event: Any) -> Response:
-    state = _state(request)
+    state = app_state(request)
     try:
         event(state.services, session_id, state.person())
     except service.UnknownSession as exc:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from starlette.requests import Request
+
 from backpoints import accounts, service
 from backpoints.accounts import NotLoggedIn
 from backpoints.anatomy import Body
@@ -61,3 +63,9 @@ class AppState:
     def body(self) -> Body:
         """The person's body (from their profile's height and sex, else average)."""
         return service.body_of(self.profile())
+
+
+def app_state(request: Request) -> AppState:
+    """The state of the app serving this request (set up by `create_app`)."""
+    state: AppState = request.app.state.bp
+    return state
