@@ -27,8 +27,8 @@ import statistics
 from collections.abc import Sequence
 
 from backpoints.catalog import Catalog, load_catalog
-from backpoints.learning import Tally
-from backpoints.planner import PainEntry, plan
+from backpoints.core.learning import Tally
+from backpoints.core.planner import PainEntry, plan
 
 SEED = 20240601
 PEOPLE = 1000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backpoints.anatomy import body_from_stature, locate
 from backpoints.catalog import load_catalog
+from backpoints.core.anatomy import body_from_stature, locate
 from benchmarks.timing import median_seconds, ratio_line
 
 

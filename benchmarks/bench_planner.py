@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Sequence
 
 from backpoints.catalog import Catalog, load_catalog
-from backpoints.learning import Tally
-from backpoints.planner import PainEntry, plan
-from backpoints.vocab import REGION_IDS
+from backpoints.core.learning import Tally
+from backpoints.core.planner import PainEntry, plan
+from backpoints.core.vocab import REGION_IDS
 
 TARGET_S = 1e-3
 EVIDENCE_SIZE = 50

@@ -58,7 +58,7 @@ def _test_frame() -> Any:
 def _photo_lines(frame: Any) -> list[str]:
     import cv2
 
-    from backpoints.errors import BackpointsError
+    from backpoints.core.errors import BackpointsError
     from backpoints.vision import photo
     from backpoints.vision.estimator import MediapipeEstimator
 
@@ -116,7 +116,7 @@ import sys
 from pathlib import Path
 import uvicorn
 from backpoints.settings import Settings
-from backpoints.web import camera_pages
+from backpoints.web.pages import camera as camera_pages
 from backpoints.web.app import create_app
 from starlette.routing import NoMatchFound
 app = create_app(Settings(data_dir=Path(sys.argv[2])))
@@ -130,7 +130,7 @@ SECONDS = 10
 
 
 def _browser_lines(frame: Any) -> list[str]:
-    from backpoints.web.camera_pages import vendored
+    from backpoints.web.pages.camera import vendored
 
     chromium = shutil.which("chromium")
     if chromium is None or not vendored():

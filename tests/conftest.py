@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from backpoints.anatomy import Body, body_from_stature
 from backpoints.catalog import Catalog, load_catalog
+from backpoints.core.anatomy import Body, body_from_stature
 from backpoints.settings import Settings
 from tests.pg import PostgresServer, running_server, server_binaries
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backpoints.anatomy import (
+from backpoints.catalog import Catalog, load_catalog
+from backpoints.core.anatomy import (
     Body,
     Position,
     body_from_measurements,
@@ -16,8 +17,7 @@ from backpoints.anatomy import (
     interpolate_fraction,
     locate,
 )
-from backpoints.catalog import Catalog, load_catalog
-from backpoints.vocab import LEVELS
+from backpoints.core.vocab import LEVELS
 
 statures = st.floats(min_value=140, max_value=210, allow_nan=False)
 sexes = st.sampled_from(["female", "male", None])

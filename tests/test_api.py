@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from backpoints.core.vocab import REGION_IDS
 from backpoints.settings import Settings
-from backpoints.vocab import REGION_IDS
 from backpoints.web.app import create_app
 
 

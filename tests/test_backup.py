@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, select
 from sqlalchemy.orm import Session
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
+from backpoints.core.clock import FakeClock
 from backpoints.report import backup
 from backpoints.settings import Settings
 from backpoints.store.engine import current_revision

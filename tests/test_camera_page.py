@@ -29,8 +29,8 @@ from backpoints.settings import Settings
 from backpoints.vision.errors import INSTALL_HINT
 from backpoints.vision.estimator import FakeEstimator
 from backpoints.vision.geometry import back_frame, place_points
-from backpoints.web import camera_pages
 from backpoints.web.app import create_app
+from backpoints.web.pages import camera as camera_pages
 from tests.conftest import LiveServer, _free_port, _wait_until_up
 from tests.test_vision_geometry import back_pose
 from tests.test_vision_mediapipe import back_pose_for, back_scene, need_vision, shipped_photo

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from backpoints.anatomy import body_from_stature, locate
 from backpoints.catalog import Catalog, parse_catalog
 from backpoints.catalog.index import point_summaries
-from backpoints.errors import CatalogError, UnknownPoint
-from backpoints.vocab import REGION_IDS
+from backpoints.core.anatomy import body_from_stature, locate
+from backpoints.core.errors import CatalogError, UnknownPoint
+from backpoints.core.vocab import REGION_IDS
 
 WHO_POINTS = (
     "GV14 GV11 GV4 GV3 GB21 SI11 SI14 SI15 BL11 BL13 BL15 BL17 BL18 BL20 BL21 BL22 BL23 BL24 "

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from backpoints.anatomy import Body, Position, body_from_stature
+from backpoints.core.anatomy import Body, Position, body_from_stature
 from backpoints.report import charts
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -138,7 +138,7 @@ def test_points_map_draws_a_right_side_point_on_the_right(body: Body) -> None:
 
 def test_importing_the_report_modules_loads_no_plotting_or_pdf_library() -> None:
     probe = (
-        "import sys, backpoints.report.charts, backpoints.report.pdf, backpoints.cli_pdf\n"
+        "import sys, backpoints.report.charts, backpoints.report.pdf, backpoints.cli.pdf\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'reportlab')))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
+from backpoints.core.clock import FakeClock
+from backpoints.core.vocab import REGION_IDS
 from backpoints.report import csv_export, fhir, peg
 from backpoints.settings import Settings
-from backpoints.vocab import REGION_IDS
 from tests.conftest import CliRun
 
 HEADER = (

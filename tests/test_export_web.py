@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
+from backpoints.core.clock import FakeClock
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
 from tests.test_export import Diary, build_diary

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
+from backpoints.core.clock import FakeClock
+from backpoints.core.screening import Profile
 from backpoints.report import diary, pdf, peg
-from backpoints.screening import Profile
 from backpoints.settings import Settings
 from tests.test_peg import run_backpoints
 

@@ -13,16 +13,17 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
+from backpoints.core.clock import FakeClock
 from backpoints.report import peg
 from backpoints.settings import Settings
 from backpoints.store.engine import alembic_config, current_revision, make_engine, upgrade
 
-#: Runs the real CLI with the PDF/PEG commands (registered here until `backpoints.cli` does).
+#: Runs the real CLI with the PDF/PEG commands (registered here until `backpoints.cli.main` does).
 PROGRAM = """
-from backpoints import cli, cli_pdf
+from backpoints.cli import main as cli
+from backpoints.cli import pdf as cli_pdf
 names = {c.name or c.callback.__name__ for c in cli.app.registered_commands if c.callback}
 if "peg" not in names:
     cli_pdf.register(cli.app)

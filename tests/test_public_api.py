@@ -21,7 +21,7 @@ def test_a_script_can_plan_from_the_public_api() -> None:
     assert plans[0].candidates[0].point.id == "sweet-spot"
     body = backpoints.body_from_stature(170, "female")
     assert backpoints.locate(catalog.get("BL23"), body)[0].side == "left"
-    from backpoints.session import start
+    from backpoints.core.guided import start
 
     guide = backpoints.Guide(catalog, body)
     now = datetime(2026, 1, 1, tzinfo=UTC)

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backpoints.anatomy import Body, body_from_stature, locate
 from backpoints.catalog import Catalog
-from backpoints.regions import contains, regions, regions_at, torso_outline
-from backpoints.render import Marker, back_svg, pain_fill
-from backpoints.vocab import REGION_IDS, REGION_LABELS, mirror_region
+from backpoints.core.anatomy import Body, body_from_stature, locate
+from backpoints.core.regions import contains, regions, regions_at, torso_outline
+from backpoints.core.render import Marker, back_svg, pain_fill
+from backpoints.core.vocab import REGION_IDS, REGION_LABELS, mirror_region
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
+from backpoints.core.clock import FakeClock
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
 from tests.test_pdf import Diary, build_diary, pdf_text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from backpoints.screening import QUESTIONS
+from backpoints.core.screening import QUESTIONS
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
 
@@ -92,7 +92,7 @@ def test_export_import_and_build(client: TestClient) -> None:
 
 
 def test_tools_page_lists_every_tool(client: TestClient) -> None:
-    from backpoints.vocab import TOOLS
+    from backpoints.core.vocab import TOOLS
 
     page = client.get("/tools")
     for tool in TOOLS:

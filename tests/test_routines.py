@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpoints import routine_service
-from backpoints.anatomy import body_from_stature
+from backpoints.app import routine_service
+from backpoints.app.routine_run import RunError, next_step, record_stress, skip_step, start_run
+from backpoints.app.service import Services
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
-from backpoints.routine_run import RunError, next_step, record_stress, skip_step, start_run
-from backpoints.routines import (
+from backpoints.core.anatomy import body_from_stature
+from backpoints.core.clock import FakeClock
+from backpoints.core.routines import (
     Routine,
     RoutineError,
     builtin_routines,
@@ -25,11 +26,10 @@ from backpoints.routines import (
     from_json,
     to_json,
 )
-from backpoints.screening import Profile
-from backpoints.service import Services
+from backpoints.core.screening import Profile
+from backpoints.core.steps import Guide
+from backpoints.core.vocab import PROFILE_CONDITIONS
 from backpoints.settings import Settings
-from backpoints.steps import Guide
-from backpoints.vocab import PROFILE_CONDITIONS
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 EXPECTED = {
@@ -162,7 +162,7 @@ def services(tmp_path: Path, catalog: Catalog) -> Iterator[Services]:
 
 
 def test_runs_and_custom_routines_are_stored(services: Services) -> None:
-    from backpoints.service import person_id
+    from backpoints.app.service import person_id
 
     me = person_id(services)
     run_id, run = routine_service.start(services, me, "desk-neck-shoulders", [], stress_before=6)

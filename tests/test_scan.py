@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backpoints import scan_service, service
-from backpoints.anatomy import body_from_stature, locate
+from backpoints.app import scan_service, service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
-from backpoints.planner import PainEntry, plan
-from backpoints.scan import BadSpot, nearest_points, spot_at, spot_from_words
+from backpoints.core.anatomy import body_from_stature, locate
+from backpoints.core.clock import FakeClock
+from backpoints.core.planner import PainEntry, plan
+from backpoints.core.scan import BadSpot, nearest_points, spot_at, spot_from_words
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
 from tests.conftest import CliRun
@@ -37,7 +37,7 @@ def test_a_spot_on_a_point_matches_that_point_first(catalog: Catalog, point_id: 
 
 @given(st.floats(-30, 30), st.floats(-15, 80), st.integers(1, 10))
 def test_every_accepted_spot_lies_in_its_region(x: float, y: float, tenderness: int) -> None:
-    from backpoints.regions import regions_at
+    from backpoints.core.regions import regions_at
 
     try:
         spot = spot_at(BODY, x, y, tenderness)

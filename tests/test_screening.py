@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpoints.anatomy import body_from_stature
 from backpoints.catalog import Catalog
-from backpoints.planner import PainEntry, plan
-from backpoints.screening import (
+from backpoints.core.anatomy import body_from_stature
+from backpoints.core.guided import start
+from backpoints.core.planner import PainEntry, plan
+from backpoints.core.screening import (
     QUESTIONS,
     Profile,
     UnknownFlag,
@@ -21,9 +22,8 @@ from backpoints.screening import (
     restrictions,
     screen,
 )
-from backpoints.session import start
-from backpoints.steps import Guide
-from backpoints.vocab import EMERGENCY_FLAGS, RED_FLAGS, REGION_IDS, URGENT_FLAGS
+from backpoints.core.steps import Guide
+from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, REGION_IDS, URGENT_FLAGS
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 pain_maps = st.dictionaries(st.sampled_from(REGION_IDS), st.integers(1, 10), min_size=1)

@@ -9,13 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backpoints.anatomy import body_from_stature
 from backpoints.catalog import Catalog
-from backpoints.learning import Tally
-from backpoints.planner import PainEntry, plan
-from backpoints.regions import regions_at
-from backpoints.screening import Profile
-from backpoints.session import (
+from backpoints.core.anatomy import body_from_stature
+from backpoints.core.guided import (
     SessionError,
     SessionState,
     WrongPoint,
@@ -25,7 +21,11 @@ from backpoints.session import (
     start,
     stop,
 )
-from backpoints.steps import Guide, Step
+from backpoints.core.learning import Tally
+from backpoints.core.planner import PainEntry, plan
+from backpoints.core.regions import regions_at
+from backpoints.core.screening import Profile
+from backpoints.core.steps import Guide, Step
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

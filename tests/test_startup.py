@@ -10,7 +10,7 @@ import pytest
 
 PROBE = """
 import json, sys
-from backpoints.cli import app
+from backpoints.cli.main import app
 try:
     app({args!r})
 except SystemExit:

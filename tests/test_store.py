@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.clock import FakeClock
-from backpoints.screening import Profile
+from backpoints.core.clock import FakeClock
+from backpoints.core.screening import Profile
 from backpoints.settings import Settings
 from backpoints.store import repo
 from backpoints.store.engine import current_revision, head_revision
@@ -124,7 +124,7 @@ def test_a_rating_is_durable_the_moment_rate_returns(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import sys, time
-        from backpoints import service
+        from backpoints.app import service
         from backpoints.settings import Settings
         s = service.Services(Settings(data_dir=sys.argv[1]))
         me = service.person_id(s)
@@ -251,7 +251,7 @@ def test_two_workers_rating_one_step_at_once_store_exactly_one(settings: Setting
 
 
 def test_evidence_counted_in_sql_matches_counting_the_ratings(services: service.Services) -> None:
-    from backpoints.learning import evidence_from_counts, evidence_from_ratings
+    from backpoints.core.learning import evidence_from_counts, evidence_from_ratings
 
     me = service.person_id(services)
     for after in (2, 6, 6, 1):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backpoints.anatomy import UNCERTAINTY, Body, locate
 from backpoints.catalog import Catalog
+from backpoints.core.anatomy import UNCERTAINTY, Body, locate
 from backpoints.vision.errors import BodyCropped, FacingCamera, ImageTooSmall, UnusablePose
 from backpoints.vision.geometry import (
     C7_ABOVE_SHOULDERS,
@@ -252,7 +252,7 @@ def test_importing_the_vision_package_loads_no_image_library() -> None:
     import sys
 
     code = (
-        "import sys, backpoints.vision, backpoints.cli_vision, backpoints.web.camera_pages; "
+        "import sys, backpoints.vision, backpoints.cli.vision, backpoints.web.pages.camera; "
         "print(sorted(m for m in ('numpy', 'cv2', 'mediapipe') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

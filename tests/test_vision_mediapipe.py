@@ -299,7 +299,8 @@ def test_no_pose_at_all_is_no_person() -> None:
 
 RUN_CLI = """
 import sys
-from backpoints import cli, cli_vision
+from backpoints.cli import main as cli
+from backpoints.cli import vision as cli_vision
 names = {c.name or c.callback.__name__.replace("_", "-") for c in cli.app.registered_commands}
 if "locate-photo" not in names:
     cli_vision.register(cli.app)

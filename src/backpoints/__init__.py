@@ -12,29 +12,29 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "Body": "backpoints.anatomy",
-    "Position": "backpoints.anatomy",
-    "body_from_measurements": "backpoints.anatomy",
-    "body_from_stature": "backpoints.anatomy",
-    "locate": "backpoints.anatomy",
+    "Body": "backpoints.core.anatomy",
+    "Position": "backpoints.core.anatomy",
+    "body_from_measurements": "backpoints.core.anatomy",
+    "body_from_stature": "backpoints.core.anatomy",
+    "locate": "backpoints.core.anatomy",
     "Catalog": "backpoints.catalog",
     "Point": "backpoints.catalog",
     "load_catalog": "backpoints.catalog",
-    "BackpointsError": "backpoints.errors",
-    "ReferralRequired": "backpoints.errors",
-    "UnknownPoint": "backpoints.errors",
-    "UnknownRegion": "backpoints.errors",
+    "BackpointsError": "backpoints.core.errors",
+    "ReferralRequired": "backpoints.core.errors",
+    "UnknownPoint": "backpoints.core.errors",
+    "UnknownRegion": "backpoints.core.errors",
     "Settings": "backpoints.settings",
-    "REGION_IDS": "backpoints.vocab",
-    "REGION_LABELS": "backpoints.vocab",
-    "Profile": "backpoints.screening",
-    "screen": "backpoints.screening",
-    "PainEntry": "backpoints.planner",
-    "plan": "backpoints.planner",
-    "Guide": "backpoints.steps",
-    "SessionState": "backpoints.session",
-    "Routine": "backpoints.routines",
-    "builtin_routines": "backpoints.routines",
+    "REGION_IDS": "backpoints.core.vocab",
+    "REGION_LABELS": "backpoints.core.vocab",
+    "Profile": "backpoints.core.screening",
+    "screen": "backpoints.core.screening",
+    "PainEntry": "backpoints.core.planner",
+    "plan": "backpoints.core.planner",
+    "Guide": "backpoints.core.steps",
+    "SessionState": "backpoints.core.guided",
+    "Routine": "backpoints.core.routines",
+    "builtin_routines": "backpoints.core.routines",
 }
 
 __all__ = [
@@ -65,22 +65,27 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from backpoints.anatomy import (
+    from backpoints.catalog import Catalog, Point, load_catalog
+    from backpoints.core.anatomy import (
         Body,
         Position,
         body_from_measurements,
         body_from_stature,
         locate,
     )
-    from backpoints.catalog import Catalog, Point, load_catalog
-    from backpoints.errors import BackpointsError, ReferralRequired, UnknownPoint, UnknownRegion
-    from backpoints.planner import PainEntry, plan
-    from backpoints.routines import Routine, builtin_routines
-    from backpoints.screening import Profile, screen
-    from backpoints.session import SessionState
+    from backpoints.core.errors import (
+        BackpointsError,
+        ReferralRequired,
+        UnknownPoint,
+        UnknownRegion,
+    )
+    from backpoints.core.guided import SessionState
+    from backpoints.core.planner import PainEntry, plan
+    from backpoints.core.routines import Routine, builtin_routines
+    from backpoints.core.screening import Profile, screen
+    from backpoints.core.steps import Guide
+    from backpoints.core.vocab import REGION_IDS, REGION_LABELS
     from backpoints.settings import Settings
-    from backpoints.steps import Guide
-    from backpoints.vocab import REGION_IDS, REGION_LABELS
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
 """`python -m backpoints` runs the command line."""
 
-from backpoints.cli import main
+from backpoints.cli.main import main
 
 main()

@@ -12,7 +12,7 @@ _MODELS = "backpoints.catalog.models"
 _LOADER = "backpoints.catalog.loader"
 _EXPORTS: dict[str, str] = {
     "Catalog": _LOADER,
-    "check_region": "backpoints.errors",
+    "check_region": "backpoints.core.errors",
     "load_catalog": _LOADER,
     "parse_catalog": _LOADER,
     "Help": _MODELS,
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
         SpineLocation,
         Technique,
     )
-    from backpoints.errors import check_region
+    from backpoints.core.errors import check_region
 
 
 def __getattr__(name: str) -> Any:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from backpoints.catalog.index import POINT_FILES
 from backpoints.catalog.models import CatalogFile, Point, Source, SourcesFile
-from backpoints.errors import CatalogError, UnknownPoint, check_region
+from backpoints.core.errors import CatalogError, UnknownPoint, check_region
 
 SOURCES_FILE = "sources.toml"
 

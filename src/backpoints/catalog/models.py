@@ -1,7 +1,7 @@
 """Pydantic models of the point catalogue: points, where they are, how to press them, sources.
 
 The catalogue is data (TOML files beside this module); these models validate it on load.
-Imports only `backpoints.vocab`.
+Imports only `backpoints.core.vocab`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backpoints.vocab import (
+from backpoints.core.vocab import (
     LEVEL_INDEX,
     Motion,
     Pressure,

@@ -29,8 +29,8 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from backpoints.errors import BackpointsError
-from backpoints.service import Services
+from backpoints.app.service import Services
+from backpoints.core.errors import BackpointsError
 from backpoints.store.engine import alembic_config, current_revision
 from backpoints.store.models import Base
 

@@ -3,7 +3,7 @@
 Each function takes plain data and returns PNG bytes at a fixed size (`DPI`): pain over time
 per region, pain before and after each session, relief rate per point, PEG scores, a heat map
 of pain on the back and the person's numbered points on the back. Backs are drawn seen from
-behind (the person's right on the right, neck up), like `backpoints.render`. matplotlib is
+behind (the person's right on the right, neck up), like `backpoints.core.render`. matplotlib is
 imported inside the functions (Agg backend, no pyplot state), so importing this is cheap.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from backpoints.anatomy import Body, Position
-from backpoints.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
-from backpoints.session import relieved
-from backpoints.vocab import REGION_LABELS
+from backpoints.core.anatomy import Body, Position
+from backpoints.core.guided import relieved
+from backpoints.core.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
+from backpoints.core.vocab import REGION_LABELS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -36,11 +36,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.errors import UnknownPoint
+from backpoints.core.errors import UnknownPoint
+from backpoints.core.vocab import REGION_LABELS
 from backpoints.store.repo import SessionSummary
-from backpoints.vocab import REGION_LABELS
 
 COLUMNS: tuple[str, ...] = (
     "session_id",

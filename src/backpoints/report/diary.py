@@ -3,7 +3,7 @@
 `gather` collects a period's sessions, PEG check-ins, screenings and per-point counts, plus the
 person's profile and body; the helpers turn them into the words and rows the PDF prints.
 `chart_points` chooses the points for the printable chart (as the web's /chart page does).
-Reads through `backpoints.service`, `backpoints.report.peg` and the store; no reportlab or
+Reads through `backpoints.app.service`, `backpoints.report.peg` and the store; no reportlab or
 matplotlib here.
 """
 
@@ -17,17 +17,17 @@ from typing import Final
 
 from sqlalchemy import select
 
-from backpoints import service
-from backpoints.anatomy import Body
+from backpoints.app import service
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
-from backpoints.errors import BackpointsError
-from backpoints.planner import PainEntry, plan
+from backpoints.core.anatomy import Body
+from backpoints.core.errors import BackpointsError
+from backpoints.core.planner import PainEntry, plan
+from backpoints.core.screening import Profile, restrictions
+from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import peg
-from backpoints.screening import Profile, restrictions
 from backpoints.store.models import Screening
 from backpoints.store.repo import SessionSummary, StoredRating
-from backpoints.vocab import REGION_LABELS
 
 #: How many points the printable chart shows (the same as the web's /chart page).
 CHART_POINTS: Final = 6

@@ -29,13 +29,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backpoints import service
+from backpoints.app import service
 from backpoints.catalog import Catalog
-from backpoints.errors import BackpointsError
+from backpoints.core.errors import BackpointsError
+from backpoints.core.vocab import REGION_LABELS
 from backpoints.report.csv_export import iso_utc, point_name, whole_diary
 from backpoints.store.models import Person
 from backpoints.store.repo import SessionSummary, StoredRating
-from backpoints.vocab import REGION_LABELS
 
 Json = dict[str, Any]
 

@@ -16,12 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Final
 
-from backpoints import __version__, service
-from backpoints.anatomy import locate
+from backpoints import __version__
+from backpoints.app import service
+from backpoints.core.anatomy import locate
+from backpoints.core.screening import QUESTIONS, adjust_technique, restrictions
+from backpoints.core.steps import technique_summary
+from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import charts, diary
-from backpoints.screening import QUESTIONS, adjust_technique, restrictions
-from backpoints.steps import technique_summary
-from backpoints.vocab import REGION_LABELS
 
 Target = str | Path | IO[bytes]
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backpoints.errors import BackpointsError
+from backpoints.core.errors import BackpointsError
 from backpoints.store.models import PegCheckin
 
 if TYPE_CHECKING:
-    from backpoints.service import Services
+    from backpoints.app.service import Services
 
 #: The three PEG items (krebs2009), in order: field -> (short label, question, 0 and 10 anchors).
 ITEMS: Final[dict[str, tuple[str, str, str, str]]] = {

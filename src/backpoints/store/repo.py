@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backpoints.errors import BackpointsError
+from backpoints.core.errors import BackpointsError
 from backpoints.store.models import PainEntry as PainEntryRow
 from backpoints.store.models import Person, RatingRow, Screening, SessionRow, StepRow
 

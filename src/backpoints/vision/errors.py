@@ -1,14 +1,14 @@
 """Why a photo could not give points: one `BackpointsError` per thing a person can fix.
 
 Each message is one line that says what to do. The CLI prints it and exits with 2; the web
-page shows it beside the upload form. No imports beyond `backpoints.errors`.
+page shows it beside the upload form. No imports beyond `backpoints.core.errors`.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from backpoints.errors import BackpointsError
+from backpoints.core.errors import BackpointsError
 
 #: One line that installs the vision extra (mediapipe without its heavy declared dependencies).
 INSTALL_HINT: Final = "pip install 'backpoints[vision]' && pip install --no-deps mediapipe==0.10.14"

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from backpoints.anatomy import (
+from backpoints.catalog.models import Point
+from backpoints.core.anatomy import (
     ANSUR_STATURE_CM,
     ERNST_REFERENCE_STATURE_CM,
     UNCERTAINTY,
@@ -33,9 +34,8 @@ from backpoints.anatomy import (
     body_from_stature,
     locate,
 )
-from backpoints.catalog.models import Point
+from backpoints.core.vocab import Sex
 from backpoints.vision.errors import BodyCropped, FacingCamera, ImageTooSmall, UnusablePose
-from backpoints.vocab import Sex
 
 #: mediapipe Pose landmark indices of the landmarks used here.
 LANDMARK_INDEX: Final[dict[str, int]] = {
@@ -247,7 +247,7 @@ def place_points(frame: PhotoBody, points: Iterable[Point]) -> list[PlacedPoint]
 def linear_coefficients(point: Point, sex: Sex | None) -> list[dict[str, object]]:
     """Each position of a point as x and y linear in (c7_psis_cm, cun_cm, acromion half width).
 
-    Every landmark in `backpoints.anatomy` is a linear combination of those three lengths,
+    Every landmark in `backpoints.core.anatomy` is a linear combination of those three lengths,
     so evaluating `locate` on four bodies recovers the coefficients exactly.
     """
 

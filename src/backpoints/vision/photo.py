@@ -32,8 +32,8 @@ from backpoints.vision.geometry import (
 
 if TYPE_CHECKING:
     from backpoints.catalog.models import Point
+    from backpoints.core.vocab import Sex
     from backpoints.vision.estimator import Image
-    from backpoints.vocab import Sex
 
 #: Shorter side of the image, in pixels, below which it is refused.
 MIN_SIDE_PX: Final = 200

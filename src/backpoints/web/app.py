@@ -19,8 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__
+from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
-from backpoints.vocab import TOOLS
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
@@ -73,19 +73,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)
-    from backpoints.web import (
-        account_pages,
-        api,
-        camera_pages,
-        care_api,
-        diary_pages,
-        export_pages,
-        pages,
-        report_pages,
-        routine_pages,
-        scan_pages,
-        session_pages,
-    )
+    from backpoints.web.api import care as care_api
+    from backpoints.web.api import v1 as api
+    from backpoints.web.pages import account as account_pages
+    from backpoints.web.pages import camera as camera_pages
+    from backpoints.web.pages import diary as diary_pages
+    from backpoints.web.pages import export as export_pages
+    from backpoints.web.pages import library as pages
+    from backpoints.web.pages import report as report_pages
+    from backpoints.web.pages import routines as routine_pages
+    from backpoints.web.pages import scan as scan_pages
+    from backpoints.web.pages import session as session_pages
 
     app.include_router(api.router)
     app.include_router(care_api.router)

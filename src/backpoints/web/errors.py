@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backpoints.errors import BackpointsError, UnknownPoint
+from backpoints.core.errors import BackpointsError, UnknownPoint
 
 log = logging.getLogger("backpoints.web")
 

@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Names, Point, Technique
-from backpoints.screening import Profile
-from backpoints.session import SessionState
-from backpoints.steps import Step
+from backpoints.core.guided import SessionState
+from backpoints.core.screening import Profile
+from backpoints.core.steps import Step
+from backpoints.core.vocab import RedFlag, RegionId, Side, Tradition
 from backpoints.store.repo import PointInsight, SessionSummary
-from backpoints.vocab import RedFlag, RegionId, Side, Tradition
 
 Intensity = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from backpoints import accounts, service
-from backpoints.accounts import NotLoggedIn
-from backpoints.anatomy import Body
+from backpoints.app import accounts, service
+from backpoints.app.accounts import NotLoggedIn
 from backpoints.catalog import Catalog
-from backpoints.screening import Profile
+from backpoints.core.anatomy import Body
+from backpoints.core.screening import Profile
 from backpoints.settings import Settings
 from backpoints.web.context import Visitor, current_visitor
 

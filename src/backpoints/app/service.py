@@ -1,0 +1,260 @@
+"""The imperative shell around the engine: load what a step needs, run it, store the result.
+
+Shared by the web app and the terminal session. Each call opens one database session,
+commits before returning (a rating is durable before the next step is shown), and hands
+back plain data. Time comes from the `Services` object, never from globals. Ranking is
+deterministic (posterior means, see `backpoints.core.learning`), so no randomness is needed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from backpoints.catalog import Catalog, load_catalog
+from backpoints.core import guided as engine
+from backpoints.core import learning, screening
+from backpoints.core.anatomy import Body, body_from_stature
+from backpoints.core.clock import Clock, SystemClock
+from backpoints.core.errors import BackpointsError
+from backpoints.core.planner import PainEntry
+from backpoints.core.steps import Guide
+from backpoints.settings import Settings
+from backpoints.store import accounts_repo, repo
+from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
+
+#: The stature (cm) used when a person has not given theirs (mean of ansur2 men and women).
+DEFAULT_STATURE_CM = 169.25
+
+
+class UnknownSession(BackpointsError, LookupError):
+    """No session has this id."""
+
+    field = "session_id"
+    status_code = 404
+
+
+@dataclass
+class Services:
+    """What the shell needs: settings, catalogue, database and clock."""
+
+    settings: Settings
+    catalog: Catalog = field(default_factory=load_catalog)
+    clock: Clock = field(default_factory=SystemClock)
+    engine: Engine | None = None
+    _sessions: sessionmaker[Session] | None = None
+
+    def open(self) -> None:
+        """Connect and migrate the database to the newest schema."""
+        if self.engine is None:
+            self.engine = make_engine(self.settings)
+            upgrade(self.engine)
+            self._sessions = make_sessionmaker(self.engine)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+            self.engine = None
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """One database session; opens the database on first use."""
+        self.open()
+        assert self._sessions is not None
+        with self._sessions() as db:
+            yield db
+
+
+# ---- the person ---------------------------------------------------------------------------
+
+
+def person_id(services: Services, name: str = repo.LOCAL_PERSON) -> str:
+    """The person's id (the local single user by default), created on first use."""
+    with services.db() as db:
+        return repo.ensure_person(db, name, services.clock.now())
+
+
+def profile(services: Services, person: str) -> screening.Profile:
+    """The person's saved profile, or an empty one."""
+    with services.db() as db:
+        saved = repo.load_profile(db, person)
+    return screening.Profile.model_validate(saved)
+
+
+def save_profile(services: Services, person: str, new: screening.Profile) -> None:
+    with services.db() as db:
+        repo.save_profile(db, person, new.model_dump(mode="json"))
+
+
+def body_of(prof: screening.Profile) -> Body:
+    """The body the points are drawn on: from the profile's height and sex when known."""
+    return body_from_stature(prof.stature_cm or DEFAULT_STATURE_CM, prof.sex)
+
+
+def screening_needed(services: Services, person: str, pain: Mapping[str, int]) -> bool:
+    """True the first time, and when pain is new or much worse than at the last screening."""
+    with services.db() as db:
+        last = repo.last_screening(db, person)
+    return screening.needs_screening(last["pain"] if last else None, pain)
+
+
+def record_screening(
+    services: Services, person: str, flags: Sequence[str], pain: Mapping[str, int]
+) -> None:
+    """Store the red-flag answers (the yes ones) with the pain map they were asked for."""
+    verdict = screening.screen(flags)
+    answers = {"flags": list(verdict.flags), "pain": dict(pain), "urgency": verdict.urgency}
+    with services.db() as db:
+        repo.record_screening(db, person, answers, services.clock.now())
+
+
+# ---- sessions -----------------------------------------------------------------------------
+
+
+def start_session(
+    services: Services,
+    person: str,
+    pain: Mapping[str, int],
+    flags: Sequence[str],
+    prof: screening.Profile | None = None,
+) -> tuple[str, engine.SessionState]:
+    """Screen, plan and start a session; stored before it is returned."""
+    prof = prof or profile(services, person)
+    entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
+    if not entries:
+        raise NoPain("Mark at least one painful region (1-10) to start.")
+    with services.db() as db:
+        evidence = learning.evidence_from_counts(repo.tallies(db, person))
+        routine = accounts_repo.active_routine(db, person)
+        found = _found_points(db, person)
+        state = engine.start(
+            entries,
+            list(flags),
+            prof,
+            Guide(services.catalog, body_of(prof)),
+            now=services.clock.now(),
+            evidence=evidence,
+            routine=routine,
+            found=found,
+        )
+        session_id = secrets.token_urlsafe(12)
+        shown = _shown(None, state, services)
+        repo.insert_session(
+            db, person, session_id, _json(state), _summary(state), dict(pain), shown
+        )
+    return session_id, state
+
+
+class NoPain(BackpointsError, ValueError):
+    """A session needs at least one painful region."""
+
+    field = "pain"
+
+
+def _found_points(db: Session, person: str) -> dict[str, list[str]]:
+    from backpoints.app.scan_service import found_points_in  # the scan shell builds on this one
+
+    return found_points_in(db, person)
+
+
+def load(
+    services: Services, session_id: str, person: str | None = None
+) -> tuple[repo.StoredSession, engine.SessionState]:
+    """A stored session and its state; UnknownSession if there is none, or (with `person`)
+    if it belongs to someone else: the two look the same, so ids cannot be probed."""
+    with services.db() as db:
+        found = repo.load_session(db, session_id)
+    if found is None or (person is not None and found.person_id != person):
+        raise UnknownSession(f"No session {session_id!r}. Start a new one.")
+    return found, engine.SessionState.model_validate(found.state)
+
+
+def rate(
+    services: Services,
+    session_id: str,
+    point_id: str,
+    side: str | None,
+    pain_after: int,
+    person: str | None = None,
+) -> engine.SessionState:
+    """Record a rating and move the session on; both are committed before returning."""
+    stored, state = load(services, session_id, person)
+    guide = Guide(services.catalog, body_of(state.profile))
+    try:
+        new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
+    except engine.WrongPoint:
+        if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
+            raise repo.Conflict("This step was already answered. Reload to continue.") from None
+        raise
+    rating = repo.stored_rating(session_id, new_state.ratings[-1])
+    with services.db() as db:
+        shown = _shown(state, new_state, services)
+        repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)
+    return new_state
+
+
+def skip(services: Services, session_id: str, person: str | None = None) -> engine.SessionState:
+    """Move on to a different point without rating this one."""
+    stored, state = load(services, session_id, person)
+    guide = Guide(services.catalog, body_of(state.profile))
+    new_state = engine.skip(state, guide, now=services.clock.now())
+    with services.db() as db:
+        shown = _shown(state, new_state, services)
+        repo.save_session(db, stored, _json(new_state), _summary(new_state), step=shown)
+    return new_state
+
+
+def stop(services: Services, session_id: str, person: str | None = None) -> engine.SessionState:
+    """End the session; what was rated stays."""
+    stored, state = load(services, session_id, person)
+    return _save(services, stored, engine.stop(state, now=services.clock.now()))
+
+
+def _save(
+    services: Services, stored: repo.StoredSession, state: engine.SessionState
+) -> engine.SessionState:
+    with services.db() as db:
+        repo.save_session(db, stored, _json(state), _summary(state))
+    return state
+
+
+def _shown(
+    before: engine.SessionState | None, after: engine.SessionState, services: Services
+) -> repo.ShownStep | None:
+    """The step `after` shows, if it is a new one."""
+    step = after.current
+    if step is None or (before is not None and before.steps_shown == after.steps_shown):
+        return None
+    return repo.ShownStep(step.n, step.region, step.point.id, step.point.side, services.clock.now())
+
+
+def _json(state: engine.SessionState) -> dict[str, Any]:
+    return state.model_dump(mode="json")
+
+
+def _summary(state: engine.SessionState) -> dict[str, Any]:
+    return {
+        "status": state.status,
+        "urgency": state.urgency,
+        "started_at": state.started_at,
+        "ended_at": state.ended_at,
+    }
+
+
+# ---- diary --------------------------------------------------------------------------------
+
+
+def history(services: Services, person: str, limit: int | None = 100) -> list[repo.SessionSummary]:
+    with services.db() as db:
+        return repo.history(db, person, limit)
+
+
+def insights(services: Services, person: str) -> list[repo.PointInsight]:
+    with services.db() as db:
+        return repo.insights(db, person)

@@ -1,0 +1,227 @@
+"""The `backpoints` command: thin Typer commands over the library.
+
+Each command parses its input, calls one library function and presents the result. Heavy
+modules are imported inside the commands so `--help` and `points` start fast. Domain errors
+become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from backpoints import __version__
+from backpoints.core.errors import BackpointsError
+
+app = typer.Typer(
+    name="backpoints",
+    help="Guided self-massage of back pressure points: screening first, the right points on "
+    "your own back, a timed massage, and a private pain diary.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", "-r", help="Region id, e.g. lower_back_left.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SexOpt = Annotated[str | None, typer.Option("--sex", help="female or male.")]
+HeightOpt = Annotated[float | None, typer.Option("--height", help="Height (stature) in cm.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backpoints {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Guided self-massage of back pressure points."""
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def points(region: RegionOpt = None, json_out: JsonOpt = False) -> None:
+    """List the pressure points, optionally those that help one region."""
+    from backpoints.cli import views
+
+    if json_out:
+        from backpoints.catalog import load_catalog
+
+        catalog = load_catalog()
+        chosen = catalog.for_region(region) if region else catalog.points
+        _print_json([p.model_dump(mode="json") for p in chosen])
+    else:
+        typer.echo(views.points_listing(region))
+
+
+@app.command()
+def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
+    """Show one point: its names, how to find it, how to press it, cautions and sources."""
+    from backpoints.catalog import load_catalog
+    from backpoints.cli import views
+
+    views.console().print(views.point_panel(load_catalog().get(point_id)))
+
+
+@app.command("map")
+def map_(region: RegionOpt = None, sex: SexOpt = None, height: HeightOpt = None) -> None:
+    """Draw the back, its regions and points in the terminal."""
+    from backpoints.cli import views
+
+    views.console().print(views.back_map_view(views.body_for(sex, height), region))
+
+
+@app.command()
+def locate(sex: SexOpt = None, height: HeightOpt = None, json_out: JsonOpt = False) -> None:
+    """Where every point lies on a body of this sex and height (body frame, cm)."""
+    from backpoints.cli import views
+
+    result = views.locate_all(views.body_for(sex, height))
+    if json_out:
+        _print_json(result)
+    else:
+        views.console().print(views.locate_table(result))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a tab.")] = False,
+) -> None:
+    """Start the web app (default http://127.0.0.1:8000) and open it in a browser tab."""
+    from backpoints.web.serve import serve as run_server
+
+    run_server(host=host, port=port, open_browser=not no_browser)
+
+
+def _services() -> Any:
+    from backpoints.app.service import Services
+    from backpoints.settings import Settings
+
+    return Services(Settings())
+
+
+@app.command()
+def session(
+    pain: Annotated[
+        list[str] | None,
+        typer.Option("--pain", "-p", help="Where and how much, e.g. lower_back_left=6 (repeat)."),
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="A painful region (repeat).")
+    ] = None,
+    intensity: Annotated[
+        list[int] | None, typer.Option("--intensity", "-i", help="Its pain, 0-10 (repeat).")
+    ] = None,
+) -> None:
+    """A guided massage in the terminal: screening, each point, a countdown, "did it help?"."""
+    from backpoints.cli import terminal, views
+
+    services = _services()
+    term = terminal.Terminal(views.console(), _ask, services.settings.countdown_speed)
+    try:
+        wanted = terminal.parse_pain(pain or [])
+        wanted |= terminal.pain_from_pairs(region or [], intensity or [])
+        terminal.run(term, services, wanted or terminal.ask_pain(term))
+    except terminal.EndOfInput:
+        typer.echo("Stopped; nothing was saved.")
+    finally:
+        services.close()
+
+
+def _ask(prompt: str) -> str:
+    from backpoints.cli.terminal import EndOfInput
+
+    try:
+        return str(typer.prompt(prompt, default="", show_default=False))
+    except (typer.Abort, EOFError, KeyboardInterrupt):
+        raise EndOfInput from None
+
+
+@app.command()
+def history(json_out: JsonOpt = False) -> None:
+    """Your past sessions: pain at the start, each point tried with pain before and after."""
+    _diary("history", "history_table", json_out)
+
+
+@app.command()
+def insights(json_out: JsonOpt = False) -> None:
+    """What helps you: for each region, the points that relieved it and how often."""
+    _diary("insights", "insights_table", json_out)
+
+
+def _diary(read: str, table: str, json_out: bool) -> None:
+    """Read the local person's history or insights; print JSON or a table."""
+    from backpoints.app import service
+    from backpoints.cli import terminal, views
+
+    services = _services()
+    try:
+        found = getattr(service, read)(services, service.person_id(services))
+    finally:
+        services.close()
+    if json_out:
+        _print_json([_plain(r) for r in found])
+    else:
+        views.console().print(getattr(terminal, table)(found))
+
+
+def _plain(record: Any) -> Any:
+    import dataclasses
+
+    return json.loads(json.dumps(dataclasses.asdict(record), default=str))
+
+
+db_app = typer.Typer(help="Database administration (server deployments).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the configured database (BACKPOINTS_DATABASE_URL) to the newest schema."""
+    from backpoints.settings import Settings
+    from backpoints.store.engine import current_revision, make_engine, upgrade
+
+    engine = make_engine(Settings())
+    upgrade(engine)
+    typer.echo(f"database at revision {current_revision(engine)}")
+    engine.dispose()
+
+
+def _register_report_commands() -> None:
+    from backpoints.cli import pdf as cli_pdf
+    from backpoints.cli import report as cli_report
+    from backpoints.cli import routines as cli_routines
+    from backpoints.cli import vision as cli_vision
+
+    cli_report.register(app)
+    cli_pdf.register(app)
+    cli_routines.register(app)
+    cli_vision.register(app)
+
+
+_register_report_commands()
+
+
+def main() -> None:
+    """Entry point: run the app; domain errors become one line and exit code 2."""
+    try:
+        app()
+    except BackpointsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

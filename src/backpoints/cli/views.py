@@ -1,0 +1,177 @@
+"""What the terminal shows: listings, point panels, maps and tables built from library results.
+
+Presentation only (Rich renderables and plain text); the CLI prints them. No I/O here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from backpoints.core.errors import BackpointsError, check_region
+from backpoints.core.vocab import CONDITION_PHRASES, REGION_LABELS, Sex
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group
+    from rich.table import Table
+
+    from backpoints.catalog import Point
+    from backpoints.core.anatomy import Body
+
+
+class BadBodyInput(BackpointsError, ValueError):
+    """Sex or height given on the command line cannot describe a body."""
+
+    field = "height"
+
+
+def console() -> Console:
+    """A Rich console for the CLI's output."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def points_listing(region: str | None) -> str:
+    """A plain-text table of points (fast: no pydantic, no Rich)."""
+    from backpoints.catalog.index import point_summaries
+
+    rows = point_summaries()
+    if region:
+        check_region(region)
+        rows = [r for r in rows if region in r.regions]
+    id_w = max(len(r.id) for r in rows) if rows else 2
+    name_w = max(len(r.name) for r in rows) if rows else 4
+    lines = [f"{'ID':<{id_w}}  {'NAME':<{name_w}}  {'TRADITION':<13}  REGIONS"]
+    for r in rows:
+        regions = ", ".join(r.regions)
+        lines.append(f"{r.id:<{id_w}}  {r.name:<{name_w}}  {r.tradition:<13}  {regions}")
+    lines.append(f"{len(rows)} points" + (f" for {REGION_LABELS[region]}" if region else ""))
+    return "\n".join(lines)
+
+
+def body_for(sex: str | None, height: float | None) -> Body:
+    """A body from the sex and height options; the ansur2 mean height when none is given."""
+    from backpoints.core.anatomy import (
+        ANSUR_STATURE_CM,
+        ERNST_REFERENCE_STATURE_CM,
+        body_from_stature,
+    )
+
+    if sex not in (None, "female", "male"):
+        raise BadBodyInput(f"--sex must be 'female' or 'male', got {sex!r}.")
+    known: Sex | None = "female" if sex == "female" else "male" if sex == "male" else None
+    stature = height or (ANSUR_STATURE_CM[known] if known else ERNST_REFERENCE_STATURE_CM)
+    try:
+        return body_from_stature(stature, known)
+    except ValueError as exc:
+        raise BadBodyInput(f"--height: {exc}.") from exc
+
+
+def locate_all(body: Body) -> dict[str, Any]:
+    """DESIGN.md's `locate --json` shape: the body, then every position of every point."""
+    from dataclasses import asdict
+
+    from backpoints.catalog import load_catalog
+    from backpoints.core.anatomy import locate
+
+    positions = [pos for point in load_catalog() for pos in locate(point, body)]
+    return {
+        "body": {k: (round(v, 2) if isinstance(v, float) else v) for k, v in asdict(body).items()},
+        "points": [
+            {
+                "id": p.point_id,
+                "side": p.side,
+                "x_cm": round(p.x_cm, 2),
+                "y_cm": round(p.y_cm, 2),
+                "level": p.level,
+                "uncertainty_cm": p.uncertainty_cm,
+            }
+            for p in positions
+        ],
+    }
+
+
+def locate_table(result: dict[str, Any]) -> Table:
+    """The located points as a Rich table."""
+    from rich.table import Table
+
+    body = result["body"]
+    table = Table(
+        title=f"Points on a body of {body['stature_cm']} cm ({body['sex'] or 'sex not given'}); "
+        "x: + toward your right, y: cm below C7",
+    )
+    for column in ("id", "side", "x_cm", "y_cm", "level", "± cm"):
+        table.add_column(column, justify="right" if column[0] in "xy±" else "left")
+    for p in result["points"]:
+        table.add_row(
+            p["id"], p["side"] or "midline", f"{p['x_cm']:.1f}", f"{p['y_cm']:.1f}", p["level"],
+            f"{p['uncertainty_cm']:.1f}",
+        )  # fmt: skip
+    return table
+
+
+def back_map_view(body: Body, region: str | None) -> Group:
+    """The terminal map: every point as a dot, or one region's points numbered."""
+    from backpoints.catalog import load_catalog
+    from backpoints.cli.termmap import MapMarker, map_with_legend
+    from backpoints.core.anatomy import locate
+
+    catalog = load_catalog()
+    chosen = catalog.for_region(region) if region else catalog.points
+    markers: list[MapMarker] = []
+    for point in chosen:
+        number = len({m.label for m in markers}) + 1 if region else 0
+        markers += [MapMarker(number, pos, point.display_name) for pos in locate(point, body)]
+    pain = {region: 5} if region else None
+    return map_with_legend(body, markers, pain)
+
+
+def point_panel(point: Point) -> Group:
+    """Everything about one point, with a small map that marks it."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from backpoints.catalog import load_catalog
+    from backpoints.cli.termmap import MapMarker, back_map
+    from backpoints.core.anatomy import body_from_stature, locate
+
+    catalog = load_catalog()
+    body = body_from_stature(169.25)
+    markers = [MapMarker(0, pos, point.id, highlight=True) for pos in locate(point, body)]
+    body_text = Text()
+    _point_details(point, body_text)
+    sources = "\n".join(f"[{k}] {catalog.sources[k].citation}" for k in point.sources)
+    return Group(
+        Panel(body_text, title=f"[bold]{point.display_name}[/]", subtitle=point.tradition),
+        Text("Where it is (seen from behind, your left on the left):", style="bold"),
+        back_map(body, markers=markers, width=36),
+        Text("Sources", style="bold"),
+        Text(sources, style="dim"),
+    )
+
+
+def _point_details(point: Point, out: Any) -> None:
+    names = point.names
+    other = [n for n in (names.pinyin, names.english) if n]
+    out.append(f"{point.id}: {' / '.join(other)}\n", style="bold")
+    if names.aliases:
+        out.append(f"Also called: {', '.join(names.aliases)}\n")
+    if point.muscle:
+        out.append(f"Muscle: {point.muscle}; sends pain to {point.refers_pain_to}\n")
+    helps = ", ".join(f"{REGION_LABELS[h.region]} ({h.why})" for h in point.helps)
+    out.append(f"Helps: {helps}\n\n")
+    out.append("How to find it\n", style="bold")
+    for i, step in enumerate(point.how_to_find, 1):
+        out.append(f"  {i}. {step}\n")
+    t = point.technique
+    motion = t.motion.replace("_", "-")
+    out.append("\nHow to press it\n", style="bold")
+    tools = ", ".join(tool.replace("_", " ") for tool in t.tools)
+    out.append(f"  {motion}, {t.pressure} pressure, {t.duration_s} s; with: {tools}\n")
+    if point.avoid_when or point.cautions:
+        out.append("\nCautions\n", style="bold red")
+        for condition in point.avoid_when:
+            out.append(f"  • Do not use if {CONDITION_PHRASES[condition]}.\n", style="red")
+        for caution in point.cautions:
+            out.append(f"  • {caution}\n", style="red")

@@ -1,0 +1,1 @@
+"""The pure domain: no I/O, no web, CLI or database code; time and randomness injected."""

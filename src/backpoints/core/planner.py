@@ -1,0 +1,261 @@
+"""Which points to try, in what order: pain map + restrictions + personal evidence -> candidates.
+
+For each painful region (most painful first) the planner ranks the points that help it: points
+lying in the region, trigger points that send pain there (ts1999), and the seed's lay points
+when they fit, then the person's own results (learning). The list is varied: a point that
+coincides with one already chosen, or another point of the same muscle, drops back. Each
+candidate carries a `why` a person understands. Pure; imports no web, CLI or database code.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from backpoints.catalog import Catalog
+from backpoints.catalog.models import Point
+from backpoints.core.errors import check_region
+from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
+from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
+from backpoints.core.vocab import REGION_IDS, Side, region_side
+
+Why = Literal["local", "referred"]
+
+#: Prior belief that a point relieves a region, by how it relates to the region.
+PRIOR: Final[dict[tuple[str, Why], float]] = {
+    ("acupressure", "local"): 0.30,
+    ("trigger-point", "local"): 0.30,
+    ("lay", "local"): 0.34,
+    ("acupressure", "referred"): 0.22,
+    ("trigger-point", "referred"): 0.28,
+    ("lay", "referred"): 0.22,
+}
+REGION_PLACES: Final[dict[str, str]] = {
+    "neck": "neck",
+    "upper_trapezius": "top of the shoulder",
+    "scapula": "shoulder blade",
+    "interscapular": "area between the shoulder blades",
+    "mid_back": "mid back",
+    "lower_back": "lower back",
+    "sacrum": "base of the spine (sacrum)",
+    "buttock": "buttock",
+}
+#: How much a point near a tender spot the person marked is raised, and what they are told.
+FOUND_BONUS: Final = 0.2
+FOUND_WHY: Final = "near a tender spot you marked"
+#: Points with trial evidence for self-acupressure of the low back (hsieh2006, murphy2019).
+TRIAL_BONUS: Final = 0.02
+TRIAL_SOURCES: Final = frozenset({"hsieh2006", "murphy2019", "li2021"})
+#: How much a point drops when it coincides with, or shares a muscle with, one already chosen.
+OVERLAP_PENALTY: Final = 0.15
+SAME_TRADITION_PENALTY: Final = 0.03
+
+
+@dataclass(frozen=True)
+class PainEntry:
+    """Pain in one region, 0-10."""
+
+    region: str
+    intensity: int
+
+    def __post_init__(self) -> None:
+        check_region(self.region)
+        if not 0 <= self.intensity <= 10:
+            raise ValueError(f"intensity must be 0-10, got {self.intensity}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A point to try for a region, on which side, how strongly believed in, and why."""
+
+    point: Point
+    region: str
+    side: Side | None
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """The ranked candidates for one painful region (none if the region is excluded)."""
+
+    region: str
+    intensity: int
+    candidates: tuple[Candidate, ...]
+    excluded_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Option:
+    """A (point, region) pair with what ranking needs worked out once per catalogue."""
+
+    point: Point
+    prior: float
+    text: str
+    overlaps: frozenset[str]
+
+
+_INDEX: dict[int, tuple[Catalog, dict[str, tuple[_Option, ...]]]] = {}
+
+
+def _options(catalog: Catalog) -> dict[str, tuple[_Option, ...]]:
+    """Region -> its options, built once per catalogue (planning stays well under 1 ms)."""
+    cached = _INDEX.get(id(catalog))
+    if cached is None or cached[0] is not catalog:
+        index = {
+            r: tuple(
+                _option(catalog, p, h.why, r) for p in catalog for h in p.helps if h.region == r
+            )
+            for r in REGION_IDS
+        }
+        cached = _INDEX[id(catalog)] = (catalog, index)
+    return cached[1]
+
+
+def _option(catalog: Catalog, point: Point, why: Why, region: str) -> _Option:
+    prior = PRIOR[(point.tradition, why)]
+    if region.startswith("lower_back") and TRIAL_SOURCES & set(point.sources):
+        prior += TRIAL_BONUS
+    overlaps = {p.id for p in catalog.linked(point)}
+    if point.muscle:
+        overlaps |= {p.id for p in catalog if p.muscle == point.muscle and p.id != point.id}
+    return _Option(point, prior, _explain(point, why, region), frozenset(overlaps))
+
+
+def plan(
+    pain: Sequence[PainEntry],
+    catalog: Catalog,
+    limits: Restrictions = NO_RESTRICTIONS,
+    evidence: Evidence = NO_EVIDENCE,
+    rng: random.Random | None = None,
+    preferred: Sequence[str] = (),
+    found: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[RegionPlan, ...]:
+    """Ranked candidates for every painful region, most painful region first.
+
+    `preferred` point ids (a therapist's home routine) come first, in their order, wherever
+    they help the region and the profile allows them. `found` maps a region to the points
+    nearest the tender spots the person marked there (a scan): they rank higher.
+    """
+    order = sorted(
+        (e for e in pain if e.intensity > 0),
+        key=lambda e: (-e.intensity, REGION_IDS.index(e.region)),
+    )
+    index = _options(catalog)
+    plans = []
+    for entry in order:
+        reason = limits.excluded_regions.get(entry.region)
+        if reason:
+            plans.append(RegionPlan(entry.region, entry.intensity, (), reason))
+            continue
+        side = region_side(entry.region)
+        options = _with_found(catalog, index[entry.region], (found or {}).get(entry.region, ()))
+        scored = [
+            _candidate(option, entry.region, side, evidence, rng)
+            for option in options
+            if limits.allows(option.point)
+        ]
+        ranked = _varied(scored)
+        plans.append(RegionPlan(entry.region, entry.intensity, _routine_first(ranked, preferred)))
+    return tuple(plans)
+
+
+def _with_found(
+    catalog: Catalog, options: tuple[_Option, ...], found: Sequence[str]
+) -> tuple[_Option, ...]:
+    """Options with the found points raised (and added where the catalogue had none)."""
+    if not found:
+        return options
+    wanted = set(found)
+    raised = tuple(
+        _Option(o.point, o.prior + FOUND_BONUS, f"{FOUND_WHY}; {o.text}", o.overlaps)
+        if o.point.id in wanted
+        else o
+        for o in options
+    )
+    present = {o.point.id for o in options}
+    added = tuple(
+        _Option(
+            catalog.get(p),
+            PRIOR[("acupressure", "local")] + FOUND_BONUS,
+            FOUND_WHY,
+            frozenset(q.id for q in catalog.linked(catalog.get(p))),
+        )
+        for p in dict.fromkeys(found)
+        if p not in present
+    )
+    return raised + added
+
+
+def _candidate(
+    option: _Option,
+    region: str,
+    side: Side | None,
+    evidence: Evidence,
+    rng: random.Random | None,
+) -> tuple[Candidate, frozenset[str]]:
+    tally = evidence.get((region, option.point.id), Tally())
+    helped = helped_phrase(tally)
+    why = f"{helped[0].upper()}{helped[1:]}: {option.text}" if helped else option.text
+    candidate = Candidate(
+        option.point,
+        region,
+        side if option.point.bilateral else None,
+        score(option.prior, tally, rng),
+        why,
+    )
+    return candidate, option.overlaps
+
+
+def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, ...]:
+    """Greedy pick of the best remaining candidate, penalising overlap with those picked."""
+    remaining = sorted(scored, key=lambda pair: (-pair[0].score, pair[0].point.id))
+    chosen: list[Candidate] = []
+    chosen_ids: set[str] = set()
+    last_tradition = ""
+    while remaining:
+        best_i, best_value = 0, -1e9
+        for i, (candidate, overlaps) in enumerate(remaining):
+            value = candidate.score - OVERLAP_PENALTY * len(overlaps & chosen_ids)
+            if candidate.point.tradition == last_tradition:
+                value -= SAME_TRADITION_PENALTY
+            if value > best_value + 1e-12:
+                best_i, best_value = i, value
+        best = remaining.pop(best_i)[0]
+        chosen.append(best)
+        chosen_ids.add(best.point.id)
+        last_tradition = best.point.tradition
+    return tuple(chosen)
+
+
+def _routine_first(
+    ranked: tuple[Candidate, ...], preferred: Sequence[str]
+) -> tuple[Candidate, ...]:
+    if not preferred:
+        return ranked
+    order = {point_id: i for i, point_id in enumerate(preferred)}
+    first = sorted((c for c in ranked if c.point.id in order), key=lambda c: order[c.point.id])
+    marked = tuple(
+        Candidate(
+            c.point, c.region, c.side, c.score, f"from your therapist's home routine; {c.why}"
+        )
+        for c in first
+    )
+    return marked + tuple(c for c in ranked if c.point.id not in order)
+
+
+def _explain(point: Point, why: Why, region: str) -> str:
+    place = REGION_PLACES[region.removesuffix("_left").removesuffix("_right")]
+    if point.tradition == "lay":
+        text = f"the point many people know as '{point.names.english.lower()}', for the {place}"
+    elif why == "local" and point.tradition == "trigger-point":
+        text = f"a trigger point in the {point.muscle}, right where you feel the pain"
+    elif why == "local":
+        text = f"local point for the {place}"
+    elif point.tradition == "trigger-point":
+        text = f"this muscle's trigger point ({point.muscle}) sends pain to where you feel it"
+    else:
+        text = f"a point traditionally used for the {place}"
+    return text

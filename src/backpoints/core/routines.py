@@ -1,0 +1,221 @@
+"""Routines: ordered steps (point, side, tool, duration) run by the guided-session engine.
+
+Built-in routines live in `catalog/data/routines.toml`; people may write their own and move
+them as a small JSON file (`to_json` / `from_json`, documented in docs/routines.md). Before a
+routine runs, `fit_routine` applies the same safety rules as the planner: points avoided for
+this profile, regions left out, and no body-weight or foam-roller work on the spine with
+osteoporosis; it says what it skipped and why. Pure: imports no web, CLI or database code.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from backpoints.catalog import Catalog
+from backpoints.core.errors import BackpointsError
+from backpoints.core.screening import Profile, on_the_spine, restrictions
+from backpoints.core.vocab import REGION_LABELS, Tool
+
+RoutineSide = Literal["left", "right", "both"]
+JSON_FORMAT: Final = "backpoints-routine"
+LEAD_IN_S: Final = 5
+
+
+class RoutineError(BackpointsError, ValueError):
+    field = "routine"
+
+
+class RoutineStep(BaseModel):
+    """One step: a point, which side (absent for a midline point), tool, and seconds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    point_id: str = Field(max_length=64)
+    side: RoutineSide | None = None
+    tool: Tool | None = None
+    duration_s: int = Field(ge=30, le=180)
+
+
+class Routine(BaseModel):
+    """A named sequence of steps with a purpose and the sources behind it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,48}$")
+    name: str = Field(min_length=1, max_length=80)
+    purpose: str = Field(default="", max_length=400)
+    sources: tuple[str, ...] = ()
+    for_partner: bool = False
+    steps: tuple[RoutineStep, ...] = Field(min_length=1, max_length=20)
+
+    @property
+    def total_s(self) -> int:
+        """Time to run it, get-ready lead-ins included."""
+        return sum(s.duration_s + LEAD_IN_S for s in self.steps)
+
+
+class _RoutinesFile(BaseModel):
+    routines: tuple[Routine, ...]
+
+
+@cache
+def builtin_routines() -> tuple[Routine, ...]:
+    """The packaged routines, validated."""
+    text = resources.files("backpoints.catalog").joinpath("data", "routines.toml").read_text()
+    return _RoutinesFile.model_validate(tomllib.loads(text)).routines
+
+
+def check_points(routine: Routine, catalog: Catalog) -> Routine:
+    """Raise RoutineError naming the first step whose point is not in the catalogue."""
+    for n, step in enumerate(routine.steps, start=1):
+        try:
+            catalog.get(step.point_id)
+        except BackpointsError as exc:
+            raise RoutineError(f"Step {n}: {exc}") from None
+    return routine
+
+
+def find(routine_id: str, extra: tuple[Routine, ...] = ()) -> Routine:
+    """A built-in or custom routine by id; RoutineError suggests the ids there are."""
+    known = {r.id: r for r in (*builtin_routines(), *extra)}
+    if routine_id in known:
+        return known[routine_id]
+    ids = ", ".join(known)
+    raise RoutineError(f"Unknown routine {routine_id!r}. Routines: {ids}.")
+
+
+def to_json(routine: Routine) -> str:
+    """The routine as a small JSON document (see docs/routines.md)."""
+    body = routine.model_dump(mode="json", exclude_defaults=True)
+    return json.dumps({"format": JSON_FORMAT, "version": 1, **body}, indent=2) + "\n"
+
+
+def from_json(text: str, catalog: Catalog) -> Routine:
+    """Read a routine file; RoutineError names what is wrong."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RoutineError(f"Not a routine file: not JSON ({exc.msg}).") from None
+    if not isinstance(data, dict) or data.pop("format", None) != JSON_FORMAT:
+        raise RoutineError('Not a routine file: it lacks "format": "backpoints-routine".')
+    if data.pop("version", 1) != 1:
+        raise RoutineError("This routine file is from a newer backpoints.")
+    try:
+        routine = Routine.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RoutineError(f"Routine file: {where}: {first['msg']}.") from None
+    return check_points(routine, catalog)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A routine step that may run, with the region it is shown on and any note."""
+
+    step: RoutineStep
+    region: str
+    tool: Tool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FittedRoutine:
+    """What of a routine runs for this person, and what was skipped and why."""
+
+    routine: Routine
+    steps: tuple[PlannedStep, ...]
+    skipped: tuple[str, ...]
+
+
+def fit_routine(routine: Routine, profile: Profile, catalog: Catalog) -> FittedRoutine:
+    """Apply the profile's limits to every step (see the module docstring)."""
+    limits = restrictions(profile, catalog)
+    kept: list[PlannedStep] = []
+    skipped: list[str] = []
+    for n, step in enumerate(routine.steps, start=1):
+        point = catalog.get(step.point_id)
+        label = f"Step {n} ({point.display_name})"
+        local: list[str] = [h.region for h in point.helps if h.why == "local"]
+        local = local or list(point.regions)
+        region = _region_for(local, step.side)
+        if not limits.allows(point):
+            skipped.append(f"{label} skipped: avoided with your profile ({_why_avoided(profile)}).")
+            continue
+        if region in limits.excluded_regions:
+            skipped.append(f"{label} skipped: {limits.excluded_regions[region]}")
+            continue
+        tool = step.tool or point.technique.tools[0]
+        note = None
+        if tool in limits.banned_tools:
+            if on_the_spine(point):
+                skipped.append(
+                    f"{label} skipped: no {tool.replace('_', ' ')} on the spine with osteoporosis."
+                )
+                continue
+            tool = next(
+                (t for t in point.technique.tools if t not in limits.banned_tools), "fingers"
+            )
+            note = f"Uses {tool.replace('_', ' ')} instead of body-weight pressure (osteoporosis)."
+        kept.append(PlannedStep(step, region, tool, note))
+    return FittedRoutine(routine, tuple(kept), tuple(skipped))
+
+
+def _region_for(regions: list[str], side: RoutineSide | None) -> str:
+    if side in ("left", "right"):
+        sided = [r for r in regions if r.endswith(f"_{side}")]
+        if sided:
+            return sided[0]
+    midline = [r for r in regions if not r.endswith(("_left", "_right"))]
+    return (midline or regions)[0]
+
+
+def _why_avoided(profile: Profile) -> str:
+    reasons = [name.replace("_", " ") for name in ("pregnant",) if getattr(profile, name)]
+    return ", ".join(reasons) or "a caution on file"
+
+
+def describe(routine: Routine) -> str:
+    """'6 steps, about 8 minutes' for listings."""
+    minutes = max(1, round(routine.total_s / 60))
+    return f"{len(routine.steps)} steps, about {minutes} minutes"
+
+
+def region_label(region: str) -> str:
+    return REGION_LABELS[region]
+
+
+def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Catalog) -> Routine:
+    """Your own routine from points in order: both sides where a point has two."""
+    slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
+    if not slug:
+        raise RoutineError("Give your routine a name.")
+    steps = []
+    for point_id in point_ids:
+        point = catalog.get(point_id)
+        steps.append(
+            {
+                "point_id": point.id,
+                "duration_s": seconds,
+                **({"side": "both"} if point.bilateral else {}),
+            }
+        )
+    try:
+        return Routine.model_validate(
+            {
+                "id": f"my-{slug}",
+                "name": name.strip(),
+                "purpose": "Your own routine.",
+                "steps": steps,
+            }
+        )
+    except ValidationError:
+        raise RoutineError("Choose 1 to 20 points and 30 to 180 seconds per point.") from None

@@ -1,0 +1,240 @@
+"""One guided step: the point on this person's body, how to press it, and the spoken cues.
+
+`build_step` places a planned point on the body (the level inside the painful region, the
+painful side, or both sides for a midline region), applies the profile's limits to the
+technique (screening), and writes the cue timeline: a get-ready lead-in, start, change of
+direction halfway, breathing, ten seconds left, and the end bell. Pure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from backpoints.catalog import Catalog
+from backpoints.catalog.models import Point
+from backpoints.core.anatomy import Body, Position, locate
+from backpoints.core.regions import regions, regions_at
+from backpoints.core.screening import Profile, adjust_technique, restrictions
+from backpoints.core.vocab import REGION_LABELS, Motion, Pressure, Side, Tool
+
+if TYPE_CHECKING:
+    from backpoints.core.guided import Queued
+
+LEAD_IN_S: Final = 5
+BREATHE_EVERY_S: Final = 30
+CueKind = Literal["ready", "start", "change", "breathe", "ten_seconds", "end"]
+
+MOTION_WORDS: Final[dict[str, str]] = {
+    "circular": "small, slow circles",
+    "back_and_forth": "slow strokes back and forth",
+    "static": "steady pressure, holding still",
+}
+PRESSURE_WORDS: Final[dict[str, str]] = {
+    "gentle": "gentle pressure: a light, comfortable press",
+    "moderate": "moderate pressure: firm but comfortable",
+    "firm": "firm pressure: a strong but bearable ache, never sharp pain",
+}
+TOOL_WORDS: Final[dict[str, str]] = {
+    "thumb": "your thumb",
+    "fingers": "two or three fingertips",
+    "knuckles": "your knuckles",
+    "elbow": "a partner's elbow, slowly",
+    "tennis_ball": "a tennis ball between your back and a wall",
+    "foam_roller": "a foam roller on the floor",
+    "massage_tool": "a massage hook or cane",
+    "partner": "a partner's thumbs",
+    "body_weight": "your body weight, lying on a ball",
+}
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What building steps needs from the world: the catalogue and this person's body."""
+
+    catalog: Catalog
+    body: Body
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Spot(_Model):
+    """One place to press, in the body frame (DESIGN.md)."""
+
+    side: Side | None
+    x_cm: float
+    y_cm: float
+    level: str
+    uncertainty_cm: float
+
+
+class StepPoint(_Model):
+    """The point of a step as the API shows it (side `None`: midline, or both sides)."""
+
+    id: str
+    side: Side | None
+    name: str
+    x_cm: float
+    y_cm: float
+    level: str
+    uncertainty_cm: float
+    how_to_find: tuple[str, ...]
+    spots: tuple[Spot, ...]
+
+
+class StepTechnique(_Model):
+    motion: Motion
+    pressure: Pressure
+    tool: Tool
+    alternatives: tuple[Tool, ...]
+    duration_s: int
+    lead_in_s: int
+    summary: str
+
+
+class Cue(_Model):
+    t_s: int
+    say: str
+    kind: CueKind
+
+
+class Step(_Model):
+    """One point to massage, with everything a person needs to do it."""
+
+    n: int
+    region: str
+    region_label: str
+    point: StepPoint
+    technique: StepTechnique
+    cues: tuple[Cue, ...]
+    why: str
+    tradition: str
+    cautions: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def build_step(
+    n: int,
+    region: str,
+    queued: Queued,
+    profile: Profile,
+    guide: Guide,
+    duration_s: int | None = None,
+    tool: Tool | None = None,
+) -> Step:
+    """The n-th step of a session: the queued point for a region, placed and timed.
+
+    `duration_s` (a therapist's routine) replaces the default time, within the timing rules:
+    30-90 s of sustained compression, 60-120 s of moving massage.
+    """
+    point = guide.catalog.get(queued.point_id)
+    spots = _spots(point, region, queued.side, guide.body)
+    technique, notes = adjust_technique(point, restrictions(profile, guide.catalog))
+    if duration_s is not None:
+        low, high = (30, 90) if technique.motion == "static" else (60, 120)
+        technique = technique.model_copy(update={"duration_s": min(high, max(low, duration_s))})
+    owned = [t for t in technique.tools if t in profile.tools_owned]
+    tool = tool or (owned[0] if owned else None)
+    if tool is not None:
+        others = tuple(t for t in technique.tools if t != tool)
+        technique = technique.model_copy(update={"tools": (tool, *others)})
+    main = spots[-1]
+    step_technique = StepTechnique(
+        motion=technique.motion,
+        pressure=technique.pressure,
+        tool=technique.tools[0],
+        alternatives=technique.tools[1:],
+        duration_s=technique.duration_s,
+        lead_in_s=LEAD_IN_S,
+        summary=technique_summary(technique.motion, technique.pressure, technique.tools[0]),
+    )
+    both = queued.side is None and point.bilateral
+    how = point.how_to_find + (_BOTH_SIDES,) if both else point.how_to_find
+    return Step(
+        n=n,
+        region=region,
+        region_label=REGION_LABELS[region],
+        point=StepPoint(
+            id=point.id,
+            side=queued.side,
+            name=point.display_name,
+            x_cm=round(main.x_cm, 2),
+            y_cm=round(main.y_cm, 2),
+            level=main.level,
+            uncertainty_cm=main.uncertainty_cm,
+            how_to_find=how,
+            spots=spots,
+        ),
+        technique=step_technique,
+        cues=cue_timeline(point, step_technique),
+        why=queued.why,
+        tradition=point.tradition,
+        cautions=point.cautions + notes,
+        sources=point.sources,
+    )
+
+
+_BOTH_SIDES: Final = (
+    "Do both sides: together with two thumbs or a ball each side, or one after the other."
+)
+
+
+def technique_summary(motion: str, pressure: str, tool: str) -> str:
+    """'Small, slow circles with your thumb; firm pressure: ...'."""
+    return (
+        f"{MOTION_WORDS[motion].capitalize()} with {TOOL_WORDS[tool]}; {PRESSURE_WORDS[pressure]}."
+    )
+
+
+def _spots(point: Point, region: str, side: Side | None, body: Body) -> tuple[Spot, ...]:
+    """Where to press: the level inside (or nearest) the region, on the chosen side(s)."""
+    positions = [p for p in locate(point, body) if side is None or p.side in (side, None)]
+    outline = next(r for r in regions(body) if r.id == region)
+    cx, cy = outline.centroid
+    inside = [p for p in positions if region in regions_at(body, p.x_cm, p.y_cm, tolerance=0.3)]
+    pool = inside or positions
+    best_level = min(pool, key=lambda p: abs(p.y_cm - cy) + 0.1 * abs(abs(p.x_cm) - abs(cx))).level
+    return tuple(_spot(p) for p in positions if p.level == best_level)
+
+
+def _spot(p: Position) -> Spot:
+    return Spot(
+        side=p.side,
+        x_cm=round(p.x_cm, 2),
+        y_cm=round(p.y_cm, 2),
+        level=p.level,
+        uncertainty_cm=p.uncertainty_cm,
+    )
+
+
+def cue_timeline(point: Point, technique: StepTechnique) -> tuple[Cue, ...]:
+    """Spoken cues, seconds from the start of the step (lead-in included)."""
+    lead, duration = technique.lead_in_s, technique.duration_s
+    end = lead + duration
+    fixed = [
+        Cue(t_s=0, say=f"Get ready: find {point.display_name}. Start at the tone.", kind="ready"),
+        Cue(t_s=lead, say=f"Start now. {technique.summary}", kind="start"),
+        Cue(t_s=lead + duration // 2, say=_halfway(technique.motion), kind="change"),
+        Cue(t_s=end - 10, say="Ten seconds left.", kind="ten_seconds"),
+        Cue(t_s=end, say="Stop, and release slowly. How is the pain now?", kind="end"),
+    ]
+    taken = [c.t_s for c in fixed]
+    breathe = [
+        Cue(t_s=t, say="Breathe out slowly and let the shoulders drop.", kind="breathe")
+        for t in range(lead + BREATHE_EVERY_S, end - 10, BREATHE_EVERY_S)
+        if all(math.fabs(t - other) >= 8 for other in taken)
+    ]
+    return tuple(sorted(fixed + breathe, key=lambda c: c.t_s))
+
+
+def _halfway(motion: str) -> str:
+    if motion == "circular":
+        return "Halfway. Change direction: circle the other way."
+    if motion == "back_and_forth":
+        return "Halfway. Keep the strokes slow; shift a finger-width if it helps."
+    return "Halfway. Keep holding; let the pressure sink in slowly as the tenderness eases."

@@ -1,0 +1,53 @@
+"""The tools library: how to use each tool on the back, common mistakes, who should not.
+
+Data in `catalog/data/tools.toml`; every tool of `vocab.TOOLS` has an entry (a test checks).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict
+
+from backpoints.core.errors import BackpointsError
+from backpoints.core.vocab import Tool
+
+FIRMNESS: Final = (
+    "How firm: think of discomfort on a 0-10 scale and aim for a 'good' 5 to 7, a pressure "
+    "that feels like it is doing something but lets you breathe slowly. Ease off at once for "
+    "sharp, burning or spreading pain, numbness or tingling."
+)
+
+
+class ToolGuide(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Tool
+    name: str
+    how: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    who_should_not: tuple[str, ...] = ()
+
+
+class _File(BaseModel):
+    tools: tuple[ToolGuide, ...]
+
+
+class UnknownTool(BackpointsError, LookupError):
+    field = "tool"
+
+
+@cache
+def tool_guides() -> dict[str, ToolGuide]:
+    text = resources.files("backpoints.catalog").joinpath("data", "tools.toml").read_text()
+    return {t.id: t for t in _File.model_validate(tomllib.loads(text)).tools}
+
+
+def guide_for(tool: str) -> ToolGuide:
+    found = tool_guides().get(tool)
+    if found is None:
+        raise UnknownTool(f"Unknown tool {tool!r}. Tools: {', '.join(tool_guides())}.")
+    return found

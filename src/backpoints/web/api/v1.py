@@ -1,0 +1,152 @@
+"""The JSON API under /api/v1 (DESIGN.md): regions, points, sessions, ratings, history, insights.
+
+Each route validates its input with the schemas, calls one service function and returns a
+public schema. Errors become 4xx JSON naming the field (see `backpoints.web.errors`).
+
+The session routes are `async def`. On SQLite they call the service directly: a local write
+of a millisecond or two costs less on the event loop than a hop to the thread pool, and it
+keeps writes from queueing on the database lock (benchmarks/bench_api). On a database server
+the call goes to the thread pool, so one worker overlaps the network round trips
+(benchmarks/bench_scale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from backpoints.app import service
+from backpoints.core.screening import Profile
+from backpoints.core.vocab import REGION_IDS, REGION_LABELS, RegionId
+from backpoints.web.schemas import (
+    ERROR_RESPONSES,
+    InsightPublic,
+    PointPublic,
+    ProfileIn,
+    RatingCreate,
+    RegionPublic,
+    SessionCreate,
+    SessionPublic,
+)
+from backpoints.web.state import AppState
+
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
+
+
+async def get_state(request: Request) -> AppState:
+    """The app's state (async: a sync dependency would cost a thread-pool hop per request)."""
+    state: AppState = request.app.state.bp
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+@router.get("/regions", response_model=list[RegionPublic])
+def list_regions() -> list[RegionPublic]:
+    """The 13 regions of the back, with labels (the person's left and right)."""
+    return [RegionPublic(id=r, label=REGION_LABELS[r]) for r in REGION_IDS]
+
+
+@router.get("/points", response_model=list[PointPublic])
+def list_points(state: State, region: RegionId | None = None) -> list[PointPublic]:
+    """Every point, or those that help one region."""
+    points = state.catalog.for_region(region) if region else state.catalog.points
+    return [PointPublic.of(p) for p in points]
+
+
+@router.get("/points/{point_id}", response_model=PointPublic)
+def get_point(state: State, point_id: str) -> PointPublic:
+    """One point: names, regions it helps and why, how to find it, technique, cautions."""
+    return PointPublic.of(state.catalog.get(point_id))
+
+
+@router.get("/profile", response_model=ProfileIn)
+def get_profile(state: State) -> ProfileIn:
+    """The saved profile (contraindications, height, sex)."""
+    return ProfileIn.model_validate(state.profile().model_dump())
+
+
+@router.put("/profile", response_model=ProfileIn)
+def put_profile(state: State, body: ProfileIn) -> ProfileIn:
+    """Replace the saved profile."""
+    service.save_profile(state.services, state.person(), Profile.model_validate(body.model_dump()))
+    return body
+
+
+def _json(model: SessionPublic, status_code: int = 200) -> Response:
+    """Serialise a session once, in pydantic's core (the hot path of the session cycle)."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
+
+
+@router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
+async def create_session(state: State, body: SessionCreate) -> Response:
+    """Screen the answers, plan, and return the first step (or a referral)."""
+    person = state.person()
+    return await _run(state, _create, state, person, body)
+
+
+def _create(state: AppState, person: str, body: SessionCreate) -> Response:
+    pain: dict[str, int] = {p.region: p.intensity for p in body.pain}
+    profile = Profile.model_validate(body.profile.model_dump()) if body.profile else None
+    if profile is not None:
+        service.save_profile(state.services, person, profile)
+    service.record_screening(state.services, person, body.flags, pain)
+    session_id, session = service.start_session(state.services, person, pain, body.flags, profile)
+    return _json(SessionPublic.of(session_id, session), status.HTTP_201_CREATED)
+
+
+async def _run(state: AppState, func: Callable[..., Response], *args: Any) -> Response:
+    """Call inline on SQLite, in the thread pool on a database server (module docstring)."""
+    if state.services.settings.resolved_database_url.startswith("sqlite"):
+        return func(*args)
+    return await run_in_threadpool(func, *args)
+
+
+@router.get("/sessions/{session_id}", response_model=SessionPublic)
+def get_session(state: State, session_id: str) -> SessionPublic:
+    """A session as it stands."""
+    _, session = service.load(state.services, session_id, state.person())
+    return SessionPublic.of(session_id, session)
+
+
+@router.post("/sessions/{session_id}/ratings", response_model=SessionPublic)
+async def rate(state: State, session_id: str, body: RatingCreate) -> Response:
+    """ "How is the pain now?" for the current step; returns the next step or the outcome."""
+    return await _run(state, _rate, state, state.person(), session_id, body)
+
+
+def _rate(state: AppState, person: str, session_id: str, body: RatingCreate) -> Response:
+    session = service.rate(
+        state.services, session_id, body.point_id, body.side, body.pain_after, person
+    )
+    return _json(SessionPublic.of(session_id, session))
+
+
+@router.post("/sessions/{session_id}/skip", response_model=SessionPublic)
+def skip(state: State, session_id: str) -> SessionPublic:
+    """Try a different point without rating this one."""
+    return SessionPublic.of(session_id, service.skip(state.services, session_id, state.person()))
+
+
+@router.post("/sessions/{session_id}/stop", response_model=SessionPublic)
+def stop(state: State, session_id: str) -> SessionPublic:
+    """End the session; ratings stay in the diary."""
+    return SessionPublic.of(session_id, service.stop(state.services, session_id, state.person()))
+
+
+@router.get("/history", response_model=list[SessionPublic])
+def history(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[SessionPublic]:
+    """Past sessions, newest first, with their ratings."""
+    found = service.history(state.services, state.person(), limit)
+    return [SessionPublic.of_summary(s) for s in found]
+
+
+@router.get("/insights", response_model=list[InsightPublic])
+def insights(state: State) -> list[InsightPublic]:
+    """What helps this person: per region and point, how often it relieved the pain."""
+    found = service.insights(state.services, state.person())
+    return [InsightPublic.of(i, state.catalog) for i in found]

@@ -1,0 +1,104 @@
+"""HTML pages: the pain map, screening, the guided step, summaries, history and the library.
+
+Server-rendered Jinja2; forms post and redirect (POST/redirect/GET), so every page works
+without JavaScript and every rating is stored before the next step is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from backpoints.core.anatomy import locate
+from backpoints.core.errors import BackpointsError
+from backpoints.core.render import Marker, back_svg
+from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
+from backpoints.web.state import app_state
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """Render a page template with the request in its context."""
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status_code)  # type: ignore[no-any-return]
+
+
+def _regions() -> list[dict[str, str]]:
+    return [{"id": rid, "label": REGION_LABELS[rid]} for rid in REGION_IDS]
+
+
+def see_other(url: str) -> RedirectResponse:
+    """Redirect after a POST so reloading never repeats it."""
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return home_page(request)
+
+
+def home_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    """The pain map: each region a button; sliders for 0-10; start."""
+    body = app_state(request).body()
+    svg = back_svg(body, interactive=True, title="Map of your back, seen from behind")
+    return render(
+        request, "home.html", status_code, map_svg=svg, regions=_regions(), pain={}, error=error
+    )
+
+
+@router.get("/offline", response_class=HTMLResponse)
+def offline(request: Request) -> Response:
+    """Shown by the service worker for a page that was never visited while online."""
+    return render(
+        request,
+        "message.html",
+        title="You are offline",
+        message="This page has not been saved for offline use yet. The start page, the point "
+        "library and pages you visited work offline; a guided session you started keeps "
+        "working.",
+    )
+
+
+@router.get("/points", response_class=HTMLResponse)
+def library(request: Request, region: str = "") -> Response:
+    catalog = app_state(request).catalog
+    try:
+        points = catalog.for_region(region) if region else catalog.points
+    except BackpointsError as exc:
+        return render(request, "message.html", 404, title="Unknown region", message=str(exc))
+    rows = [
+        {"point": p, "helps": ", ".join(REGION_LABELS[r] for r in dict.fromkeys(p.regions))}
+        for p in points
+    ]
+    return render(request, "points.html", rows=rows, regions=_regions(), region=region)
+
+
+@router.get("/points/{point_id}", response_class=HTMLResponse)
+def point_page(request: Request, point_id: str) -> Response:
+    state = app_state(request)
+    try:
+        point = state.catalog.get(point_id)
+    except BackpointsError as exc:
+        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
+    body = state.body()
+    markers = [Marker(pos, point.id, highlight=True) for pos in locate(point, body)]
+    svg = back_svg(body, markers=markers, title=f"Where {point.display_name} is")
+    helps = [
+        f"{REGION_LABELS[h.region]}: "
+        + ("the point lies here" if h.why == "local" else "it sends pain here")
+        for h in point.helps
+    ]
+    cautions = [f"Not if {CONDITION_PHRASES[c]}." for c in point.avoid_when] + list(point.cautions)
+    return render(
+        request,
+        "point.html",
+        point=point,
+        map_svg=svg,
+        helps=helps,
+        cautions=cautions,
+        linked=state.catalog.linked(point),
+        sources=[state.catalog.sources[k] for k in point.sources],
+    )

@@ -1,0 +1,252 @@
+"""Pages of a guided session: start from the pain map, screening, each step, rating, the end.
+
+Forms post and redirect (POST/redirect/GET): a rating is committed before the next step is
+shown, and reloading a page never repeats a post. Bad form input re-renders the page with a
+message (422), never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from backpoints.app import service
+from backpoints.core.anatomy import Body, Position
+from backpoints.core.errors import BackpointsError
+from backpoints.core.guided import SessionState
+from backpoints.core.render import Marker, back_svg
+from backpoints.core.screening import QUESTIONS, Profile
+from backpoints.core.steps import Step
+from backpoints.core.tools import FIRMNESS, guide_for
+from backpoints.core.vocab import (
+    CONDITION_PHRASES,
+    PROFILE_CONDITIONS,
+    REGION_IDS,
+    REGION_LABELS,
+    TOOLS,
+)
+from backpoints.store.repo import Conflict
+from backpoints.web.pages.library import home_page, render, see_other
+from backpoints.web.state import app_state
+
+router = APIRouter(include_in_schema=False)
+
+
+def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
+    """Pain levels from form fields named `<prefix><region id>`; raises ValueError if bad."""
+    pain: dict[str, int] = {}
+    for region in REGION_IDS:
+        raw = str(form.get(prefix + region, "0") or "0").strip()
+        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+            raise ValueError(f"Pain for {REGION_LABELS[region]} must be a number from 0 to 10.")
+        if int(raw) > 0:
+            pain[region] = int(raw)
+    if not pain:
+        raise ValueError("Mark at least one place that hurts (1 to 10) to start.")
+    return pain
+
+
+@router.post("/start", response_class=HTMLResponse)
+async def start(request: Request) -> Response:
+    state = app_state(request)
+    form = await request.form()
+    try:
+        pain = _pain_from(form)
+    except ValueError as exc:
+        return home_page(request, error=str(exc), status_code=422)
+    if service.screening_needed(state.services, state.person(), pain):
+        return _screening_page(request, pain)
+    session_id, _ = service.start_session(state.services, state.person(), pain, [])
+    return see_other(f"/sessions/{session_id}")
+
+
+def _screening_page(
+    request: Request, pain: dict[str, int], error: str | None = None, status_code: int = 200
+) -> Response:
+    profile = app_state(request).profile()
+    return render(
+        request,
+        "screening.html",
+        status_code,
+        pain=pain,
+        questions=[{"id": k, "text": v} for k, v in QUESTIONS.items()],
+        conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
+        profile=profile,
+        regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
+        error=error,
+    )
+
+
+@router.post("/screening", response_class=HTMLResponse)
+async def screening(request: Request) -> Response:
+    state = app_state(request)
+    form = await request.form()
+    try:
+        pain = _pain_from(form, "pain_")
+    except ValueError as exc:
+        return home_page(request, error=str(exc), status_code=422)
+    missing = [q for q in QUESTIONS if form.get(q) not in ("yes", "no")]
+    try:
+        profile = profile_from(form)
+    except ValueError as exc:
+        return _screening_page(request, pain, str(exc), 422)
+    if missing:
+        message = f"Please answer every question ({len(missing)} not answered)."
+        return _screening_page(request, pain, message, 422)
+    flags = [q for q in QUESTIONS if form.get(q) == "yes"]
+    person = state.person()
+    service.save_profile(state.services, person, profile)
+    service.record_screening(state.services, person, flags, pain)
+    session_id, _ = service.start_session(state.services, person, pain, flags, profile)
+    return see_other(f"/sessions/{session_id}")
+
+
+def profile_from(form: FormData) -> Profile:
+    """A profile from the "about you" form fields; raises ValueError naming a bad field."""
+    data: dict[str, Any] = {c: form.get(c) == "on" for c in PROFILE_CONDITIONS}
+    data["affected_regions"] = tuple(r for r in form.getlist("affected_regions") if r in REGION_IDS)
+    data["tools_owned"] = tuple(t for t in form.getlist("tools_owned") if t in TOOLS)
+    sex = str(form.get("sex", "") or "")
+    if sex not in ("", "female", "male"):
+        raise ValueError("Sex must be female or male (or left blank).")
+    data["sex"] = sex or None
+    stature = str(form.get("stature_cm", "") or "").strip()
+    if stature:
+        try:
+            data["stature_cm"] = float(stature)
+        except ValueError:
+            raise ValueError("Height must be a number of centimetres, e.g. 168.") from None
+        if not 100 <= data["stature_cm"] <= 250:
+            raise ValueError("Height must be between 100 and 250 cm.")
+    return Profile.model_validate(data)
+
+
+@router.get("/sessions/{session_id}", response_class=HTMLResponse)
+def session_page(request: Request, session_id: str) -> Response:
+    state = app_state(request)
+    try:
+        _, session = service.load(state.services, session_id, state.person())
+    except BackpointsError as exc:
+        return render(request, "message.html", 404, title="No such session", message=str(exc))
+    if session.status == "refer":
+        sources = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
+        return render(
+            request, "refer.html", urgency=session.urgency, message=session.message, sources=sources
+        )
+    if session.status == "active" and session.current is not None:
+        return step_page(request, session_id, session)
+    return _summary_page(request, session)
+
+
+def step_page(
+    request: Request,
+    session_id: str,
+    session: SessionState,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    step = session.current
+    assert step is not None
+    pain = {r.region: r.pain_now for r in session.regions}
+    region = next(r for r in session.regions if r.region == step.region)
+    svg = step_map(request, step, pain, service.body_of(session.profile))
+    return render(
+        request,
+        "step.html",
+        status_code,
+        step=step,
+        session_id=session_id,
+        map_svg=svg,
+        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        pain_before=region.pain_start,
+        pain_now=region.pain_now,
+        tool=guide_for(step.technique.tool),
+        firmness=FIRMNESS,
+        notes=session.notes,
+        error=error,
+    )
+
+
+def step_map(
+    request: Request, step: Step, pain: dict[str, int] | None = None, body: Body | None = None
+) -> str:
+    """The back with this step's point highlighted (both spots for "both sides")."""
+    markers = [
+        Marker(
+            Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
+            step.point.id,
+            highlight=True,
+        )
+        for s in step.point.spots
+    ]
+    body = body or app_state(request).body()
+    return back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
+
+
+def _summary_page(request: Request, session: SessionState) -> Response:
+    catalog = app_state(request).catalog
+    ratings = [
+        {
+            **r.model_dump(),
+            "name": catalog.get(r.point_id).display_name,
+            "region_label": REGION_LABELS[r.region],
+        }
+        for r in session.ratings
+    ]
+    return render(
+        request,
+        "summary.html",
+        status=session.status,
+        message=session.message,
+        advice=session.advice,
+        notes=session.notes,
+        ratings=ratings,
+    )
+
+
+@router.post("/sessions/{session_id}/rate", response_class=HTMLResponse)
+async def rate(request: Request, session_id: str) -> Response:
+    state = app_state(request)
+    form = await request.form()
+    raw = str(form.get("pain_after", "")).strip()
+    side = str(form.get("side", "") or "") or None
+    try:
+        _, session = service.load(state.services, session_id, state.person())
+    except BackpointsError as exc:
+        return render(request, "message.html", 404, title="No such session", message=str(exc))
+    if not raw.isdigit() or not 0 <= int(raw) <= 10:
+        if session.current is None:
+            return see_other(f"/sessions/{session_id}")
+        message = "Choose how much it hurts now, from 0 to 10, then save."
+        return step_page(request, session_id, session, message, 422)
+    try:
+        point_id = str(form.get("point_id", ""))
+        service.rate(state.services, session_id, point_id, side, int(raw), state.person())
+    except (Conflict, BackpointsError):
+        pass  # already answered or ended: the session page shows where it stands
+    return see_other(f"/sessions/{session_id}")
+
+
+@router.post("/sessions/{session_id}/skip", response_class=HTMLResponse)
+def skip(request: Request, session_id: str) -> Response:
+    return _event(request, session_id, service.skip)
+
+
+@router.post("/sessions/{session_id}/stop", response_class=HTMLResponse)
+def stop(request: Request, session_id: str) -> Response:
+    return _event(request, session_id, service.stop)
+
+
+def _event(request: Request, session_id: str, event: Any) -> Response:
+    state = app_state(request)
+    try:
+        event(state.services, session_id, state.person())
+    except service.UnknownSession as exc:
+        return render(request, "message.html", 404, title="No such session", message=str(exc))
+    except BackpointsError:
+        pass  # the session already ended; show it as it is
+    return see_other(f"/sessions/{session_id}")
