@@ -17,7 +17,14 @@ from typing import Final, Literal
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.errors import check_region
-from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
+from backpoints.core.learning import (
+    NO_EVIDENCE,
+    Evidence,
+    Tally,
+    helped_phrase,
+    log_odds,
+    score,
+)
 from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
 from backpoints.core.vocab import REGION_IDS, Side, region_side
 
@@ -68,13 +75,17 @@ class PainEntry:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A point to try for a region, on which side, how strongly believed in, and why."""
+    """A point to try for a region, on which side, how strongly believed in, and why.
+
+    `belief` is the log-odds that the point suits the person: it breaks ties between equal
+    scores (points that have all failed many times still rank by how often they failed)."""
 
     point: Point
     region: str
     side: Side | None
     score: float
     why: str
+    belief: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -205,13 +216,14 @@ def _candidate(
         side if option.point.bilateral else None,
         score(option.prior, tally, rng),
         why,
+        log_odds(option.prior, tally),
     )
     return candidate, option.overlaps
 
 
 def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, ...]:
     """Greedy pick of the best remaining candidate, penalising overlap with those picked."""
-    remaining = sorted(scored, key=lambda pair: (-pair[0].score, pair[0].point.id))
+    remaining = sorted(scored, key=lambda pair: (-pair[0].score, -pair[0].belief, pair[0].point.id))
     chosen: list[Candidate] = []
     chosen_ids: set[str] = set()
     last_tradition = ""
@@ -239,7 +251,12 @@ def _routine_first(
     first = sorted((c for c in ranked if c.point.id in order), key=lambda c: order[c.point.id])
     marked = tuple(
         Candidate(
-            c.point, c.region, c.side, c.score, f"from your therapist's home routine; {c.why}"
+            c.point,
+            c.region,
+            c.side,
+            c.score,
+            f"from your therapist's home routine; {c.why}",
+            c.belief,
         )
         for c in first
     )
