@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backpoints.core.errors import BackpointsError
 from backpoints.store.models import PainEntry as PainEntryRow
-from backpoints.store.models import Person, RatingRow, Screening, SessionRow, StepRow
+from backpoints.store.models import (
+    Person,
+    PointTally,
+    RatingRow,
+    Screening,
+    SessionRow,
+    StepRow,
+)
 
 LOCAL_PERSON = "local"
 
@@ -179,6 +187,7 @@ def save_session(
         raise Conflict("This step was already answered (in another tab?). Reload to continue.")
     if rating is not None:  # Core inserts with bound parameters: the hot path stays cheap
         db.execute(_INSERT_RATING, {"person_id": stored.person_id, **vars(rating)})
+        _count_try(db, stored.person_id, rating)
     if step is not None:
         db.execute(_INSERT_STEP, {"session_id": stored.id, **vars(step)})
     try:
@@ -188,15 +197,71 @@ def save_session(
         raise Conflict("This step was already answered. Reload to continue.") from exc
 
 
+_TALLIES = cast(Table, PointTally.__table__)
+_READ_TALLIES = select(
+    _TALLIES.c.region, _TALLIES.c.point_id, _TALLIES.c.helped, _TALLIES.c.tried
+).where(_TALLIES.c.person_id == bindparam("pid"))
+
+
+def _tally_upsert(insert_of: Any) -> Any:
+    """Add one try (and `helped`, 0 or 1) to a tally, creating it on the first try."""
+    new = insert_of(_TALLIES).values(
+        person_id=bindparam("pid"),
+        region=bindparam("region"),
+        point_id=bindparam("point_id"),
+        helped=bindparam("helped"),
+        tried=1,
+    )
+    return new.on_conflict_do_update(
+        index_elements=[_TALLIES.c.person_id, _TALLIES.c.region, _TALLIES.c.point_id],
+        set_={"helped": _TALLIES.c.helped + new.excluded.helped, "tried": _TALLIES.c.tried + 1},
+    )
+
+
+_COUNT_TRY = {
+    "sqlite": _tally_upsert(sqlite.insert),
+    "postgresql": _tally_upsert(postgresql.insert),
+}
+
+
+def _count_try(db: Session, person_id: str, rating: StoredRating) -> None:
+    values = {
+        "pid": person_id,
+        "region": rating.region,
+        "point_id": rating.point_id,
+        "helped": int(rating.relieved),
+    }
+    db.execute(_COUNT_TRY[db.get_bind().dialect.name], values)
+
+
 def tallies(db: Session, person_id: str) -> list[tuple[str, str, int, int]]:
-    """(region, point id, times it relieved, times tried) for the person, counted in SQL."""
+    """(region, point id, times it relieved, times tried) for the person: one row per point
+    tried, however long the diary (kept with each rating, see `save_session`)."""
+    rows = db.execute(_READ_TALLIES, {"pid": person_id}).all()
+    return [(region, point, helped, tried) for region, point, helped, tried in rows]
+
+
+def _counted(person_id: str | None = None) -> Any:
+    """(person, region, point, helped, tried) counted from the ratings themselves."""
     helped = func.sum(func.cast(RatingRow.relieved, RatingRow.n.type))
-    rows = db.execute(
-        select(RatingRow.region, RatingRow.point_id, helped, func.count())
-        .where(RatingRow.person_id == person_id)
-        .group_by(RatingRow.region, RatingRow.point_id)
-    ).all()
-    return [(region, point, int(ok or 0), int(n)) for region, point, ok, n in rows]
+    query = select(
+        RatingRow.person_id, RatingRow.region, RatingRow.point_id, helped, func.count()
+    ).group_by(RatingRow.person_id, RatingRow.region, RatingRow.point_id)
+    return query if person_id is None else query.where(RatingRow.person_id == person_id)
+
+
+def counted_tallies(db: Session, person_id: str) -> list[tuple[str, str, int, int]]:
+    """The tallies recounted from every rating (what `tallies` must always equal)."""
+    rows = db.execute(_counted(person_id)).all()
+    return [(region, point, int(ok or 0), int(n)) for _, region, point, ok, n in rows]
+
+
+def rebuild_tallies(db: Session) -> None:
+    """Recount every tally from the ratings (after ratings arrive by another way: a restore).
+    No commit: it belongs to the caller's transaction."""
+    db.execute(delete(_TALLIES))
+    columns = ["person_id", "region", "point_id", "helped", "tried"]
+    db.execute(insert(_TALLIES).from_select(columns, _counted()))
 
 
 def ratings_for_person(db: Session, person_id: str) -> list[StoredRating]:
