@@ -75,9 +75,8 @@ def evidence_from_ratings(ratings: Iterable[RatedTry]) -> dict[tuple[str, str], 
 def log_odds(prior: float, tally: Tally) -> float:
     """Log-odds that the point suits this person after their tries (finite for any tally)."""
     p = min(max(prior, _PRIOR_EDGE), 1.0 - _PRIOR_EDGE)
-    return (
-        math.log(p) - math.log1p(-p) + tally.helped * LOG_LR_HELPED + tally.failed * LOG_LR_FAILED
-    )
+    evidence = tally.helped * LOG_LR_HELPED + (tally.tried - tally.helped) * LOG_LR_FAILED
+    return math.log(p / (1.0 - p)) + evidence
 
 
 def suits(prior: float, tally: Tally) -> float:
@@ -102,7 +101,12 @@ def evidence_from_counts(
 
 def score(prior: float, tally: Tally, rng: random.Random | None = None) -> float:
     """Expected chance (0-1) that the point relieves the region; or a Thompson sample."""
-    belief = suits(prior, tally)
+    return chance(log_odds(prior, tally), rng)
+
+
+def chance(belief_log_odds: float, rng: random.Random | None = None) -> float:
+    """`score` from the log-odds that the point suits the person (see `log_odds`)."""
+    belief = _sigmoid(belief_log_odds)
     expected = RELIEF_IF_NOT + (RELIEF_IF_SUITED - RELIEF_IF_NOT) * belief
     if rng is None:
         return expected

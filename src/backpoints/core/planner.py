@@ -21,9 +21,9 @@ from backpoints.core.learning import (
     NO_EVIDENCE,
     Evidence,
     Tally,
+    chance,
     helped_phrase,
     log_odds,
-    score,
 )
 from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
 from backpoints.core.vocab import REGION_IDS, Side, region_side
@@ -200,6 +200,9 @@ def _with_found(
     return raised + added
 
 
+_UNTRIED: Final = Tally()
+
+
 def _candidate(
     option: _Option,
     region: str,
@@ -207,16 +210,17 @@ def _candidate(
     evidence: Evidence,
     rng: random.Random | None,
 ) -> tuple[Candidate, frozenset[str]]:
-    tally = evidence.get((region, option.point.id), Tally())
+    tally = evidence.get((region, option.point.id), _UNTRIED)
     helped = helped_phrase(tally)
     why = f"{helped[0].upper()}{helped[1:]}: {option.text}" if helped else option.text
+    belief = log_odds(option.prior, tally)
     candidate = Candidate(
         option.point,
         region,
         side if option.point.bilateral else None,
-        score(option.prior, tally, rng),
+        chance(belief, rng),
         why,
-        log_odds(option.prior, tally),
+        belief,
     )
     return candidate, option.overlaps
 
@@ -224,20 +228,23 @@ def _candidate(
 def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, ...]:
     """Greedy pick of the best remaining candidate, penalising overlap with those picked."""
     remaining = sorted(scored, key=lambda pair: (-pair[0].score, -pair[0].belief, pair[0].point.id))
+    overlapping = [0] * len(remaining)  # how many chosen points each remaining one overlaps
     chosen: list[Candidate] = []
-    chosen_ids: set[str] = set()
     last_tradition = ""
     while remaining:
         best_i, best_value = 0, -1e9
-        for i, (candidate, overlaps) in enumerate(remaining):
-            value = candidate.score - OVERLAP_PENALTY * len(overlaps & chosen_ids)
+        for i, (candidate, _) in enumerate(remaining):
+            value = candidate.score - OVERLAP_PENALTY * overlapping[i]
             if candidate.point.tradition == last_tradition:
                 value -= SAME_TRADITION_PENALTY
             if value > best_value + 1e-12:
                 best_i, best_value = i, value
         best = remaining.pop(best_i)[0]
+        overlapping.pop(best_i)
+        for i, (_, overlaps) in enumerate(remaining):
+            if best.point.id in overlaps:
+                overlapping[i] += 1
         chosen.append(best)
-        chosen_ids.add(best.point.id)
         last_tradition = best.point.tradition
     return tuple(chosen)
 

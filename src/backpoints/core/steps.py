@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body, Position, locate
-from backpoints.core.regions import regions, regions_at
-from backpoints.core.screening import Profile, adjust_technique, restrictions
+from backpoints.core.regions import contains, regions
+from backpoints.core.screening import Profile, Restrictions, adjust_technique, restrictions
 from backpoints.core.vocab import REGION_LABELS, Motion, Pressure, Side, Tool
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def build_step(
     """
     point = guide.catalog.get(queued.point_id)
     spots = _spots(point, region, queued.side, guide.body)
-    technique, notes = adjust_technique(point, restrictions(profile, guide.catalog))
+    technique, notes = adjust_technique(point, limits_for(profile, guide.catalog))
     if duration_s is not None:
         low, high = (30, 90) if technique.motion == "static" else (60, 120)
         technique = technique.model_copy(update={"duration_s": min(high, max(low, duration_s))})
@@ -179,6 +179,26 @@ def build_step(
     )
 
 
+#: (catalogue id, profile) -> (the catalogue, its restrictions): see `limits_for`.
+_LIMITS: dict[tuple[int, Profile], tuple[Catalog, Restrictions]] = {}
+_LIMITS_KEPT: Final = 256
+
+
+def limits_for(profile: Profile, catalog: Catalog) -> Restrictions:
+    """`restrictions(profile, catalog)`, worked out once per profile and catalogue: it walks
+    the whole catalogue, and every step of every session needs it. (Restrictions are never
+    changed once made, so one object can serve every step.)"""
+    key = (id(catalog), profile)
+    hit = _LIMITS.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    if len(_LIMITS) >= _LIMITS_KEPT:
+        _LIMITS.clear()
+    limits = restrictions(profile, catalog)
+    _LIMITS[key] = (catalog, limits)
+    return limits
+
+
 _BOTH_SIDES: Final = (
     "Do both sides: together with two thumbs or a ball each side, or one after the other."
 )
@@ -196,7 +216,7 @@ def _spots(point: Point, region: str, side: Side | None, body: Body) -> tuple[Sp
     positions = [p for p in locate(point, body) if side is None or p.side in (side, None)]
     outline = next(r for r in regions(body) if r.id == region)
     cx, cy = outline.centroid
-    inside = [p for p in positions if region in regions_at(body, p.x_cm, p.y_cm, tolerance=0.3)]
+    inside = [p for p in positions if contains(outline.outline, p.x_cm, p.y_cm, tolerance=0.3)]
     pool = inside or positions
     best_level = min(pool, key=lambda p: abs(p.y_cm - cy) + 0.1 * abs(abs(p.x_cm) - abs(cx))).level
     return tuple(_spot(p) for p in positions if p.level == best_level)
