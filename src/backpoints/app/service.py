@@ -131,7 +131,7 @@ def start_session(
         raise NoPain("Mark at least one painful region (1-10) to start.")
     with services.db() as db:
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
-        routine = accounts_repo.active_routine(db, person)
+        routine = _routine(services, db, person)
         found = _found_points(db, person)
         state = engine.start(
             entries,
@@ -157,6 +157,13 @@ class NoPain(BackpointsError, ValueError):
     field = "pain"
 
 
+def _routine(services: Services, db: Session, person: str) -> dict[str, Any] | None:
+    """A therapist's active routine: only on a server (a personal install has no therapists)."""
+    if not services.settings.server_mode:
+        return None
+    return accounts_repo.active_routine(db, person)
+
+
 def _found_points(db: Session, person: str) -> dict[str, list[str]]:
     from backpoints.app.scan_service import found_points_in  # the scan shell builds on this one
 
@@ -169,7 +176,13 @@ def load(
     """A stored session and its state; UnknownSession if there is none, or (with `person`)
     if it belongs to someone else: the two look the same, so ids cannot be probed."""
     with services.db() as db:
-        found = repo.load_session(db, session_id)
+        return _load(db, session_id, person)
+
+
+def _load(
+    db: Session, session_id: str, person: str | None
+) -> tuple[repo.StoredSession, engine.SessionState]:
+    found = repo.load_session(db, session_id)
     if found is None or (person is not None and found.person_id != person):
         raise UnknownSession(f"No session {session_id!r}. Start a new one.")
     return found, engine.SessionState.model_validate(found.state)
@@ -183,17 +196,20 @@ def rate(
     pain_after: int,
     person: str | None = None,
 ) -> engine.SessionState:
-    """Record a rating and move the session on; both are committed before returning."""
-    stored, state = load(services, session_id, person)
-    guide = Guide(services.catalog, body_of(state.profile))
-    try:
-        new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
-    except engine.WrongPoint:
-        if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
-            raise repo.Conflict("This step was already answered. Reload to continue.") from None
-        raise
-    rating = repo.stored_rating(session_id, new_state.ratings[-1])
+    """Record a rating and move the session on: read, checked and saved in one transaction
+    (the save checks the version read, so a racing answer is a Conflict)."""
     with services.db() as db:
+        stored, state = _load(db, session_id, person)
+        guide = Guide(services.catalog, body_of(state.profile))
+        try:
+            new_state = engine.rate(
+                state, guide, point_id, side, pain_after, now=services.clock.now()
+            )  # type: ignore[arg-type]
+        except engine.WrongPoint:
+            if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
+                raise repo.Conflict("This step was already answered. Reload to continue.") from None
+            raise
+        rating = repo.stored_rating(session_id, new_state.ratings[-1])
         shown = _shown(state, new_state, services)
         repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)
     return new_state

@@ -79,11 +79,19 @@ class PointInsight:
     mean_drop: float
 
 
+_PEOPLE = cast(Table, Person.__table__)
+_FIND_PERSON = select(_PEOPLE.c.id).where(_PEOPLE.c.id == bindparam("pid"))
+_PROFILE = select(_PEOPLE.c.profile).where(_PEOPLE.c.id == bindparam("pid"))
+_INSERT_PERSON = insert(_PEOPLE)
+_SAVE_PROFILE = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid"))
+_INSERT_SCREENING = insert(cast(Table, Screening.__table__))
+
+
 def ensure_person(db: Session, person_id: str, now: datetime) -> str:
     """Create the person on first use; returns the id."""
-    if db.get(Person, person_id) is None:
-        db.add(Person(id=person_id, created_at=now, profile={}))
+    if db.execute(_FIND_PERSON, {"pid": person_id}).first() is None:
         try:
+            db.execute(_INSERT_PERSON, {"id": person_id, "created_at": now, "profile": {}})
             db.commit()
         except IntegrityError:  # created meanwhile by another request
             db.rollback()
@@ -91,18 +99,20 @@ def ensure_person(db: Session, person_id: str, now: datetime) -> str:
 
 
 def load_profile(db: Session, person_id: str) -> dict[str, Any]:
-    person = db.get(Person, person_id)
-    return dict(person.profile) if person else {}
+    profile = db.execute(_PROFILE, {"pid": person_id}).scalar()
+    return dict(profile) if profile else {}
 
 
 def save_profile(db: Session, person_id: str, profile: dict[str, Any]) -> None:
-    db.execute(update(Person).where(Person.id == person_id).values(profile=profile))
+    db.execute(
+        _SAVE_PROFILE.values(profile=bindparam("profile")), {"pid": person_id, "profile": profile}
+    )
     db.commit()
 
 
 def record_screening(db: Session, person_id: str, answers: dict[str, Any], at: datetime) -> None:
     """Store the answers to the red-flag questions and the pain map they were asked for."""
-    db.add(Screening(person_id=person_id, at=at, answers=answers))
+    db.execute(_INSERT_SCREENING, {"person_id": person_id, "at": at, "answers": answers})
     db.commit()
 
 
@@ -127,6 +137,10 @@ class ShownStep:
     shown_at: datetime
 
 
+_INSERT_SESSION = insert(cast(Table, SessionRow.__table__))
+_INSERT_PAIN = insert(cast(Table, PainEntryRow.__table__))
+
+
 def insert_session(
     db: Session,
     person_id: str,
@@ -137,15 +151,18 @@ def insert_session(
     step: ShownStep | None,
 ) -> None:
     """Store a new session with its pain map and first step, in one transaction."""
-    db.add(SessionRow(id=session_id, person_id=person_id, version=1, state=state, **summary))
-    db.flush()
+    row = {"id": session_id, "person_id": person_id, "version": 1, "state": state, **summary}
+    db.execute(_INSERT_SESSION, row)
     at = summary["started_at"]
-    db.add_all(
-        PainEntryRow(session_id=session_id, region=r, intensity=i, recorded_at=at)
-        for r, i in pain.items()
+    db.execute(
+        _INSERT_PAIN,
+        [
+            {"session_id": session_id, "region": r, "intensity": i, "recorded_at": at}
+            for r, i in pain.items()
+        ],
     )
     if step is not None:
-        db.add(StepRow(session_id=session_id, **vars(step)))
+        db.execute(_INSERT_STEP, {"session_id": session_id, **vars(step)})
     db.commit()
 
 
