@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,6 +29,9 @@ from backpoints.store.models import (
 )
 
 LOCAL_PERSON = "local"
+#: What the hot-path functions run on: an ORM session, or a plain connection (lighter: the
+#: session start and the rating use one, see `Services.conn`).
+Db = Session | Connection
 
 
 class Conflict(BackpointsError):
@@ -87,7 +90,7 @@ _SAVE_PROFILE = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid"))
 _INSERT_SCREENING = insert(cast(Table, Screening.__table__))
 
 
-def ensure_person(db: Session, person_id: str, now: datetime) -> str:
+def ensure_person(db: Db, person_id: str, now: datetime) -> str:
     """Create the person on first use; returns the id."""
     if db.execute(_FIND_PERSON, {"pid": person_id}).first() is None:
         try:
@@ -98,19 +101,19 @@ def ensure_person(db: Session, person_id: str, now: datetime) -> str:
     return person_id
 
 
-def load_profile(db: Session, person_id: str) -> dict[str, Any]:
+def load_profile(db: Db, person_id: str) -> dict[str, Any]:
     profile = db.execute(_PROFILE, {"pid": person_id}).scalar()
     return dict(profile) if profile else {}
 
 
-def save_profile(db: Session, person_id: str, profile: dict[str, Any]) -> None:
+def save_profile(db: Db, person_id: str, profile: dict[str, Any]) -> None:
     db.execute(
         _SAVE_PROFILE.values(profile=bindparam("profile")), {"pid": person_id, "profile": profile}
     )
     db.commit()
 
 
-def record_screening(db: Session, person_id: str, answers: dict[str, Any], at: datetime) -> None:
+def record_screening(db: Db, person_id: str, answers: dict[str, Any], at: datetime) -> None:
     """Store the answers to the red-flag questions and the pain map they were asked for."""
     db.execute(_INSERT_SCREENING, {"person_id": person_id, "at": at, "answers": answers})
     db.commit()
@@ -142,7 +145,7 @@ _INSERT_PAIN = insert(cast(Table, PainEntryRow.__table__))
 
 
 def insert_session(
-    db: Session,
+    db: Db,
     person_id: str,
     session_id: str,
     state: dict[str, Any],
@@ -166,7 +169,7 @@ def insert_session(
     db.commit()
 
 
-def load_session(db: Session, session_id: str) -> StoredSession | None:
+def load_session(db: Db, session_id: str) -> StoredSession | None:
     row = db.execute(_LOAD_SESSION, {"sid": session_id}).first()
     if row is None:
         return None
@@ -185,7 +188,7 @@ _INSERT_STEP = insert(cast(Table, StepRow.__table__))
 
 
 def save_session(
-    db: Session,
+    db: Db,
     stored: StoredSession,
     state: dict[str, Any],
     summary: dict[str, Any],
@@ -241,17 +244,21 @@ _COUNT_TRY = {
 }
 
 
-def _count_try(db: Session, person_id: str, rating: StoredRating) -> None:
+def _count_try(db: Db, person_id: str, rating: StoredRating) -> None:
     values = {
         "pid": person_id,
         "region": rating.region,
         "point_id": rating.point_id,
         "helped": int(rating.relieved),
     }
-    db.execute(_COUNT_TRY[db.get_bind().dialect.name], values)
+    db.execute(_COUNT_TRY[_dialect(db).name], values)
 
 
-def tallies(db: Session, person_id: str) -> list[tuple[str, str, int, int]]:
+def _dialect(db: Db) -> Dialect:
+    return db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+
+
+def tallies(db: Db, person_id: str) -> list[tuple[str, str, int, int]]:
     """(region, point id, times it relieved, times tried) for the person: one row per point
     tried, however long the diary (kept with each rating, see `save_session`)."""
     rows = db.execute(_READ_TALLIES, {"pid": person_id}).all()
@@ -267,13 +274,13 @@ def _counted(person_id: str | None = None) -> Any:
     return query if person_id is None else query.where(RatingRow.person_id == person_id)
 
 
-def counted_tallies(db: Session, person_id: str) -> list[tuple[str, str, int, int]]:
+def counted_tallies(db: Db, person_id: str) -> list[tuple[str, str, int, int]]:
     """The tallies recounted from every rating (what `tallies` must always equal)."""
     rows = db.execute(_counted(person_id)).all()
     return [(region, point, int(ok or 0), int(n)) for _, region, point, ok, n in rows]
 
 
-def rebuild_tallies(db: Session) -> None:
+def rebuild_tallies(db: Db) -> None:
     """Recount every tally from the ratings (after ratings arrive by another way: a restore).
     No commit: it belongs to the caller's transaction."""
     db.execute(delete(_TALLIES))
