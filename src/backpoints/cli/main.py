@@ -102,11 +102,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a tab.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each serves requests).")
+    ] = 1,
 ) -> None:
     """Start the web app (default http://127.0.0.1:8000) and open it in a browser tab."""
     from backpoints.web.serve import serve as run_server
 
-    run_server(host=host, port=port, open_browser=not no_browser)
+    run_server(host=host, port=port, open_browser=not no_browser, workers=workers)
 
 
 def _services() -> Any:
