@@ -68,6 +68,24 @@ def points(region: RegionOpt = None, json_out: JsonOpt = False) -> None:
         typer.echo(views.points_listing(region))
 
 
+def _points_fast(args: list[str]) -> bool:
+    """`backpoints points [--region R]` without Typer parsing it: Typer builds a pydantic
+    adapter per option when a command runs, which costs more than the listing itself (and
+    the listing exists to start fast). Anything else (--json, --help, a typo) returns False
+    and goes through Typer as usual."""
+    if not args or args[0] != "points" or len(args) > 3:
+        return False
+    rest = args[1:]
+    if len(rest) == 1 and rest[0].startswith("--region="):
+        rest = ["--region", rest[0].removeprefix("--region=")]
+    if rest and (len(rest) != 2 or rest[0] not in ("--region", "-r") or rest[1].startswith("-")):
+        return False
+    from backpoints.cli import views
+
+    sys.stdout.write(views.points_listing(rest[1] if rest else None) + "\n")
+    return True
+
+
 @app.command()
 def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
     """Show one point: its names, how to find it, how to press it, cautions and sources."""
@@ -224,6 +242,8 @@ _register_report_commands()
 def main() -> None:
     """Entry point: run the app; domain errors become one line and exit code 2."""
     try:
+        if _points_fast(sys.argv[1:]):
+            return
         app()
     except BackpointsError as exc:
         typer.echo(f"error: {exc}", err=True)
