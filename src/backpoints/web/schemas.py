@@ -60,7 +60,7 @@ class PainIn(_Strict):
 
 
 class ProfileIn(Profile):
-    """The contraindication profile (docs/architecture.md `profile`), as the API reads and shows it."""
+    """The contraindication profile (`profile`), as the API reads and shows it."""
 
 
 class SessionCreate(_Strict):

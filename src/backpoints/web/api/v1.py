@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (docs/architecture.md): regions, points, sessions, ratings, history, insights.
+"""The JSON API under /api/v1: regions, points, sessions, ratings, history, insights.
 
 Each route validates its input with the schemas, calls one service function and returns a
 public schema. Errors become 4xx JSON naming the field (see `backpoints.web.errors`).
