@@ -1,6 +1,6 @@
 """Session start against the size of the diary: 0, 1,000 and 20,000 ratings already stored.
 
-Target (DESIGN.md): a session start at 20,000 ratings costs within 1.2x of one with an empty
+Target: a session start at 20,000 ratings costs within 1.2x of one with an empty
 diary. Learning reads the person's tallies (one row per point tried, kept with each rating),
 so the cost should not grow with the diary.
 

@@ -1,6 +1,6 @@
 """Learning what works: two simulated cohorts, tries to relief per session, several orderings.
 
-Targets (DESIGN.md): by session 5 the learning order needs at most 1.3x the tries of an oracle
+Targets: by session 5 the learning order needs at most 1.3x the tries of an oracle
 that knows the person's best point, and at least 30% fewer tries than the fixed order, on both
 cohorts, stable across seeds; on the second cohort the catalogue's prior must beat a flat one.
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import ConflictError
 from backpoints.store.models import PainEntry as PainEntryRow
 from backpoints.store.models import (
     Person,
@@ -34,11 +34,10 @@ LOCAL_PERSON = "local"
 Db = Session | Connection
 
 
-class Conflict(BackpointsError):
+class Conflict(ConflictError):
     """Another request changed the session first (a double click, a second tab)."""
 
     field = "session"
-    status_code = 409
 
 
 @dataclass(frozen=True)
