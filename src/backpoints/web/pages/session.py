@@ -30,6 +30,7 @@ from backpoints.core.vocab import (
     TOOLS,
 )
 from backpoints.store.repo import Conflict
+from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.state import app_state
 
@@ -153,7 +154,12 @@ def step_page(
     assert step is not None
     pain = {r.region: r.pain_now for r in session.regions}
     region = next(r for r in session.regions if r.region == step.region)
-    svg = step_map(request, step, pain, service.body_of(session.profile))
+    body = service.body_of(session.profile)
+    svg = step_map(request, step, pain, body)
+    spots = [
+        Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm)
+        for s in step.point.spots
+    ]
     return render(
         request,
         "step.html",
@@ -168,6 +174,7 @@ def step_page(
         firmness=FIRMNESS,
         notes=session.notes,
         error=error,
+        body3d=view_3d(step.point.name, spots, body),
     )
 
 
