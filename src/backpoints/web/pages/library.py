@@ -100,5 +100,6 @@ def point_page(request: Request, point_id: str) -> Response:
         helps=helps,
         cautions=cautions,
         linked=state.catalog.linked(point),
+        also_known_as=state.catalog.also_known_as(point),
         sources=[state.catalog.sources[k] for k in point.sources],
     )

@@ -122,7 +122,14 @@ def profile_from(form: FormData) -> Profile:
             raise ValueError("Height must be a number of centimetres, e.g. 168.") from None
         if not 100 <= data["stature_cm"] <= 250:
             raise ValueError("Height must be between 100 and 250 cm.")
-    return Profile.model_validate(data)
+    profile = Profile.model_validate(data)
+    missing = missing_sites(profile)
+    if missing:
+        what = " and ".join(SITE_WORDS[c] for c in missing)
+        raise ValueError(
+            f"Say where the {what} is: choose the region(s), so they are never pressed."
+        )
+    return profile
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
