@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from backpoints.app import service
 from backpoints.core.anatomy import Body, Position
+from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.render import Marker, back_svg
@@ -123,12 +124,9 @@ def profile_from(form: FormData) -> Profile:
         if not 100 <= data["stature_cm"] <= 250:
             raise ValueError("Height must be between 100 and 250 cm.")
     profile = Profile.model_validate(data)
-    missing = missing_sites(profile)
-    if missing:
-        what = " and ".join(SITE_WORDS[c] for c in missing)
-        raise ValueError(
-            f"Say where the {what} is: choose the region(s), so they are never pressed."
-        )
+    unnamed = site_question(profile)
+    if unnamed:
+        raise ValueError(unnamed)
     return profile
 
 
