@@ -269,20 +269,19 @@ def tool_reason(
     return None
 
 
-def pressure_cap(
+def pressure_caps(
     point: Point, cautions: Cautions, level: str | None = None
-) -> tuple[Pressure, str | None]:
-    """The firmest pressure allowed on this point, and the reason when it is a limit."""
+) -> tuple[tuple[Pressure, str], ...]:
+    """Every limit on how firmly this point may be pressed, with its reason."""
     profile = cautions.profile
+    caps: list[tuple[Pressure, str]] = []
     if profile.anticoagulants or profile.bleeding_disorder:
-        return "gentle", GENTLE_NOTE
-    if profile.osteoporosis and on_the_spine(point):
-        return "gentle", OSTEOPOROSIS_NOTE
-    if profile.pregnant and lumbosacral(point, level):
-        return "gentle", PREGNANCY_LOWER_BACK
+        caps.append(("gentle", GENTLE_NOTE))
     if profile.osteoporosis:
-        return "moderate", OSTEOPOROSIS_NOTE
-    return "firm", None
+        caps.append(("gentle" if on_the_spine(point) else "moderate", OSTEOPOROSIS_NOTE))
+    if profile.pregnant and lumbosacral(point, level):
+        caps.append(("gentle", PREGNANCY_LOWER_BACK))
+    return tuple(caps)
 
 
 @dataclass(frozen=True)
@@ -325,10 +324,11 @@ def fit_technique(
         if first_owned is not None:
             allowed.remove(first_owned)
             allowed.insert(0, first_owned)
-    cap, why = pressure_cap(point, cautions, level)
-    pressure = _lower(technique.pressure, cap)
-    if pressure != technique.pressure and why is not None and why not in notes:
-        notes.append(why)
+    pressure = technique.pressure
+    for cap, why in pressure_caps(point, cautions, level):
+        if PRESSURES.index(cap) < PRESSURES.index(technique.pressure):
+            pressure = _lower(pressure, cap)
+            notes.append(why)
     fitted = technique.model_copy(update={"pressure": pressure, "tools": tuple(allowed)})
     return Fitted(fitted, tuple(notes), tool_guides()[allowed[0]].who_should_not)
 
