@@ -311,11 +311,14 @@ def fit_technique(
     notes: list[str] = []
     wanted = [lead] if lead is not None else []
     allowed: list[Tool] = []
+    #: A tool left out is explained when the person would have expected it: the one asked
+    #: for, the point's usual first tool, or one they own (an alternative just drops out).
+    expected = {*wanted, technique.tools[0], *owned}
     for tool in dict.fromkeys([*wanted, *technique.tools]):
         reason = tool_reason(tool, point, cautions, level)
         if reason is None:
             allowed.append(tool)
-        elif reason not in notes:
+        elif tool in expected and reason not in notes:
             notes.append(reason)
     if not allowed:
         allowed = [MIDLINE_TOOL]
