@@ -35,7 +35,7 @@ lint: $(STAMP)
 	PYTHONPATH=src $(BIN)/lint-imports
 
 test: $(STAMP) system-deps vendor lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=80
 
 bench: $(STAMP) vendor
 	$(BIN)/python -m benchmarks
