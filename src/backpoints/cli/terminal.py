@@ -186,6 +186,8 @@ def step_panel(step: Step) -> Panel:
         where = "both sides"
     body = Text()
     body.append(f"Why: {step.why}\n", style="italic")
+    if step.also_known_as:
+        body.append(f"Also known as: {step.also_known_as}\n")
     body.append(f"Where: {where}, at {step.point.level}\n")
     for i, line in enumerate(step.point.how_to_find, start=1):
         body.append(f"  {i}. {line}\n")
@@ -195,6 +197,8 @@ def step_panel(step: Step) -> Panel:
         body.append("Or use: " + ", ".join(TOOL_WORDS[a] for a in t.alternatives) + ".\n")
     for caution in step.cautions:
         body.append(f"Caution: {caution}\n", style="yellow")
+    if t.not_for:
+        body.append(f"Who should not use it: {' '.join(t.not_for)}\n", style="yellow")
     body.append(f"Sources: {', '.join(step.sources)}", style="dim")
     title = f"Step {step.n}: {step.point.name} for the {step.region_label}"
     return Panel(body, title=title, title_align="left")

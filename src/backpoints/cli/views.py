@@ -141,6 +141,9 @@ def point_panel(point: Point) -> Group:
     markers = [MapMarker(0, pos, point.id, highlight=True) for pos in locate(point, body)]
     body_text = Text()
     _point_details(point, body_text)
+    also = catalog.also_known_as(point)
+    if also:
+        body_text.append(f"Also known as: {also}\n")
     sources = "\n".join(f"[{k}] {catalog.sources[k].citation}" for k in point.sources)
     return Group(
         Panel(body_text, title=f"[bold]{point.display_name}[/]", subtitle=point.tradition),

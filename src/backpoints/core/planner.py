@@ -1,4 +1,4 @@
-"""Which points to try, in what order: pain map + restrictions + personal evidence -> candidates.
+"""Which points to try, in what order: pain map + cautions + personal evidence -> candidates.
 
 For each painful region (most painful first) the planner ranks the points that help it: points
 lying in the region, trigger points that send pain there (ts1999), and the seed's lay points
@@ -16,9 +16,9 @@ from typing import Final, Literal
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
+from backpoints.core.cautions import NO_CAUTIONS, Cautions
 from backpoints.core.errors import check_region
 from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
-from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
 from backpoints.core.vocab import REGION_IDS, Side, region_side
 
 Why = Literal["local", "referred"]
@@ -127,7 +127,7 @@ def _option(catalog: Catalog, point: Point, why: Why, region: str) -> _Option:
 def plan(
     pain: Sequence[PainEntry],
     catalog: Catalog,
-    limits: Restrictions = NO_RESTRICTIONS,
+    limits: Cautions = NO_CAUTIONS,
     evidence: Evidence = NO_EVIDENCE,
     rng: random.Random | None = None,
     preferred: Sequence[str] = (),

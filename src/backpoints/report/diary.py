@@ -21,9 +21,10 @@ from backpoints.app import service
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body
+from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
 from backpoints.core.planner import PainEntry, plan
-from backpoints.core.screening import Profile, restrictions
+from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import peg
 from backpoints.store.models import Screening
@@ -272,8 +273,8 @@ def screening_row(s: ScreeningRecord) -> list[str]:
 def caution_lines(profile: Profile, catalog: Catalog) -> list[str]:
     """The contraindications on file and how the guidance was adapted to them."""
     lines = [text for field, text in CONDITIONS.items() if getattr(profile, field)]
-    limits = restrictions(profile, catalog)
-    lines += limits.excluded_regions.values()
+    limits = cautions_for(profile, catalog)
+    lines += [r for r in dict.fromkeys(limits.excluded_regions.values()) if r != limits.withheld]
     lines += [f"Guidance adapted: {note}" for note in limits.notes]
     return lines
 
@@ -330,10 +331,14 @@ def chart_points(services: service.Services, person: str) -> tuple[list[Point], 
     suggestions for common pain; and whether they are the person's own."""
     profile = service.profile(services, person)
     catalog = services.catalog
-    helped = [i for i in service.insights(services, person) if i.helped]
+    limits = cautions_for(profile, catalog)
+    helped = [
+        i
+        for i in service.insights(services, person)
+        if i.helped and not limits.withheld and limits.allows(catalog.get(i.point_id))
+    ]
     chosen = list(dict.fromkeys(i.point_id for i in helped))[:CHART_POINTS]
     if not chosen:
-        limits = restrictions(profile, catalog)
         pain = [PainEntry(r, 5) for r in ("lower_back_left", "interscapular", "sacrum")]
         chosen = [p.candidates[0].point.id for p in plan(pain, catalog, limits) if p.candidates]
     return [catalog.get(p) for p in chosen], bool(helped)

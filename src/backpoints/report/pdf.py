@@ -19,7 +19,8 @@ from typing import IO, Any, Final
 from backpoints import __version__
 from backpoints.app import service
 from backpoints.core.anatomy import locate
-from backpoints.core.screening import QUESTIONS, adjust_technique, restrictions
+from backpoints.core.cautions import cautions_for, fit_technique
+from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import charts, diary
@@ -34,7 +35,8 @@ DISCLAIMER: Final = (
     "not made by a clinician. Pain is self-rated on a 0–10 scale. A point counts as having "
     "helped (relief) when pain dropped by at least 2 points or by 30% from the start of the "
     "session (farrar2001). The evidence that massage or acupressure eases low back pain is of "
-    "low to moderate certainty (furlan2015, li2021). The PEG score is the mean of three 0–10 "
+    "low to very low certainty (furlan2015, li2021); only acupressure compared with physical "
+    "therapy reaches moderate certainty (li2021). The PEG score is the mean of three 0–10 "
     "items: average pain, and interference with enjoyment of life and with general activity, "
     "in the past week (krebs2009)."
 )
@@ -304,7 +306,7 @@ def write_point_chart(services: service.Services, path: Target) -> list[str]:
     points, personal = diary.chart_points(services, person)
     body = service.body_of(profile)
     marks = [(str(n), pos) for n, p in enumerate(points, 1) for pos in locate(p, body)]
-    limits = restrictions(profile, services.catalog)
+    limits = cautions_for(profile, services.catalog)
     lead = "The points that helped, numbered" if personal else "Suggested starting points"
     story: list[Any] = [
         _p("Massage points chart", "title"),
@@ -316,12 +318,13 @@ def write_point_chart(services: service.Services, path: Target) -> list[str]:
         *[_p(note, "flag") for note in limits.notes],
     ]
     for n, point in enumerate(points, 1):
-        technique, _ = adjust_technique(point, limits)
+        fitted = fit_technique(point, limits, owned=profile.tools_owned)
+        technique = fitted.technique
         how = technique_summary(technique.motion, technique.pressure, technique.tools[0])
         story.append(_p(f"{n}. {point.display_name}", "h2"))
         story += [_p(f"{i}. {step}") for i, step in enumerate(point.how_to_find, 1)]
         story.append(_p(f"How: {how} About {technique.duration_s} seconds."))
-        story += [_p(f"Caution: {c}", "small") for c in point.cautions]
+        story += [_p(f"Caution: {c}", "small") for c in (*point.cautions, *fitted.notes)]
     story.append(_p(CHART_NOTE, "small"))
     stamp = f"{services.clock.now():%Y-%m-%d}"
     _build(_document(path, "Massage points chart", f"backpoints · points chart · {stamp}"), story)
