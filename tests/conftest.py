@@ -36,7 +36,38 @@ def woman() -> Body:
 
 @pytest.fixture
 def run_cli(tmp_path: Path) -> CliRun:
-    """Run `python -m backpoints ARGS` in a subprocess with its own data dir."""
+    """Run `backpoints ARGS` in this process (Typer's CliRunner) with its own data dir, in an
+    80x24 terminal; the result looks like a finished subprocess (returncode, stdout, stderr)
+    and errors end as `backpoints.cli.main.main` ends them."""
+    from typer.testing import CliRunner
+
+    from backpoints.cli.main import app, failure
+
+    def run(
+        *args: str, input: str | None = None, columns: int = 80
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
+            "BACKPOINTS_COUNTDOWN_SPEED": "1000",
+            "COLUMNS": str(columns),
+            "LINES": "24",
+        }
+        result = CliRunner().invoke(app, list(args), input=input, env=env)
+        stderr, code = result.stderr, result.exit_code
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            ended = failure(result.exception)
+            if ended is None:
+                raise result.exception
+            stderr, code = stderr + ended[0] + "\n", ended[1]
+        return subprocess.CompletedProcess(list(args), code, result.stdout, stderr)
+
+    return run
+
+
+@pytest.fixture
+def run_real(tmp_path: Path) -> CliRun:
+    """Run `python -m backpoints ARGS` in a real subprocess with its own data dir (for what
+    only a real process shows: the entry point, exit codes, signals)."""
 
     def run(
         *args: str, input: str | None = None, timeout: float = 60
@@ -45,7 +76,7 @@ def run_cli(tmp_path: Path) -> CliRun:
             **os.environ,
             "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
             "BACKPOINTS_COUNTDOWN_SPEED": "1000",
-            "COLUMNS": "120",
+            "COLUMNS": "80",
         }
         return subprocess.run(
             [sys.executable, "-m", "backpoints", *args],

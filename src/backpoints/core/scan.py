@@ -70,6 +70,18 @@ def spot_from_words(body: Body, region: str, level: str, tenderness: int) -> Spo
     return spot_at(body, x, min(max(y, min(ys) + 0.5), max(ys) - 0.5), tenderness)
 
 
+def levels_in(body: Body, region: str) -> tuple[str, ...]:
+    """The vertebral levels a spot in this region can be named by, top to bottom."""
+    found = []
+    for level in LEVEL_INDEX:
+        try:
+            spot_from_words(body, region, level, 1)
+        except BadSpot:
+            continue
+        found.append(level)
+    return tuple(found) or ("C7",)
+
+
 @dataclass(frozen=True)
 class Match:
     point_id: str
