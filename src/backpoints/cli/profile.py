@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 #: Profile field -> (option name, what it means), in the order the profile shows them.
 CONDITIONS: dict[str, tuple[str, str]] = {
     "pregnant": ("pregnant", "Pregnant"),
-    "anticoagulants": ("blood-thinners", "Takes blood thinners (anticoagulants)"),
+    "anticoagulants": ("blood-thinners", "Blood thinners (anticoagulants)"),
     "bleeding_disorder": ("bleeding-disorder", "Has a bleeding disorder"),
     "osteoporosis": ("osteoporosis", "Has osteoporosis"),
     "recent_surgery": ("recent-surgery", "Recent surgery on the back"),
