@@ -202,7 +202,7 @@ def relief_rates(rows: Sequence[tuple[str, int, int, float]]) -> bytes:
     ax.invert_yaxis()
     ax.set_xlim(0, 1.3)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("Estimated chance of relief (from the literature and this person's tries)")
+    ax.set_xlabel("Estimated chance of relief")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 

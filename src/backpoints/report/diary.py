@@ -172,7 +172,7 @@ def gather(services: service.Services, start: date | None, end: date | None) -> 
     person = service.person_id(services)
     sessions = service.history(services, person, limit=1_000_000)[::-1]
     pegs = peg.history(services, person)
-    screenings = _screenings(services, person)
+    screenings = screenings_of(services, person)
     now = services.clock.now()
     stamps = [s.started_at for s in sessions] + [c.at for c in pegs] + [s.at for s in screenings]
     period = _period(start, end, now.astimezone(UTC).date(), stamps)
@@ -203,7 +203,8 @@ def _period(start: date | None, end: date | None, today: date, stamps: list[date
     return Period(start, end)
 
 
-def _screenings(services: service.Services, person: str) -> list[ScreeningRecord]:
+def screenings_of(services: service.Services, person: str) -> list[ScreeningRecord]:
+    """The person's red-flag screenings, oldest first."""
     with services.db() as db:
         rows = db.scalars(
             select(Screening).where(Screening.person_id == person).order_by(Screening.at)
