@@ -204,3 +204,15 @@ def test_the_partner_chart_pdf(services: service.Services, tmp_path: Path) -> No
 
 def test_expected_relief_for_unknown_pairs_uses_a_default(catalog: Catalog) -> None:
     assert 0 < expected_relief(catalog, "neck", "no-such-point", Tally()) < 1
+
+
+def test_insights_everywhere_rank_as_the_planner_does(
+    services: service.Services, catalog: Catalog
+) -> None:
+    build(services, FakeClock())
+    found = service.insights(services, service.person_id(services))
+    chances = [
+        expected_relief(catalog, i.region, i.point_id, Tally(i.helped, i.tried)) for i in found
+    ]
+    assert chances == sorted(chances, reverse=True)
+    assert [p.point_id for p in diary.point_stats_of(found, catalog)] == [i.point_id for i in found]
