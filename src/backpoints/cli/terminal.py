@@ -178,7 +178,7 @@ def step_panel(step: Step) -> Panel:
     if step.point.side is None and len(step.point.spots) == 2:
         where = "both sides"
     body = Text()
-    body.append(f"For the {step.region_label}\n", style="bold")
+    body.append(f"Region: {step.region_label}\n", style="bold")
     body.append(f"Why: {step.why}\n", style="italic")
     body.append(f"Where: {where}, at {step.point.level}\n")
     for i, line in enumerate(step.point.how_to_find, start=1):

@@ -11,7 +11,7 @@ from backpoints.core.errors import BackpointsError, check_region
 from backpoints.core.vocab import CONDITION_PHRASES, REGION_LABELS, Sex
 
 if TYPE_CHECKING:
-    from rich.console import Console, Group
+    from rich.console import Console, Group, RenderableType
     from rich.table import Table
 
     from backpoints.catalog import Point
@@ -140,14 +140,14 @@ def back_map_view(body: Body, region: str | None, out: Console) -> Group:
     return map_with_legend(body, markers, size, look=look_for(out, region))
 
 
-def point_panel(point: Point, out: Console) -> Group:
-    """Everything about one point, with a small map that marks it."""
+def point_panel(point: Point, out: Console) -> RenderableType:
+    """Everything about one point, beside a map fitted to the terminal that marks it."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
     from backpoints.catalog import load_catalog
-    from backpoints.cli.termmap import MapMarker, back_map, look_for
+    from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
     from backpoints.core.anatomy import body_from_stature, locate
 
     catalog = load_catalog()
@@ -156,13 +156,14 @@ def point_panel(point: Point, out: Console) -> Group:
     body_text = Text()
     _point_details(point, body_text)
     sources = "\n".join(f"[{k}] {catalog.sources[k].citation}" for k in point.sources)
-    return Group(
-        Panel(body_text, title=f"[bold]{point.display_name}[/]", subtitle=point.tradition),
-        Text("Where it is, marked 1 (seen from behind, your left on the left):", style="bold"),
-        back_map(body, markers=markers, width=35, look=look_for(out)),
-        Text("Sources", style="bold"),
-        Text(sources, style="dim"),
+    panel = Panel(body_text, title=f"[bold]{point.display_name}[/]", subtitle=point.tradition)
+    width = fit_width(body, out.size.height - 3, max(15, out.size.width // 3))
+    drawn = Group(
+        Text("Seen from behind:\nyour left on the left,\nthe point marked 1.", style="dim"),
+        back_map(body, markers=markers, width=width, look=look_for(out)),
     )
+    top = beside(drawn, panel) if out.size.width >= 70 else Group(panel, drawn)
+    return Group(top, Text("Sources", style="bold"), Text(sources, style="dim"))
 
 
 def _point_details(point: Point, out: Any) -> None:
