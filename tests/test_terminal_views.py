@@ -205,6 +205,14 @@ def test_history_and_insights_show_names_not_ids(run_cli: CliRun, catalog: Catal
     assert "1 of 1 try" in insights and "lower_back_left" not in insights
 
 
+def test_history_and_insights_fit_80_columns(run_cli: CliRun) -> None:
+    run_cli("session", "-p", "lower_back_left=6", "-p", "upper_trapezius_right=5",
+            input=NO_FLAGS + "\n5\n\n3\nq\n")  # fmt: skip
+    for command in ("history", "insights", "locate", "tools"):
+        lines = run_cli(command).stdout.splitlines()
+        assert lines and max(len(line) for line in lines) <= 80, command
+
+
 def test_routine_runs_and_stress_are_in_the_history(run_cli: CliRun) -> None:
     run_cli("routine", "desk-neck-shoulders", input=NO_FLAGS + "7\n" + "\n" * 6 + "4\n")
     history = run_cli("history", columns=200).stdout
@@ -303,7 +311,8 @@ def test_scan_checks_the_level_first_and_names_points(run_cli: CliRun) -> None:
     assert "Neck: a tender spot at which level (C7)?" in out
     assert "L3 is not within Neck" in out
     assert "Lower back, left: a tender spot at which level (L1 to L5)?" in out
-    assert "from 1 to 10" in out  # 0 is refused on the 1-10 scale
+    assert "from 1 to 10, not '0'" in out  # 0 is refused on the 1-10 scale
+    assert "0 to 10" not in out  # one scale throughout
     saved = out[out.index("Saved: Lower back, left at L4, near") :]
     assert "Lumbar Eyes" in saved and "Quadratus lumborum trigger point" in saved
 

@@ -101,14 +101,11 @@ def ask_pain(term: Terminal) -> dict[str, int]:
 def ask_number(term: Terminal, prompt: str, low: int = 0) -> int:
     """A whole number from `low` to 10, asked again until the answer is one."""
     while True:
-        try:
-            value = _intensity(term.ask(prompt))
-        except BadAnswer as exc:
-            term.console.print(str(exc))
-            continue
-        if value >= low:
-            return value
-        term.console.print(f"Please give a whole number from {low} to 10.")
+        text = term.ask(prompt).strip()
+        if text.isdigit() and low <= int(text) <= 10:
+            return int(text)
+        what = "Pain" if low == 0 else "It"
+        term.console.print(f"{what} must be a whole number from {low} to 10, not {text!r}.")
 
 
 def ask_flags(term: Terminal) -> list[str]:

@@ -25,7 +25,7 @@ HOW_TO_SCAN: Final[dict[str, str]] = {
     "with_a_ball": "Lean on a tennis ball against a wall and roll it slowly over the region; "
     "stop where it aches more and note the spot.",
     "with_a_partner": "A partner presses slowly down the region, a thumb-width at a time, and "
-    "asks '0 to 10, how tender?' at each spot.",
+    "asks '1 to 10, how tender?' at each spot.",
 }
 
 
@@ -35,7 +35,7 @@ class BadSpot(BackpointsError, ValueError):
 
 @dataclass(frozen=True)
 class Spot:
-    """A marked place on the back, in the body frame, with how tender it is (0-10)."""
+    """A marked place on the back, in the body frame, with how tender it is (1-10)."""
 
     region: str
     x_cm: float
