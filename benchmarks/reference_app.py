@@ -31,11 +31,17 @@ from starlette.routing import Route
 
 from backpoints.catalog import Catalog, load_catalog
 from backpoints.core.anatomy import body_from_stature
-from backpoints.core.guided import EXHAUSTED_ADVICE, RELIEVED_ADVICE, Queued, relieved
+from backpoints.core.guided import (
+    EXHAUSTED_ADVICE,
+    NOTHING_ADVICE,
+    RELIEVED_ADVICE,
+    Queued,
+    relieved,
+)
 from backpoints.core.learning import Tally
 from backpoints.core.planner import PainEntry, plan
-from backpoints.core.screening import Profile, restrictions, screen
-from backpoints.core.steps import Guide, build_step
+from backpoints.core.screening import Profile, screen
+from backpoints.core.steps import Guide, build_step, limits_for
 from backpoints.core.vocab import RED_FLAGS, REGION_IDS, REGION_LABELS
 
 PERSON = "local"
@@ -196,7 +202,7 @@ class Reference:
             (PERSON,),
         ):
             found.setdefault(region, []).extend(json.loads(points)["nearest"][:1])
-        limits = restrictions(profile, self.catalog)
+        limits = limits_for(profile, self.catalog)
         plans = plan(entries, self.catalog, limits, evidence, None, (), found)
         state: State = {
             "status": "active",
@@ -220,7 +226,14 @@ class Reference:
             "current": None,
             "steps_shown": 0,
             "ratings": [],
-            "notes": [*limits.notes, *(p.excluded_reason for p in plans if p.excluded_reason)],
+            "notes": [
+                *limits.notes,
+                *dict.fromkeys(
+                    p.excluded_reason
+                    for p in plans
+                    if p.excluded_reason and p.excluded_reason not in limits.notes
+                ),
+            ],
             "started_at": _iso(now),
             "ended_at": None,
         }
@@ -250,7 +263,7 @@ class Reference:
         for region in state["regions"]:
             if region["outcome"] is not None:
                 continue
-            queued = self._next_untried(region)
+            queued = self._next_untried(region, state["ratings"])
             if queued is None:
                 region["outcome"] = "exhausted"
                 continue
@@ -266,12 +279,16 @@ class Reference:
             return
         _finish(state, now)
 
-    def _next_untried(self, region: State) -> list[Any] | None:
+    def _next_untried(self, region: State, ratings: list[State]) -> list[Any] | None:
         tried = set(region["tried"])
+        failed = {(r["point_id"], r["side"]) for r in ratings if not r["relieved"]}
         for queued in region["queue"]:
             if queued[0] in tried:
                 continue
-            if not {p.id for p in self.catalog.linked(self.catalog.get(queued[0]))} & tried:
+            point = self.catalog.get(queued[0])
+            if (queued[0], queued[1] if point.bilateral else None) in failed:
+                continue
+            if not {p.id for p in self.catalog.linked(point)} & tried:
                 return list(queued)
         return None
 
@@ -291,11 +308,15 @@ def _finish(state: State, now: datetime) -> None:
     eased = [r for r in treated if r["outcome"] == "relieved"]
     done = bool(treated) and len(eased) == len(treated)
     state["status"] = "relieved" if done else "exhausted"
-    state["advice"] = RELIEVED_ADVICE if done else EXHAUSTED_ADVICE
+    state["advice"] = (
+        RELIEVED_ADVICE if done else EXHAUSTED_ADVICE if treated else NOTHING_ADVICE
+    )
     parts = "; ".join(
         f"{REGION_LABELS[r['region']]}: {r['pain_start']} → {r['pain_now']}" for r in treated
     )
-    excluded = [r["excluded_reason"] for r in state["regions"] if r["excluded_reason"]]
+    excluded = list(
+        dict.fromkeys(r["excluded_reason"] for r in state["regions"] if r["excluded_reason"])
+    )
     summary = f"Pain {parts}." if parts else ""
     state["message"] = " ".join(filter(None, [summary, *excluded])) or None
     state["ended_at"] = _iso(now)
