@@ -300,7 +300,7 @@ def run() -> list[str]:
         argv = {
             "app": [python, "-m", "backpoints", "serve", "--port", str(ports["app"])]
             + ["--no-browser"],
-            "reference": [python, "-m", "benchmarks.reference_app", str(ports["reference"])]
+            "reference": [python, "-m", "benchmarks.reference_server", str(ports["reference"])]
             + [str(Path(tmp) / "reference")],
             "bare": [python, "-c", BARE_APP, str(ports["bare"])],
         }

@@ -10,7 +10,7 @@ request on a WAL database with `synchronous=FULL`, and answers with the same JSO
 by `same_answers` on scripted sessions). Bodies get the checks the API makes that matter here
 (regions, intensities, flags, a point id); a wrong one is a 422.
 
-`python -m benchmarks.reference_app PORT DATA_DIR` serves it with uvicorn.
+`benchmarks.reference_server` serves it over HTTP.
 """
 
 from __future__ import annotations
@@ -18,18 +18,12 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-
-from backpoints.catalog import Catalog, load_catalog
+from backpoints.catalog import Catalog
 from backpoints.core.anatomy import body_from_stature
 from backpoints.core.guided import (
     EXHAUSTED_ADVICE,
@@ -308,9 +302,7 @@ def _finish(state: State, now: datetime) -> None:
     eased = [r for r in treated if r["outcome"] == "relieved"]
     done = bool(treated) and len(eased) == len(treated)
     state["status"] = "relieved" if done else "exhausted"
-    state["advice"] = (
-        RELIEVED_ADVICE if done else EXHAUSTED_ADVICE if treated else NOTHING_ADVICE
-    )
+    state["advice"] = RELIEVED_ADVICE if done else EXHAUSTED_ADVICE if treated else NOTHING_ADVICE
     parts = "; ".join(
         f"{REGION_LABELS[r['region']]}: {r['pain_start']} → {r['pain_now']}" for r in treated
     )
@@ -392,44 +384,3 @@ def _rating_body(raw: bytes) -> tuple[str, int]:
     if type(pain_after) is not int or not 0 <= pain_after <= 10:
         raise Invalid("pain_after")
     return point_id, pain_after
-
-
-def make_app(reference: Reference) -> Starlette:
-    """The two routes, as the API spells them."""
-
-    def answer(call: Callable[[], tuple[int, bytes]]) -> Response:
-        try:
-            status, body = call()
-        except Invalid as exc:
-            status, body = 422, json.dumps({"detail": str(exc)}).encode()
-        except LookupError:
-            status, body = 404, b'{"detail":"no such session"}'
-        return Response(body, status, media_type="application/json")
-
-    async def create(request: Request) -> Response:
-        raw = await request.body()
-        return answer(lambda: reference.create(raw))
-
-    async def rate(request: Request) -> Response:
-        raw = await request.body()
-        return answer(lambda: reference.rate(request.path_params["sid"], raw))
-
-    async def regions(request: Request) -> Response:
-        return Response(b"[]", media_type="application/json")
-
-    return Starlette(
-        routes=[
-            Route("/api/v1/sessions", create, methods=["POST"]),
-            Route("/api/v1/sessions/{sid}/ratings", rate, methods=["POST"]),
-            Route("/api/v1/regions", regions),
-        ]
-    )
-
-
-if __name__ == "__main__":
-    import uvicorn
-
-    port, data_dir = int(sys.argv[1]), Path(sys.argv[2])
-    data_dir.mkdir(parents=True, exist_ok=True)
-    app = make_app(Reference(data_dir / "reference.db", load_catalog()))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

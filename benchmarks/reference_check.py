@@ -20,7 +20,8 @@ from backpoints.core.clock import FakeClock
 from backpoints.core.vocab import EMERGENCY_FLAGS, URGENT_FLAGS
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
-from benchmarks.reference_app import Reference, make_app
+from benchmarks.reference_app import Reference
+from benchmarks.reference_server import make_app
 
 #: (pain map, red flags, pain after each step until the session ends).
 SCRIPTS: tuple[tuple[dict[str, int], list[str], list[int]], ...] = (
