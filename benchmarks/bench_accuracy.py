@@ -127,8 +127,8 @@ def _score(
     for placed in result.points:
         pos = placed.position
         n = seen[(pos.point_id, pos.side)] = seen.get((pos.point_id, pos.side), -1) + 1
-        truth = shot.truth.get(point_key(pos.point_id, pos.side, n))
-        if truth is None:
+        truth = shot.truth[point_key(pos.point_id, pos.side, n)]
+        if not truth.on_skin:
             tally.outcomes["point off the skin"] += 1
             continue
         tally.add(pos.point_id, truth.error_cm(placed.px, placed.py), shot.body.cun_cm)

@@ -69,6 +69,12 @@ function onSkin(x_cm, y_cm) {
   return hit ? hit.point : null;
 }
 
+// Where a ray from behind misses the skin (the tip of the shoulder, between the legs), the
+// point is taken in the plane of C7 facing the camera.
+function onSkinOrPlane(x_cm, y_cm) {
+  return onSkin(x_cm, y_cm) || new THREE.Vector3(-x_cm, -y_cm, 0);
+}
+
 function toPixel(world, camera, width, height) {
   const v = world.clone().project(camera);
   return [((v.x + 1) / 2) * width, ((1 - v.y) / 2) * height];
@@ -100,14 +106,14 @@ window.renderBack = (scene) => {
   renderer.render(world, camera);
 
   const targets = scene.targets.map(([name, x, y]) => {
-    const at = onSkin(x, y);
-    const dx = onSkin(x + 1, y);
-    const dy = onSkin(x, y + 1);
-    if (!at || !dx || !dy) return { name, px: null };
+    const skin = Boolean(onSkin(x, y));
+    const at = onSkinOrPlane(x, y);
+    const dx = onSkinOrPlane(x + 1, y);
+    const dy = onSkinOrPlane(x, y + 1);
     const p = toPixel(at, camera, width, height);
     const px = toPixel(dx, camera, width, height);
     const py = toPixel(dy, camera, width, height);
-    return { name, px: p, jx: [px[0] - p[0], px[1] - p[1]], jy: [py[0] - p[0], py[1] - p[1]] };
+    return { name, skin, px: p, jx: [px[0] - p[0], px[1] - p[1]], jy: [py[0] - p[0], py[1] - p[1]] };
   });
   const feet = toPixel(new THREE.Vector3(0, floor, 0), camera, width, height);
   return { png: canvas.toDataURL("image/png"), targets, feet };

@@ -88,6 +88,8 @@ class Truth:
     #: Pixels moved per cm along the body's x (toward the person's right) and y (down).
     per_x_cm: tuple[float, float]
     per_y_cm: tuple[float, float]
+    #: False where a ray from behind misses the skin: then the point is in C7's plane.
+    on_skin: bool = True
 
     def error_cm(self, px: float, py: float) -> float:
         """How far a pixel guess lies from this target, in cm on the skin (local linear map)."""
@@ -204,9 +206,9 @@ class SyntheticBacks:
                 px=(t["px"][0], t["px"][1]),
                 per_x_cm=(t["jx"][0], t["jx"][1]),
                 per_y_cm=(t["jy"][0], t["jy"][1]),
+                on_skin=t["skin"],
             )
             for t in out["targets"]
-            if t["px"] is not None
         }
         return Render(scene, png, body, truth)
 
