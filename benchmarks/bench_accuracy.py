@@ -8,7 +8,10 @@ truth. Beside it, in the same run: the stature-only estimate (the points placed 
 alone when their own proportions differ from the average), and the human baseline (clinicians
 locating back points by the cun method miss by 8-22 mm). Also counted: backs refused (and
 why), and renders where the model missed a landmark. Each scene is rendered twice: "dressed"
-(hair, shorts) is the headline; "plain" (skin all over, bald) shows what the clothes change.
+(hair, shorts) is the headline; "plain" (skin all over, bald) shows what the clothes change;
+the dressed render is also run without the height, and at half size (360x640). Under the
+table: the body the photo found against the true one, and the mean vertical error (positive:
+placed too low) at the bottom of the back, which tell a bias from scatter.
 """
 
 from __future__ import annotations
@@ -18,13 +21,33 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, cast
 
 from backpoints.catalog.models import Point
-from backpoints.core.anatomy import body_from_stature, locate
+from backpoints.core.anatomy import Body, body_from_stature, locate
+from backpoints.core.errors import BackpointsError
+from backpoints.vision.estimator import PoseEstimator
+from backpoints.vision.photo import locate_photo
+from benchmarks.synthetic_backs import Render, SyntheticBacks, point_key, scenes
+
+if TYPE_CHECKING:
+    from backpoints.vision.estimator import Image
 
 #: Clinicians with the cun method: 8-22 mm from the expert's mark.
 HUMAN_CM: tuple[float, float] = (0.8, 2.2)
 SCENES = 30
+VARIANTS = ("dressed", "plain", "dressed, no height", "dressed, 360x640", "stature only")
+#: How a refusal's message starts, and a short name for it.
+REFUSALS = {
+    "The shoulders look too narrow or too wide": "trunk/shoulders ratio",
+    "The back measures": "size implausible for the height",
+    "The back is upside down": "tilt",
+    "The photo shows the person from the front": "front view",
+    "The photo must show both shoulders": "landmark missed",
+    "No person found": "no person",
+}
+#: Points at the bottom of the back, for the mean vertical error.
+LOW_BACK = ("BL23", "BL25", "BL28")
 
 
 @dataclass
@@ -35,10 +58,15 @@ class Tally:
     cun: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     outcomes: Counter[str] = field(default_factory=Counter)
     c7_cm: list[float] = field(default_factory=list)
+    dy_cm: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    #: The photo's C7-PSIS and acromion half-width over the true ones.
+    trunk: list[float] = field(default_factory=list)
+    shoulders: list[float] = field(default_factory=list)
 
-    def add(self, point_id: str, cm: float, cun_cm: float) -> None:
+    def add(self, point_id: str, cm: float, cun_cm: float, dy_cm: float) -> None:
         self.cm[point_id].append(cm)
         self.cun[point_id].append(cm / cun_cm)
+        self.dy_cm[point_id].append(dy_cm)
 
     def all_cm(self) -> list[float]:
         return [e for errs in self.cm.values() for e in errs]
@@ -79,72 +107,86 @@ def run() -> list[str]:
 def measure(count: int) -> list[str]:
     from backpoints.catalog import load_catalog
     from backpoints.vision.estimator import MediapipeEstimator
-    from benchmarks.synthetic_backs import SyntheticBacks, scenes
 
     points = list(load_catalog())
-    tallies = {k: Tally() for k in ("dressed", "plain", "dressed, no height", "stature only")}
+    tallies = {k: Tally() for k in VARIANTS}
     model = MediapipeEstimator()
     with SyntheticBacks() as renderer:
         for scene in scenes(count):
             for style in ("dressed", "plain"):
                 shot = renderer.render(replace(scene, style=style), points)
-                _score(shot, model, points, tallies[style], with_height=True)
+                _score(shot, model, points, tallies[style])
                 if style == "dressed":
-                    _score(shot, model, points, tallies["dressed, no height"], with_height=False)
+                    _score(shot, model, points, tallies["dressed, no height"], height=False)
+                    _score(shot, model, points, tallies["dressed, 360x640"], scale=0.5)
             _stature_only(scene.body(), points, tallies["stature only"])
     model.close()
     return _table(tallies, count)
 
 
+def _refusal(exc: Exception) -> str:
+    """A short name for why a back was refused."""
+    text = str(exc)
+    for start, name in REFUSALS.items():
+        if text.startswith(start):
+            return f"refused ({name})"
+    return f"refused ({type(exc).__name__})"
+
+
 def _score(
-    shot: object, model: object, points: list[Point], tally: Tally, *, with_height: bool
+    shot: Render,
+    model: PoseEstimator,
+    points: list[Point],
+    tally: Tally,
+    *,
+    height: bool = True,
+    scale: float = 1.0,
 ) -> None:
+    """Run the photo pipeline on one render (scaled by `scale`) and score what it places."""
     import cv2
-    import numpy as np
 
-    from backpoints.core.errors import BackpointsError
-    from backpoints.vision.photo import locate_photo
-    from benchmarks.synthetic_backs import Render, point_key
-
-    assert isinstance(shot, Render)
-    image = cv2.imdecode(np.frombuffer(shot.png, np.uint8), cv2.IMREAD_COLOR)
+    image = shot.image()
+    if scale != 1.0:
+        size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+        image = cast("Image", cv2.resize(image, size, interpolation=cv2.INTER_AREA))
     scene = shot.scene
     try:
         result = locate_photo(
             image,
-            model,  # type: ignore[arg-type]
+            model,
             points,
-            stature_cm=scene.stature_cm if with_height else None,
-            sex=scene.sex if with_height else None,
+            stature_cm=scene.stature_cm if height else None,
+            sex=scene.sex if height else None,
         )
     except BackpointsError as exc:
-        tally.outcomes[type(exc).__name__] += 1
+        tally.outcomes[_refusal(exc)] += 1
         return
     tally.outcomes["accepted"] += 1
-    c7 = shot.truth["C7"]
-    tally.c7_cm.append(c7.error_cm(*result.frame.c7))
+    found = result.frame.body
+    tally.trunk.append(found.c7_psis_cm / shot.body.c7_psis_cm)
+    tally.shoulders.append(found.acromion_half_width_cm / shot.body.acromion_half_width_cm)
+    tally.c7_cm.append(shot.truth["C7"].error_cm(*(v / scale for v in result.frame.c7)))
     seen: dict[tuple[str, str | None], int] = {}
     for placed in result.points:
         pos = placed.position
         n = seen[(pos.point_id, pos.side)] = seen.get((pos.point_id, pos.side), -1) + 1
         truth = shot.truth[point_key(pos.point_id, pos.side, n)]
         if not truth.on_skin:
-            tally.outcomes["point off the skin"] += 1
+            tally.outcomes["positions off the skin (not scored)"] += 1
             continue
-        tally.add(pos.point_id, truth.error_cm(placed.px, placed.py), shot.body.cun_cm)
+        ex, ey = truth.error_xy_cm(placed.px / scale, placed.py / scale)
+        tally.add(pos.point_id, math.hypot(ex, ey), shot.body.cun_cm, ey)
 
 
-def _stature_only(body: object, points: list[Point], tally: Tally) -> None:
+def _stature_only(body: Body, points: list[Point], tally: Tally) -> None:
     """Points from the stature's average body against the person's own, C7 and axes exact."""
-    from backpoints.core.anatomy import Body
-
-    assert isinstance(body, Body)
     guess = body_from_stature(body.stature_cm or 170.0, body.sex)
     tally.outcomes["accepted"] += 1
     tally.c7_cm.append(0.0)
     for point in points:
         for true, est in zip(locate(point, body), locate(point, guess), strict=True):
-            tally.add(point.id, math.hypot(true.x_cm - est.x_cm, true.y_cm - est.y_cm), body.cun_cm)
+            dy = est.y_cm - true.y_cm
+            tally.add(point.id, math.hypot(true.x_cm - est.x_cm, dy), body.cun_cm, dy)
 
 
 def _row(label: str, cm: Sequence[float], cun: Sequence[float], width: int = 20) -> str:
@@ -159,17 +201,12 @@ def _table(tallies: dict[str, Tally], count: int) -> list[str]:
     lines = [f"{count} scenes (statures 155-195 cm, both sexes, own proportions +-6%)", head]
     for name, tally in tallies.items():
         lines.append(_row(name, tally.all_cm(), tally.all_cun()))
-    lines.append(
-        f"{'human (cun method)':<20} {HUMAN_CM[0]:5.1f}-{HUMAN_CM[1]:.1f} cm (published range)"
-    )
+    lines.append(f"{'clinicians, cun':<20} {HUMAN_CM[0]:5.1f}-{HUMAN_CM[1]:.1f} cm (published)")
     for name, tally in tallies.items():
-        if name == "stature only":
-            continue
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(tally.outcomes.items()))
-        c7 = f"C7 error median {quantile(tally.c7_cm, 0.5):.1f} cm" if tally.c7_cm else "no C7"
-        lines.append(f"{name}: {outcomes}; {c7}")
+        if name != "stature only":
+            lines += _diagnosis(name, tally)
     photo, alone = tallies["dressed"], tallies["stature only"]
-    lines.append(f"per point ({'photo+height, dressed':<22} | stature only, perfect C7)")
+    lines.append("per point: photo + height, dressed | stature only, perfect C7")
     lines.append(
         f"{'point':<34} {'cm50':>5} {'cm90':>5} {'cun50':>5} {'cun90':>5} {'<=1cm':>6} | "
         f"{'cm50':>5} {'cm90':>5}"
@@ -178,4 +215,18 @@ def _table(tallies: dict[str, Tally], count: int) -> list[str]:
         mine = _row(point_id, photo.cm.get(point_id, []), photo.cun.get(point_id, []), 34)
         base = alone.cm[point_id]
         lines.append(f"{mine} | {quantile(base, 0.5):5.1f} {quantile(base, 0.9):5.1f}")
+    return lines
+
+
+def _diagnosis(name: str, tally: Tally) -> list[str]:
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(tally.outcomes.items()))
+    lines = [f"{name}: {outcomes}"]
+    if tally.c7_cm:
+        low = [d for p in LOW_BACK for d in tally.dy_cm.get(p, [])]
+        lines.append(
+            f"  C7 off by {quantile(tally.c7_cm, 0.5):.1f} cm (median); C7-PSIS found / true "
+            f"{quantile(tally.trunk, 0.5):.2f}, shoulder width found / true "
+            f"{quantile(tally.shoulders, 0.5):.2f}; {'/'.join(LOW_BACK)} placed "
+            f"{sum(low) / len(low):+.1f} cm down (mean)"
+        )
     return lines

@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import base64
 import itertools
+import math
 import mimetypes
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body, body_from_stature, locate
 from backpoints.core.vocab import Sex
+
+if TYPE_CHECKING:
+    from backpoints.vision.estimator import Image
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "src" / "backpoints" / "web" / "static"
@@ -91,12 +95,17 @@ class Truth:
     #: False where a ray from behind misses the skin: then the point is in C7's plane.
     on_skin: bool = True
 
-    def error_cm(self, px: float, py: float) -> float:
-        """How far a pixel guess lies from this target, in cm on the skin (local linear map)."""
+    def error_xy_cm(self, px: float, py: float) -> tuple[float, float]:
+        """A pixel guess's offset from this target in body-frame cm (x to the person's right,
+        y down), through the local linear map."""
         (a, c), (b, d) = self.per_x_cm, self.per_y_cm
         ex, ey = px - self.px[0], py - self.px[1]
         det = a * d - b * c
-        return float(abs(complex((d * ex - b * ey) / det, (a * ey - c * ex) / det)))
+        return ((d * ex - b * ey) / det, (a * ey - c * ex) / det)
+
+    def error_cm(self, px: float, py: float) -> float:
+        """How far a pixel guess lies from this target, in cm on the skin."""
+        return math.hypot(*self.error_xy_cm(px, py))
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,13 @@ class Render:
     png: bytes
     body: Body
     truth: dict[str, Truth] = field(repr=False)
+
+    def image(self) -> Image:
+        """The render as opencv's BGR image (needs the vision extra)."""
+        import cv2
+        import numpy as np
+
+        return cast("Image", cv2.imdecode(np.frombuffer(self.png, np.uint8), cv2.IMREAD_COLOR))
 
 
 def landmark_targets(body: Body) -> list[tuple[str, float, float]]:

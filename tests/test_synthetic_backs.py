@@ -81,18 +81,16 @@ def test_the_photo_pipeline_places_bl23_near_the_truth(
     renderer: SyntheticBacks, catalog: Catalog, scene: Scene
 ) -> None:
     need_vision()
-    import cv2
-    import numpy as np
-
     from backpoints.vision.estimator import MediapipeEstimator
     from backpoints.vision.photo import locate_photo
 
     bl23 = catalog.get("BL23")
     shot = renderer.render(scene, [bl23])
-    image = cv2.imdecode(np.frombuffer(shot.png, np.uint8), cv2.IMREAD_COLOR)
     model = MediapipeEstimator()
     try:
-        result = locate_photo(image, model, [bl23], stature_cm=scene.stature_cm, sex=scene.sex)
+        result = locate_photo(
+            shot.image(), model, [bl23], stature_cm=scene.stature_cm, sex=scene.sex
+        )
     finally:
         model.close()
     for placed in result.points:
