@@ -223,10 +223,11 @@ def _diagnosis(name: str, tally: Tally) -> list[str]:
     lines = [f"{name}: {outcomes}"]
     if tally.c7_cm:
         low = [d for p in LOW_BACK for d in tally.dy_cm.get(p, [])]
+        shift = sum(low) / len(low)
         lines.append(
             f"  C7 off by {quantile(tally.c7_cm, 0.5):.1f} cm (median); C7-PSIS found / true "
             f"{quantile(tally.trunk, 0.5):.2f}, shoulder width found / true "
             f"{quantile(tally.shoulders, 0.5):.2f}; {'/'.join(LOW_BACK)} placed "
-            f"{sum(low) / len(low):+.1f} cm down (mean)"
+            f"{abs(shift):.1f} cm too {'low' if shift > 0 else 'high'} (mean)"
         )
     return lines
