@@ -84,7 +84,7 @@ def test_lay_points_link_to_standard_points_with_aliases(catalog: Catalog) -> No
 
 
 def test_lay_points_lie_near_the_points_they_coincide_with(catalog: Catalog) -> None:
-    # DOMAIN.md: the sweet spot has BL43 (3 cun out) either side; nothing links farther.
+    # The sweet spot has BL43 (3 cun out) either side; nothing links farther.
     body = body_from_stature(170)
     for point_id in LAY_POINTS:
         point = catalog.get(point_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, Final, Literal
 
@@ -291,7 +292,7 @@ def _advance(state: SessionState, guide: Guide, now: datetime) -> SessionState:
     for index, region in enumerate(state.regions):
         if region.outcome is not None:
             continue
-        queued = _next_untried(region, guide.catalog)
+        queued = _next_untried(region, guide.catalog, _failed(state))
         if queued is None:
             state = _replace_region(
                 state, index, region.model_copy(update={"outcome": "exhausted"})
@@ -305,11 +306,24 @@ def _advance(state: SessionState, guide: Guide, now: datetime) -> SessionState:
     return _finish(state, now)
 
 
-def _next_untried(region: RegionPlanState, catalog: Catalog) -> Queued | None:
-    """The first queued point neither tried here nor coinciding with one tried here."""
+def _failed(state: SessionState) -> set[tuple[str, str | None]]:
+    """(point, side) pairs rated without relief in this session, for any region."""
+    return {(r.point_id, r.side) for r in state.ratings if not r.relieved}
+
+
+def _next_untried(
+    region: RegionPlanState,
+    catalog: Catalog,
+    failed: AbstractSet[tuple[str, str | None]] = frozenset(),
+) -> Queued | None:
+    """The first queued point neither tried here nor coinciding with one tried here, nor
+    the very spot that just failed for another region (a midline point is one spot)."""
     tried = set(region.tried)
     for queued in region.queue:
         if queued.point_id in tried:
+            continue
+        point = catalog.get(queued.point_id)
+        if (queued.point_id, queued.side if point.bilateral else None) in failed:
             continue
         point = catalog.get(queued.point_id)
         linked = {p.id for p in catalog.linked(point)}

@@ -201,6 +201,7 @@ def region_label(region: str) -> str:
 def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Catalog) -> Routine:
     """Your own routine from points in order: both sides where a point has two."""
     slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
+    slug = slug.removeprefix("my-")  # 'my-evening' names the id it will get, not my-my-evening
     if not slug:
         raise RoutineError("Give your routine a name.")
     steps = []

@@ -27,7 +27,7 @@ HOW_TO_SCAN: Final[dict[str, str]] = {
     "with_a_ball": "Lean on a tennis ball against a wall and roll it slowly over the region; "
     "stop where it aches more and note the spot.",
     "with_a_partner": "A partner presses slowly down the region, a thumb-width at a time, and "
-    "asks '0 to 10, how tender?' at each spot.",
+    "asks '1 to 10, how tender?' at each spot.",
 }
 
 
@@ -37,7 +37,7 @@ class BadSpot(BackpointsError, ValueError):
 
 @dataclass(frozen=True)
 class Spot:
-    """A marked place on the back, in the body frame, with how tender it is (0-10)."""
+    """A marked place on the back, in the body frame, with how tender it is (1-10)."""
 
     region: str
     x_cm: float
@@ -70,6 +70,18 @@ def spot_from_words(body: Body, region: str, level: str, tenderness: int) -> Spo
     if not min(ys) - 1 <= y <= max(ys) + 1:
         raise BadSpot(f"{level.upper()} is not within {REGION_LABELS[region]}.")
     return spot_at(body, x, min(max(y, min(ys) + 0.5), max(ys) - 0.5), tenderness)
+
+
+def levels_in(body: Body, region: str) -> tuple[str, ...]:
+    """The vertebral levels a spot in this region can be named by, top to bottom."""
+    found = []
+    for level in LEVEL_INDEX:
+        try:
+            spot_from_words(body, region, level, 1)
+        except BadSpot:
+            continue
+        found.append(level)
+    return tuple(found) or ("C7",)
 
 
 @dataclass(frozen=True)
