@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, cast
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body, body_from_stature, locate
 from backpoints.core.errors import BackpointsError
+from backpoints.vision import geometry
 from backpoints.vision.estimator import PoseEstimator
+from backpoints.vision.geometry import Pose
 from backpoints.vision.photo import locate_photo
 from benchmarks.synthetic_backs import Render, SyntheticBacks, point_key, scenes
 
@@ -46,6 +48,11 @@ REFUSALS = {
     "The photo must show both shoulders": "landmark missed",
     "No person found": "no person",
 }
+CONSTANTS = {
+    "SHOULDER_LANDMARK_FRACTION": geometry.SHOULDER_LANDMARK_FRACTION,
+    "C7_ABOVE_SHOULDERS": geometry.C7_ABOVE_SHOULDERS,
+    "PSIS_ALONG_C7_HIP": geometry.PSIS_ALONG_C7_HIP,
+}
 #: Points at the bottom of the back, for the mean vertical error.
 LOW_BACK = ("BL23", "BL25", "BL28")
 
@@ -62,6 +69,8 @@ class Tally:
     #: The photo's C7-PSIS and acromion half-width over the true ones.
     trunk: list[float] = field(default_factory=list)
     shoulders: list[float] = field(default_factory=list)
+    #: What `vision.geometry`'s three constants would have to be on each render.
+    implied: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, point_id: str, cm: float, cun_cm: float, dy_cm: float) -> None:
         self.cm[point_id].append(cm)
@@ -166,6 +175,8 @@ def _score(
     tally.trunk.append(found.c7_psis_cm / shot.body.c7_psis_cm)
     tally.shoulders.append(found.acromion_half_width_cm / shot.body.acromion_half_width_cm)
     tally.c7_cm.append(shot.truth["C7"].error_cm(*(v / scale for v in result.frame.c7)))
+    for name, value in _implied(shot, result.pose, scale).items():
+        tally.implied[name].append(value)
     seen: dict[tuple[str, str | None], int] = {}
     for placed in result.points:
         pos = placed.position
@@ -176,6 +187,24 @@ def _score(
             continue
         ex, ey = truth.error_xy_cm(placed.px / scale, placed.py / scale)
         tally.add(pos.point_id, math.hypot(ex, ey), shot.body.cun_cm, ey)
+
+
+def _implied(shot: Render, pose: Pose, scale: float) -> dict[str, float]:
+    """The geometry constants that would put C7, the acromions and the PSIS level exactly
+    where the render has them, from the model's shoulders and hips (upright renders)."""
+    marks, truth = pose.landmarks, shot.truth
+    sl, sr = marks["left_shoulder"], marks["right_shoulder"]
+    shoulder_px = math.hypot(sr.x - sl.x, sr.y - sl.y) / scale
+    shoulder_y = (sl.y + sr.y) / 2 / scale
+    hip_y = (marks["left_hip"].y + marks["right_hip"].y) / 2 / scale
+    c7_y = truth["C7"].px[1]
+    (lx, ly), (rx, ry) = truth["acromion left"].px, truth["acromion right"].px
+    psis_y = (truth["psis left"].px[1] + truth["psis right"].px[1]) / 2
+    return {
+        "SHOULDER_LANDMARK_FRACTION": shoulder_px / math.hypot(rx - lx, ry - ly),
+        "C7_ABOVE_SHOULDERS": (shoulder_y - c7_y) / shoulder_px,
+        "PSIS_ALONG_C7_HIP": (psis_y - c7_y) / (hip_y - c7_y),
+    }
 
 
 def _stature_only(body: Body, points: list[Point], tally: Tally) -> None:
@@ -230,4 +259,9 @@ def _diagnosis(name: str, tally: Tally) -> list[str]:
             f"{quantile(tally.shoulders, 0.5):.2f}; {'/'.join(LOW_BACK)} placed "
             f"{abs(shift):.1f} cm too {'low' if shift > 0 else 'high'} (mean)"
         )
+        implied = ", ".join(
+            f"{name} {CONSTANTS[name]:g} -> {quantile(values, 0.5):.2f}"
+            for name, values in tally.implied.items()
+        )
+        lines.append(f"  on these renders (median): {implied}")
     return lines
