@@ -2,7 +2,11 @@
 
 `make_engine(settings)` builds an engine (nothing connects at import); on SQLite every
 connection uses WAL, `synchronous=FULL` (a committed rating survives a power cut) and
-foreign keys. `upgrade(engine)` brings the schema to the newest Alembic revision.
+foreign keys. `upgrade(engine)` brings the schema to the newest Alembic revision, after
+checking that the database is this app's own (`ForeignDatabase`) and readable
+(`DamagedDatabase`). Every statement's parameters pass `check_parameters` first: text a
+database cannot store (NUL, lone surrogates) and integers beyond 64 bits are refused with an
+`UnstorableInput` before the database sees them.
 """
 
 from __future__ import annotations
@@ -13,10 +17,76 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backpoints.core.errors import BackpointsError
 from backpoints.settings import Settings
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class UnstorableInput(BackpointsError):
+    """A value no database column can hold: refused (422) before any statement runs."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class OutOfRange(UnstorableInput):
+    """An integer beyond 64 bits: no row can have it, so "not found" (404)."""
+
+    status_code = 404
+
+
+class ForeignDatabase(BackpointsError):
+    """The database holds another program's tables: never adopted or migrated."""
+
+    field = "database"
+
+
+class DamagedDatabase(BackpointsError):
+    """The database file cannot be read (not a database, or damaged)."""
+
+    field = "database"
+
+
+def check_parameters(params: Any, many: bool = False) -> None:
+    """Raise `UnstorableInput` for NUL or unencodable text, `OutOfRange` for huge integers.
+
+    `params` is one row (a dict or a tuple of positional values), or a list of them (`many`).
+    """
+    for row in params if many else [params]:
+        items = row.items() if isinstance(row, dict) else enumerate(row or ())
+        for key, value in items:
+            _check_value(str(key), value)
+
+
+def _check_value(key: str, value: Any) -> None:
+    field = key.rsplit("_", 1)[0] if key[-1:].isdigit() else key
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise UnstorableInput(field, f"{field}: remove the NUL character (\\x00).")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnstorableInput(field, f"{field}: the text has an invalid character.") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise OutOfRange(field, "Not found: no item has a number that large.")
+    elif isinstance(value, dict | list):
+        for inner in value.values() if isinstance(value, dict) else value:
+            _check_value(field, inner)
+
+
+def _guard(
+    _conn: Any, _cursor: Any, _statement: str, params: Any, _context: Any, many: bool
+) -> None:
+    check_parameters(params, many)
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -26,8 +96,10 @@ def make_engine(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _guard)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,7 +141,42 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     with _MIGRATING, _database_lock(engine):
+        check_own(engine)
         command.upgrade(alembic_config(engine), revision)
+
+
+def check_own(engine: Engine) -> None:
+    """Refuse a database that is not this app's (tables but no revision of ours) or that
+    cannot be read; each as one line that says which database and what to do."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        revision = current_revision(engine) if "alembic_version" in tables else None
+    except (DatabaseError, OperationalError) as exc:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise DamagedDatabase(
+            f"The database {where} cannot be read ({reason}); restore it from a backup or "
+            "point BACKPOINTS_DATABASE_URL elsewhere."
+        ) from None
+    if not tables:
+        return
+    known = _known_revisions()
+    if revision is None or revision not in known:
+        what = (
+            "it holds another program's tables"
+            if revision is None
+            else f"its schema {revision!r} is from another program or a newer backpoints"
+        )
+        raise ForeignDatabase(
+            f"The database {where} is not this backpoints' own ({what}); it was left "
+            "untouched. Choose another BACKPOINTS_DATA_DIR or BACKPOINTS_DATABASE_URL."
+        )
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 @contextmanager

@@ -1,21 +1,30 @@
 """How the web app answers bad input: 4xx JSON naming the field, and no 500 for any request.
 
-Also owns the request body size limit (a pure ASGI middleware, so it limits streamed bodies
-too). HTML pages get the same rules through `wants_html`.
+Also owns the request body size limit and the refusal of NUL characters in paths and query
+strings (pure ASGI middlewares, so they see streamed bodies and every route). A full disk is
+a 503 that says the write was not saved; even an unexpected 500 carries the security headers.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backpoints.core.errors import BackpointsError, UnknownPoint
+from backpoints.web.security import add_headers
+
+DISK_FULL = (
+    "The server's disk is full: your last change was NOT saved. Try again later; if it "
+    "keeps happening, tell whoever runs this server."
+)
 
 log = logging.getLogger("backpoints.web")
 
@@ -65,6 +74,35 @@ class BodySizeLimit:
             await self.app(scope, limited, send)
         except BodyTooLarge:
             await _too_large(limit)(scope, receive, send)
+
+
+class RefuseNul:
+    """422 for a path or query string that holds a NUL character (no route could store it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+                where = "path" if "\x00" in scope["path"] else "query"
+                body = error_body(where, f"The {where} holds a NUL character (\\x00).")
+                await JSONResponse(body, status_code=422)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """A write that failed because the disk (or the database's space) is full."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if isinstance(exc, OperationalError):
+        orig = exc.orig
+        if getattr(orig, "sqlstate", None) == "53100":  # PostgreSQL disk_full
+            return True
+        return "disk is full" in str(orig) or "No space left on device" in str(orig)
+    return False
 
 
 def _too_large(limit: int) -> Response:
@@ -121,10 +159,38 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    async def _storage(request: Request, exc: Exception) -> Response:
+        if not is_disk_full(exc):
+            raise exc
+        return _disk_full(request, exc)
+
+    app.add_exception_handler(OperationalError, _storage)
+    app.add_exception_handler(OSError, _storage)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body("request", "Something went wrong on our side; nothing was lost."),
-            status_code=500,
-        )
+        # runs outside every middleware (Starlette's outermost layer): add the headers here
+        if is_disk_full(exc):
+            response = _disk_full(request, exc)
+        else:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            message = (
+                "Something went wrong on our side. If you were saving something, check "
+                "whether it was saved before trying again."
+            )
+            response = _plain_or_json(request, message, "request", 500)
+        add_headers(response.headers, request.url.path)
+        return response
+
+
+def _disk_full(request: Request, exc: Exception) -> Response:
+    log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+    response = _plain_or_json(request, DISK_FULL, "storage", 503)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _plain_or_json(request: Request, message: str, field: str, status: int) -> Response:
+    if "text/html" in request.headers.get("accept", ""):
+        return PlainTextResponse(message, status_code=status)
+    return JSONResponse(error_body(field, message), status_code=status)

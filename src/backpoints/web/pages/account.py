@@ -97,6 +97,8 @@ def logout(request: Request) -> Response:
         accounts.log_out(app_state(request).services, visitor.token)
     response = see_other("/login")
     response.delete_cookie(COOKIE)
+    # the browser forgets this person's pages: its caches and the service worker's
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
