@@ -90,7 +90,7 @@ class RestoreReport:
 
 
 #: Secrets of the moment that must not travel in a file: open log-ins and failed attempts.
-NOT_BACKED_UP = frozenset({"login_sessions", "login_failures"})
+NOT_BACKED_UP = frozenset({"login_sessions", "login_failures", "login_throttle"})
 
 
 def _backed_up_tables() -> list[Any]:

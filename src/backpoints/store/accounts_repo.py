@@ -1,6 +1,9 @@
 """Reads and writes of server-mode tables: accounts, log-ins, care links, routines, audit.
 
 Plain data in and out; each writing function commits. Secrets are stored only as hashes.
+Throttles (`take_attempt`) are one conditional UPDATE each, so processes sharing the
+database never let more than the limit through (PostgreSQL re-checks the condition on the
+locked row; SQLite runs one writer at a time).
 """
 
 from __future__ import annotations
@@ -9,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from backpoints.store.account_models import (
     Account,
     AuditEntry,
     CareLink,
-    LoginFailure,
     LoginSession,
+    LoginThrottle,
     Routine,
 )
 from backpoints.store.models import Person
@@ -128,20 +131,56 @@ def end_login(db: Session, token_hash: str) -> None:
     db.commit()
 
 
-def record_failure(db: Session, email: str, client: str, now: datetime) -> None:
-    db.add(LoginFailure(email=email, client=client, at=now))
+def take_attempt(db: Session, key: str, limit: int, now: datetime, since: datetime) -> bool:
+    """Count one attempt for `key` unless `limit` attempts were counted since `since`.
+
+    True if counted (go ahead), False if the limit is reached. A window that began before
+    `since` starts again at `now`. Atomic across processes.
+    """
+    _insert_missing(db, key, now)
+    expired = LoginThrottle.window_start < since
+    result = db.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key, expired | (LoginThrottle.attempts < limit))
+        .values(
+            attempts=case((expired, 1), else_=LoginThrottle.attempts + 1),
+            window_start=case((expired, now), else_=LoginThrottle.window_start),
+        )
+    )
+    db.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _insert_missing(db: Session, key: str, now: datetime) -> None:
+    values = {"key": key, "attempts": 0, "window_start": now}
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        db.execute(pg_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        db.execute(sqlite_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+
+
+def give_back_attempt(db: Session, key: str) -> None:
+    """Uncount one attempt (it succeeded, or another throttle refused it)."""
+    db.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key, LoginThrottle.attempts > 0)
+        .values(attempts=LoginThrottle.attempts - 1)
+    )
     db.commit()
 
 
-def failures_since(db: Session, email: str, client: str, since: datetime) -> int:
-    """Failed log-ins since `since` for this e-mail address or from this client address."""
-    by_email = db.scalar(
-        select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
-    by_client = db.scalar(
-        select(func.count()).where(LoginFailure.client == client, LoginFailure.at >= since)
-    )
-    return max(int(by_email or 0), int(by_client or 0))
+def clear_attempts(db: Session, key: str) -> None:
+    db.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    db.commit()
+
+
+def attempts_of(db: Session, key: str) -> int:
+    """Attempts counted for `key` in its current window (0 if none)."""
+    return int(db.scalar(select(LoginThrottle.attempts).where(LoginThrottle.key == key)) or 0)
 
 
 def add_link(db: Session, link_id: str, therapist_id: str, code_hash: str, now: datetime) -> None:
