@@ -11,9 +11,10 @@ database cannot store (NUL, lone surrogates) and integers beyond 64 bits are ref
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from importlib import resources
 from typing import Any
 
@@ -149,10 +150,14 @@ def check_own(engine: Engine) -> None:
     """Refuse a database that is not this app's (tables but no revision of ours) or that
     cannot be read; each as one line that says which database and what to do."""
     where = engine.url.render_as_string(hide_password=True)
+    database = engine.url.database
     try:
-        tables = set(inspect(engine).get_table_names())
-        revision = current_revision(engine) if "alembic_version" in tables else None
-    except (DatabaseError, OperationalError) as exc:
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            tables, revision = _sqlite_contents(database)  # read-only: a foreign file stays as is
+        else:
+            tables = set(inspect(engine).get_table_names())
+            revision = current_revision(engine) if "alembic_version" in tables else None
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise DamagedDatabase(
             f"The database {where} cannot be read ({reason}); restore it from a backup or "
@@ -171,6 +176,22 @@ def check_own(engine: Engine) -> None:
             f"The database {where} is not this backpoints' own ({what}); it was left "
             "untouched. Choose another BACKPOINTS_DATA_DIR or BACKPOINTS_DATABASE_URL."
         )
+
+
+def _sqlite_contents(path: str) -> tuple[set[str], str | None]:
+    """Table names and Alembic revision of a SQLite file, opened read-only (none if absent)."""
+    from pathlib import Path
+
+    if not Path(path).exists():
+        return set(), None
+    with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        names = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        tables = {str(row[0]) for row in conn.execute(names)}
+        revision = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = str(row[0]) if row else None
+    return tables, revision
 
 
 def _known_revisions() -> set[str]:

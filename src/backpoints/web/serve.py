@@ -25,9 +25,14 @@ def serve(host: str | None = None, port: int | None = None, open_browser: bool =
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    app = create_app(settings)  # refuses server mode without BACKPOINTS_ALLOWED_HOSTS
+    app.state.bp.open()  # a foreign or damaged database: one line from the CLI, no traceback
     url = f"http://{settings.host}:{settings.port}/"
     sys.stdout.write(f"backpoints is running at {url} (Ctrl-C to stop)\n")
     sys.stdout.flush()
     if open_browser and has_display():
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    # X-Forwarded-* are read by the app itself, and only from BACKPOINTS_TRUSTED_PROXIES
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="warning", proxy_headers=False
+    )
