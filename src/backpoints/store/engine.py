@@ -68,6 +68,8 @@ def check_parameters(params: Any, many: bool = False) -> None:
 
 
 def _check_value(key: str, value: Any) -> None:
+    if key.isdigit():  # a positional parameter: no name to give
+        key = "value"
     field = key.rsplit("_", 1)[0] if key[-1:].isdigit() else key
     if isinstance(value, str):
         if "\x00" in value:
@@ -78,7 +80,7 @@ def _check_value(key: str, value: Any) -> None:
             raise UnstorableInput(field, f"{field}: the text has an invalid character.") from None
     elif isinstance(value, int) and not isinstance(value, bool):
         if not INT64_MIN <= value <= INT64_MAX:
-            raise OutOfRange(field, "Not found: no item has a number that large.")
+            raise OutOfRange("id", "Not found: no item has a number that large.")
     elif isinstance(value, dict | list):
         for inner in value.values() if isinstance(value, dict) else value:
             _check_value(field, inner)

@@ -23,7 +23,12 @@ from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
-from backpoints.web.errors import BodySizeLimit, RefuseNul, install_error_handlers
+from backpoints.web.errors import (
+    BodySizeLimit,
+    JsonBodyLimits,
+    RefuseNul,
+    install_error_handlers,
+)
 from backpoints.web.security import ProxyHeaders, SecurityHeaders, TrustedHosts, require_hosts
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
@@ -64,8 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = _templates(settings)
     install_error_handlers(app)
     # outermost last: headers on everything, known hosts only, proxies, the size limit,
-    # no NUL in paths, then who is asking
+    # no NUL in paths, JSON bodies within limits, then who is asking
     app.add_middleware(Authenticate, server_mode=settings.server_mode, lookup=state.visitor)
+    app.add_middleware(JsonBodyLimits)
     app.add_middleware(RefuseNul)
     app.add_middleware(
         BodySizeLimit,

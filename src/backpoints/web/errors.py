@@ -1,7 +1,8 @@
 """How the web app answers bad input: 4xx JSON naming the field, and no 500 for any request.
 
-Also owns the request body size limit and the refusal of NUL characters in paths and query
-strings (pure ASGI middlewares, so they see streamed bodies and every route). A full disk is
+Also owns the request body size limit, the refusal of NUL characters in paths and query
+strings, and the nesting and number-length limits on JSON bodies (pure ASGI middlewares, so
+they see streamed bodies and every route). A full disk is
 a 503 that says the write was not saved; even an unexpected 500 carries the security headers.
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backpoints.core import jsonlimits
 from backpoints.core.errors import BackpointsError, UnknownPoint
 from backpoints.web.security import add_headers
 
@@ -91,6 +93,42 @@ class RefuseNul:
                 await JSONResponse(body, status_code=422)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class JsonBodyLimits:
+    """422 for a JSON request body nested too deeply or with an absurdly long number (before
+    the parser recurses or converts it); the body is then replayed to the app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0]
+        if scope["type"] != "http" or not kind.strip().endswith(b"json"):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        try:
+            jsonlimits.check(body.decode("utf-8", "replace"))
+        except jsonlimits.JsonTooComplex as exc:
+            await JSONResponse(error_body("body", str(exc)), status_code=422)(scope, receive, send)
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def is_disk_full(exc: BaseException) -> bool:
