@@ -82,6 +82,10 @@ def _check_password(password: str, email: str = "", field: str = "password") -> 
     """Length, then zxcvbn: common passwords, keyboard walks, repeats, the e-mail itself."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise AccountError(field, f"Use a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AccountError(field, "The password has a character that cannot be used.") from None
     from zxcvbn import zxcvbn
 
     found = zxcvbn(password, user_inputs=[email, email.split("@")[0]] if email else [])
@@ -190,7 +194,8 @@ def _verify(password_hash: str, password: str) -> bool:
     from argon2.exceptions import VerificationError, VerifyMismatchError
 
     try:
-        return bool(_hasher().verify(password_hash, password))
+        # bytes: a lone surrogate (valid JSON, not UTF-8) is checked like any wrong password
+        return bool(_hasher().verify(password_hash, password.encode("utf-8", "surrogatepass")))
     except (VerifyMismatchError, VerificationError):
         return False
 

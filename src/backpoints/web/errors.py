@@ -79,56 +79,78 @@ class BodySizeLimit:
 
 
 class RefuseNul:
-    """422 for a path or query string that holds a NUL character (no route could store it)."""
+    """422 for a NUL character in the path, the query string or a form (urlencoded) body:
+    no route could store it. JSON bodies are checked by `JsonBodyLimits`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            query = scope.get("query_string", b"")
-            if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
-                where = "path" if "\x00" in scope["path"] else "query"
-                body = error_body(where, f"The {where} holds a NUL character (\\x00).")
-                await JSONResponse(body, status_code=422)(scope, receive, send)
-                return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        where = "path" if "\x00" in scope["path"] else None
+        where = where or ("query" if b"%00" in query or b"\x00" in query else None)
+        if where is None and _content_type(scope) == b"application/x-www-form-urlencoded":
+            body = await _read_all(receive)
+            receive = _replay(body, receive)
+            where = "form" if b"%00" in body or b"\x00" in body else None
+        if where is not None:
+            refusal = error_body(where, f"The {where} holds a NUL character (\\x00).")
+            await JSONResponse(refusal, status_code=422)(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
+def _content_type(scope: Scope) -> bytes:
+    declared: bytes = dict(scope.get("headers") or []).get(b"content-type", b"")
+    return declared.split(b";")[0].strip().lower()
+
+
+async def _read_all(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class JsonBodyLimits:
-    """422 for a JSON request body nested too deeply or with an absurdly long number (before
-    the parser recurses or converts it); the body is then replayed to the app."""
+    """422 for a JSON request body nested too deeply, with an absurdly long number (before
+    the parser recurses or converts it) or a NUL escape; the body is then replayed."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0]
-        if scope["type"] != "http" or not kind.strip().endswith(b"json"):
+        if scope["type"] != "http" or not _content_type(scope).endswith(b"json"):
             await self.app(scope, receive, send)
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await _read_all(receive)
+        text = body.decode("utf-8", "replace")
         try:
-            jsonlimits.check(body.decode("utf-8", "replace"))
+            jsonlimits.check(text)
+            if "\\u0000" in text.lower():
+                raise jsonlimits.JsonTooComplex("The JSON holds a NUL character (\\u0000).")
         except jsonlimits.JsonTooComplex as exc:
             await JSONResponse(error_body("body", str(exc)), status_code=422)(scope, receive, send)
             return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, _replay(body, receive), send)
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -204,6 +226,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(OperationalError, _storage)
     app.add_exception_handler(OSError, _storage)
+
+    async def _long_number(request: Request, exc: Exception) -> Response:
+        # Python refuses to convert more than 4,300 digits: a form or query number that long
+        if "integer string conversion" not in str(exc):
+            raise exc
+        message = "A number in the request has far too many digits."
+        return JSONResponse(error_body("body", message), status_code=422)
+
+    app.add_exception_handler(ValueError, _long_number)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
