@@ -58,12 +58,13 @@ def _unstorable(value: str) -> bool:
 
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=20))
 def test_text_is_refused_exactly_when_no_database_could_store_it(value: str) -> None:
-    for params in ({"email_1": value}, (value,), [{"note": {"nested": [value]}}]):
+    batch = [{"note": "fine", "nested": {"deep": [value]}}]
+    for params in ({"email_1": value}, (1, value), ("a", 2, "b", value), batch):
         if _unstorable(value):
             with pytest.raises(UnstorableInput):
-                check_parameters(params, many=isinstance(params, list))
+                check_parameters(params)
         else:
-            check_parameters(params, many=isinstance(params, list))
+            check_parameters(params)
 
 
 @given(st.integers())

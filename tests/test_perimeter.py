@@ -162,7 +162,7 @@ def test_every_kind_of_answer_carries_the_security_headers(tmp_path: Path) -> No
             400: client.get("/", headers={"Host": "evil.example"}),
             404: client.get("/nowhere"),
             413: client.post("/api/v1/sessions", content=b"x" * 4096),
-            422: client.get("/history?q=%00"),
+            422: client.get("/sessions/a%00b"),
             500: client.get("/boom"),
         }
         for status, answer in answers.items():

@@ -33,7 +33,7 @@ def services(settings: Settings, catalog: Catalog) -> Iterator[service.Services]
 def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
     service.person_id(services)
     assert services.engine is not None
-    assert current_revision(services.engine) == head_revision() == "0006"
+    assert current_revision(services.engine) == head_revision() == "sec_edge"
     tables = set(inspect(services.engine).get_table_names())
     expected = {"people", "sessions", "ratings", "pain_entries", "steps", "accounts", "audit_log"}
     assert expected <= tables

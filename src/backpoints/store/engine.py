@@ -56,22 +56,24 @@ class DamagedDatabase(BackpointsError):
     field = "database"
 
 
-def check_parameters(params: Any, many: bool = False) -> None:
+def check_parameters(params: Any) -> None:
     """Raise `UnstorableInput` for NUL or unencodable text, `OutOfRange` for huge integers.
 
-    `params` is one row (a dict or a tuple of positional values), or a list of them (`many`).
+    `params` is anything a driver gets: one row (a dict, or a tuple of positional values),
+    a list of rows, or one flat tuple for a batch of rows; every value in it is checked.
     """
-    for row in params if many else [params]:
-        items = row.items() if isinstance(row, dict) else enumerate(row or ())
-        for key, value in items:
-            _check_value(str(key), value)
+    _check_value("value", params)
 
 
 def _check_value(key: str, value: Any) -> None:
-    if key.isdigit():  # a positional parameter: no name to give
-        key = "value"
-    field = key.rsplit("_", 1)[0] if key[-1:].isdigit() else key
-    if isinstance(value, str):
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            _check_value(str(name), inner)
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            _check_value(key, inner)
+    elif isinstance(value, str):
+        field = key.rsplit("_", 1)[0] if key[-1:].isdigit() else key
         if "\x00" in value:
             raise UnstorableInput(field, f"{field}: remove the NUL character (\\x00).")
         try:
@@ -81,15 +83,12 @@ def _check_value(key: str, value: Any) -> None:
     elif isinstance(value, int) and not isinstance(value, bool):
         if not INT64_MIN <= value <= INT64_MAX:
             raise OutOfRange("id", "Not found: no item has a number that large.")
-    elif isinstance(value, dict | list):
-        for inner in value.values() if isinstance(value, dict) else value:
-            _check_value(field, inner)
 
 
 def _guard(
-    _conn: Any, _cursor: Any, _statement: str, params: Any, _context: Any, many: bool
+    _conn: Any, _cursor: Any, _statement: str, params: Any, _context: Any, _many: bool
 ) -> None:
-    check_parameters(params, many)
+    check_parameters(params)
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -1,7 +1,7 @@
 """How the web app answers bad input: 4xx JSON naming the field, and no 500 for any request.
 
-Also owns the request body size limit, the refusal of NUL characters in paths and query
-strings, and the nesting and number-length limits on JSON bodies (pure ASGI middlewares, so
+Also owns the request body size limit, the refusal of NUL characters in paths and forms,
+and the nesting and number-length limits on JSON bodies (pure ASGI middlewares, so
 they see streamed bodies and every route). A full disk is
 a 503 that says the write was not saved; even an unexpected 500 carries the security headers.
 """
@@ -79,8 +79,9 @@ class BodySizeLimit:
 
 
 class RefuseNul:
-    """422 for a NUL character in the path, the query string or a form (urlencoded) body:
-    no route could store it. JSON bodies are checked by `JsonBodyLimits`."""
+    """422 for a NUL character in the path or a form (urlencoded) body: no route could store
+    it. JSON bodies are checked by `JsonBodyLimits`; query values are read by pages that say
+    what is wrong with them, and the database guard refuses any that would be stored."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -89,9 +90,7 @@ class RefuseNul:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = scope.get("query_string", b"")
         where = "path" if "\x00" in scope["path"] else None
-        where = where or ("query" if b"%00" in query or b"\x00" in query else None)
         if where is None and _content_type(scope) == b"application/x-www-form-urlencoded":
             body = await _read_all(receive)
             receive = _replay(body, receive)

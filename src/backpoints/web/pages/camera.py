@@ -148,6 +148,7 @@ def _locate(
 
     state = request.app.state
     settings = app_state(request).services.settings
+    photo.check_stature(stature)
     photo.image_size(photo.read_photo_bytes(raw, settings.max_photo_bytes))  # before any wait
     profile = app_state(request).profile()
     lock, slots = _gate(state)
