@@ -124,7 +124,8 @@ def test_nul_in_any_path_id_is_422_and_huge_ids_are_404(client: TestClient) -> N
             if method == "GET" or integer:
                 assert answer.status_code == 404, (method, path, answer.status_code)
             assert answer.status_code < 500, (method, path, answer.text)
-        assert client.request(method, path.split("{")[0] + "x?q=%00").status_code in (404, 422)
+        query = client.request(method, _with_params(path, "x") + "?q=%00&limit=%00")
+        assert query.status_code < 500, (method, path, query.text)
 
 
 def _assert_refused(answer: Any, status: int = 422) -> None:
