@@ -126,6 +126,7 @@ def test_the_camera_page_refuses_the_bomb_in_well_under_a_second(client: TestCli
     answer = _post(client, png_claiming(30000, 30000))
     took = time.perf_counter() - start
     assert answer.status_code == 413
+    assert "The photo says it has 900 megapixels" in answer.text
     assert "the most this app decodes is 40 megapixels" in answer.text
     assert 'role="alert"' in answer.text
     assert took < 1.0

@@ -11,6 +11,7 @@ estimator is injected, so tests run the whole pipeline with a `FakeEstimator`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,10 +144,10 @@ def image_size(raw: bytes, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(io.BytesIO(raw), formats=sorted(FORMATS)) as header:
                 width, height = header.size
-    except PILImage.DecompressionBombError:
-        raise _too_many_pixels(
-            f"far more than {max_pixels / 1e6:.0f} megapixels", max_pixels
-        ) from None
+    except PILImage.DecompressionBombError as bomb:  # "Image size (N pixels) exceeds ..."
+        said = re.search(r"\((\d+) pixels\)", str(bomb))
+        claim = f"{int(said[1]) / 1e6:,.0f} megapixels" if said else "far too many pixels"
+        raise _too_many_pixels(claim, max_pixels) from None
     except Exception:  # Pillow raises many kinds for a damaged or foreign file
         raise UnreadableImage(NOT_AN_IMAGE) from None
     if width * height > max_pixels:
