@@ -121,7 +121,7 @@ def read_photo_bytes(source: Path | bytes, max_bytes: int = MAX_PHOTO_BYTES) -> 
     if size > max_bytes:
         raise ImageTooLarge(
             f"The photo is {size / 1e6:.1f} MB; the largest this app reads is "
-            f"{max_bytes / 1e6:.0f} MB. Send a smaller photo (a phone's normal size is fine)."
+            f"{max_bytes / 1e6:.1f} MB. Send a smaller photo (a phone's normal size is fine)."
         )
     if isinstance(source, bytes):
         return source
