@@ -75,6 +75,9 @@ def _register(client: TestClient, email: str, address: str, password: str = PASS
 # ---- the counter itself ---------------------------------------------------------------------
 
 
+WINDOWS = [timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=60)]
+
+
 def test_parallel_attempts_never_pass_the_limit(settings: Settings) -> None:
     services = service.Services(settings)
     services.open()  # before the threads (as the app's start-up does)
@@ -82,7 +85,7 @@ def test_parallel_attempts_never_pass_the_limit(settings: Settings) -> None:
 
     def take(_: int) -> bool:
         with services.db() as db:
-            return accounts_repo.take_attempt(db, "k", LIMIT, now, now - timedelta(minutes=15))
+            return accounts_repo.take_attempt(db, "k", LIMIT, now, WINDOWS)
 
     try:
         with ThreadPoolExecutor(max_workers=12) as pool:  # within the pool of connections
@@ -90,9 +93,42 @@ def test_parallel_attempts_never_pass_the_limit(settings: Settings) -> None:
         assert taken.count(True) == LIMIT
         with services.db() as db:
             assert accounts_repo.attempts_of(db, "k") == LIMIT
-            later = now + timedelta(minutes=16)  # the window has passed: counting starts again
-            assert accounts_repo.take_attempt(db, "k", LIMIT, later, later - timedelta(minutes=15))
-            assert accounts_repo.attempts_of(db, "k") == 1
+    finally:
+        services.close()
+
+
+def test_the_window_grows_while_the_limit_keeps_being_reached(settings: Settings) -> None:
+    services = service.Services(settings)
+    start = datetime.now(UTC)
+
+    def burst(at: datetime, n: int = LIMIT + 1) -> list[bool]:
+        with services.db() as db:
+            return [accounts_repo.take_attempt(db, "k", LIMIT, at, WINDOWS) for _ in range(n)]
+
+    def ends(at: datetime) -> timedelta:
+        with services.db() as db:
+            end = accounts_repo.window_end_of(db, "k")
+        assert end is not None
+        return end - at
+
+    try:
+        assert burst(start) == [True] * LIMIT + [False]
+        assert ends(start) == WINDOWS[0]
+        at = start + WINDOWS[0]  # the first window is over: a second one, twice as long
+        assert burst(at) == [True] * LIMIT + [False]
+        assert ends(at) == WINDOWS[1]
+        assert burst(at + WINDOWS[1] - timedelta(seconds=1), 1) == [False]  # still waiting
+        at += WINDOWS[1]
+        assert burst(at) == [True] * LIMIT + [False]
+        assert ends(at) == WINDOWS[2]
+        at += WINDOWS[2]
+        assert burst(at) == [True] * LIMIT + [False]
+        assert ends(at) == WINDOWS[2]  # the longest step stays
+        at += WINDOWS[2]
+        assert burst(at, 2) == [True, True]  # a window that does not fill up ...
+        at += WINDOWS[2]
+        assert burst(at, 1) == [True]
+        assert ends(at) == WINDOWS[0]  # ... and the next is back to the first step
     finally:
         services.close()
 
@@ -105,6 +141,10 @@ def test_a_stranger_cannot_lock_the_owner_out(server: TestClient) -> None:
     stranger, owner = "203.0.113.7", "198.51.100.20"
     assert [_log_in(server, "wrong guess number", stranger) for _ in range(LIMIT)] == [401] * LIMIT
     assert _log_in(server, PASSWORD, stranger) == 429  # even the right one: nothing is checked
+    body = {"email": ANN, "password": PASSWORD}
+    refused = server.post("/api/v1/auth/login", json=body, headers=_from(stranger))
+    message = refused.json()["detail"][0]["message"]
+    assert message.endswith("from here; try again in 15 minutes.")
     assert _log_in(server, PASSWORD, owner) == 200
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ EMAIL: Final = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD: Final = 10
 MAX_PASSWORD: Final = 200
 MAX_ROUTINE_POINTS: Final = 8
+#: How many times a pair's log-in window doubles while it keeps filling up (15 min -> 16 h).
+BACKOFF_STEPS: Final = 6
 #: zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable" (about 10^8 guesses).
 MIN_STRENGTH: Final = 3
 
@@ -135,10 +138,9 @@ def register(
         raise AccountError("role", "Role must be client or therapist.")
     now = services.clock.now()
     with services.db() as db:
-        since = now - timedelta(hours=1)
         limit = services.settings.registrations_per_hour
         if client is not None and not repo.take_attempt(
-            db, _throttle_key("register", client), limit, now, since
+            db, _throttle_key("register", client), limit, now, [timedelta(hours=1)]
         ):
             raise TooManyAttempts("Too many new accounts from this address; try again later.")
         if repo.account_by_email(db, address) is not None:
@@ -173,21 +175,29 @@ def log_in(services: Services, email: str, password: str, client: str) -> NewLog
 def _take_login_attempt(
     services: Services, db: Any, address: str, client: str, now: datetime
 ) -> tuple[str, str]:
-    """Count the attempt for the (e-mail, address) pair and for the address, or refuse."""
+    """Count the attempt for the (e-mail, address) pair and for the address, or refuse.
+
+    The pair's window doubles (up to `BACKOFF_STEPS` times) each time it fills up."""
     settings = services.settings
-    minutes = settings.login_window_minutes
-    since = now - timedelta(minutes=minutes)
+    window = timedelta(minutes=settings.login_window_minutes)
     pair, place = _throttle_key("login", address, client), _throttle_key("from", client)
-    if not repo.take_attempt(db, pair, settings.login_attempts, now, since):
+    backoff = [window * 2**step for step in range(BACKOFF_STEPS + 1)]
+    if not repo.take_attempt(db, pair, settings.login_attempts, now, backoff):
+        wait = _minutes_left(db, pair, now)
         raise TooManyAttempts(
-            f"Too many failed log-ins for this account from here; try again in {minutes} minutes."
+            f"Too many failed log-ins for this account from here; try again in {wait}."
         )
-    if not repo.take_attempt(db, place, settings.login_attempts_per_address, now, since):
+    if not repo.take_attempt(db, place, settings.login_attempts_per_address, now, [window]):
         repo.give_back_attempt(db, pair)
-        raise TooManyAttempts(
-            f"Too many failed log-ins from this address; try again in {minutes} minutes."
-        )
+        wait = _minutes_left(db, place, now)
+        raise TooManyAttempts(f"Too many failed log-ins from this address; try again in {wait}.")
     return pair, place
+
+
+def _minutes_left(db: Any, key: str, now: datetime) -> str:
+    end = repo.window_end_of(db, key)
+    minutes = max(1, math.ceil((end - now).total_seconds() / 60)) if end else 1
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -44,13 +44,15 @@ class LoginSession(Base):
 
 class LoginThrottle(Base):
     """Attempts counted for one key (an e-mail and address pair, an address, registrations
-    from an address) since `window_start`; shared by every process of the app."""
+    from an address) in the window ending at `window_end`; `strikes` is how many windows in
+    a row reached the limit (each makes the next one longer). Shared by every process."""
 
     __tablename__ = "login_throttle"
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     attempts: Mapped[int]
-    window_start: Mapped[datetime]
+    strikes: Mapped[int]
+    window_end: Mapped[datetime]
 
 
 class CareLink(Base):

@@ -3,16 +3,18 @@
 Plain data in and out; each writing function commits. Secrets are stored only as hashes.
 Throttles (`take_attempt`) are one conditional UPDATE each, so processes sharing the
 database never let more than the limit through (PostgreSQL re-checks the condition on the
-locked row; SQLite runs one writer at a time).
+locked row; SQLite runs one writer at a time), with windows that grow while the limit keeps
+being reached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from backpoints.store.account_models import (
@@ -131,28 +133,41 @@ def end_login(db: Session, token_hash: str) -> None:
     db.commit()
 
 
-def take_attempt(db: Session, key: str, limit: int, now: datetime, since: datetime) -> bool:
-    """Count one attempt for `key` unless `limit` attempts were counted since `since`.
+def take_attempt(
+    db: Session, key: str, limit: int, now: datetime, windows: Sequence[timedelta]
+) -> bool:
+    """Count one attempt for `key` unless `limit` were counted in its current window.
 
-    True if counted (go ahead), False if the limit is reached. A window that began before
-    `since` starts again at `now`. Atomic across processes.
+    True if counted (go ahead), False if the limit is reached. When the window has ended, a
+    new one starts at `now` lasting `windows[0]`; but if the ended window had reached the
+    limit, the next is one step longer (`windows[1]`, `windows[2]`, ...): a backoff that
+    goes back to the start after a window without reaching the limit. One conditional
+    UPDATE: atomic across processes.
     """
-    _insert_missing(db, key, now)
-    expired = LoginThrottle.window_start < since
+    ends = [now + window for window in windows]
+    _insert_missing(db, key, ends[0])
+    row = LoginThrottle
+    when = row.__table__.c.window_end.type
+    expired = row.window_end <= literal(now, when)
+    top = len(ends) - 1
+    longer = case((row.strikes >= top, top), else_=row.strikes + 1)
+    strikes = case((row.attempts >= limit, longer), else_=0)
+    new_end = case({n: literal(end, when) for n, end in enumerate(ends)}, value=strikes)
     result = db.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.key == key, expired | (LoginThrottle.attempts < limit))
+        update(row)
+        .where(row.key == key, expired | (row.attempts < limit))
         .values(
-            attempts=case((expired, 1), else_=LoginThrottle.attempts + 1),
-            window_start=case((expired, now), else_=LoginThrottle.window_start),
+            attempts=case((expired, 1), else_=row.attempts + 1),
+            strikes=case((expired, strikes), else_=row.strikes),
+            window_end=case((expired, new_end), else_=row.window_end),
         )
     )
     db.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _insert_missing(db: Session, key: str, now: datetime) -> None:
-    values = {"key": key, "attempts": 0, "window_start": now}
+def _insert_missing(db: Session, key: str, window_end: datetime) -> None:
+    values = {"key": key, "attempts": 0, "strikes": 0, "window_end": window_end}
     if db.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -161,6 +176,14 @@ def _insert_missing(db: Session, key: str, now: datetime) -> None:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         db.execute(sqlite_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+
+
+def window_end_of(db: Session, key: str) -> datetime | None:
+    """When the current window of `key` ends (None if nothing was counted)."""
+    found: datetime | None = db.scalar(
+        select(LoginThrottle.window_end).where(LoginThrottle.key == key)
+    )
+    return found
 
 
 def give_back_attempt(db: Session, key: str) -> None:

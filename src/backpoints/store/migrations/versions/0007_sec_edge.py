@@ -1,5 +1,6 @@
 """Log-in and registration throttling shared by every app process: one counter row per
-(kind, key) with its window, replacing the per-attempt failure log.
+key with its window (growing while the limit keeps being reached), replacing the
+per-attempt failure log.
 
 Revision ID: sec_edge
 Revises: 0006
@@ -24,7 +25,8 @@ def upgrade() -> None:
         "login_throttle",
         sa.Column("key", sa.String(80), primary_key=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("window_start", WHEN, nullable=False),
+        sa.Column("strikes", sa.Integer(), nullable=False),
+        sa.Column("window_end", WHEN, nullable=False),
     )
     op.drop_index("ix_login_failures_client", "login_failures")
     op.drop_index("ix_login_failures_email", "login_failures")
