@@ -27,8 +27,6 @@ _LONG_NUMBER: Final = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 class JsonTooComplex(BackpointsError, ValueError):
     """JSON nested too deeply or with a number too long to be real data."""
 
-    status_code = 422
-
     def __init__(self, message: str, field: str = "body") -> None:
         super().__init__(message)
         self.field = field

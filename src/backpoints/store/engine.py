@@ -22,7 +22,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import BackpointsError, NotFoundError
 from backpoints.settings import Settings
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -31,17 +31,13 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 class UnstorableInput(BackpointsError):
     """A value no database column can hold: refused (422) before any statement runs."""
 
-    status_code = 422
-
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 
 
-class OutOfRange(UnstorableInput):
+class OutOfRange(UnstorableInput, NotFoundError):
     """An integer beyond 64 bits: no row can have it, so "not found" (404)."""
-
-    status_code = 404
 
 
 class ForeignDatabase(BackpointsError):

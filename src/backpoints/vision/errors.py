@@ -35,9 +35,7 @@ class UnreadableImage(VisionError):
 
 
 class ImageTooLarge(VisionError):
-    """The file, or the picture its header describes, is larger than the app decodes."""
-
-    status_code = 413
+    """The file, or the picture its header describes, is larger than the app decodes (413)."""
 
 
 class ImageTooSmall(VisionError):

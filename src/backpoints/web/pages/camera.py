@@ -25,9 +25,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import BackpointsError, RateLimited
 from backpoints.vision.errors import INSTALL_HINT
 from backpoints.vision.geometry import browser_recipe
+from backpoints.web.errors import status_for
 from backpoints.web.pages.library import render
 from backpoints.web.state import app_state
 
@@ -47,11 +48,10 @@ VENDOR_HINT: Final = "make vendor (runs scripts/vendor-mediapipe.sh; needs npm)"
 CAMERA_SLOTS: Final = 2
 
 
-class CameraBusy(BackpointsError):
-    """Every camera slot is taken: the photo is not queued."""
+class CameraBusy(RateLimited):
+    """Every camera slot is taken: the photo is not queued (429)."""
 
     field = "photo"
-    status_code = 429
 
     def __init__(self) -> None:
         super().__init__("The camera is busy with other photos; try again in a moment.")
@@ -132,7 +132,7 @@ async def camera_photo(request: Request) -> Response:
         points = _points(request, wanted)
         result = await run_in_threadpool(_locate, request, raw, points, stature)
     except BackpointsError as exc:
-        status = getattr(exc, "status_code", 422)
+        status = status_for(exc)
         page = _page(request, point=wanted, error=str(exc), status_code=status, height=height)
         if status == 429:
             page.headers["Retry-After"] = "5"
