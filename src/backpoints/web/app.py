@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__
@@ -25,6 +25,7 @@ from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
 from backpoints.web.security import SecurityHeaders
+from backpoints.web.serving import FingerprintedStatic, HeadAsGet, fingerprint
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
 
@@ -71,7 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         uploads=frozenset({"/restore", "/camera/photo"}),
     )
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(HeadAsGet)
+    app.mount("/static", FingerprintedStatic(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)
     from backpoints.web.api import care as care_api
     from backpoints.web.api import v1 as api
@@ -101,7 +104,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(_package_dir("templates")))
-    templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
+    env = templates.env
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    templates.env.globals["static"] = static_url
     templates.env.globals["countdown_speed"] = settings.countdown_speed
     templates.env.globals["csrf_field"] = csrf_field
     templates.env.globals["visitor"] = current_visitor.get
@@ -110,13 +117,20 @@ def _templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
+def static_url(name: str) -> str:
+    """The address of a static file, fingerprinted by its content (cacheable for a year)."""
+    return f"/static/{name}?v={fingerprint(_package_dir('static'), name)}"
+
+
 def _install_pwa_routes(app: FastAPI) -> None:
-    shell = ["/", "/offline", "/points", *[f"/static/{n}?v={__version__}" for n in STATIC_FILES]]
+    shell = ["/", "/offline", "/points", *[static_url(n) for n in STATIC_FILES]]
+    release = __version__ + "-" + fingerprint(_package_dir("static"), "app.js")[:6]
+    release += fingerprint(_package_dir("static"), "app.css")[:6]
     worker = (
         _package_dir("static")
         .joinpath("sw.js")
         .read_text("utf-8")
-        .replace("__VERSION__", __version__)
+        .replace("__VERSION__", release)
         .replace("__SHELL__", json.dumps(shell))
     )
     manifest: dict[str, Any] = {
@@ -126,8 +140,8 @@ def _install_pwa_routes(app: FastAPI) -> None:
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
-        "background_color": "#fbfaf8",
-        "theme_color": "#0b5cad",
+        "background_color": "#faf7f2",
+        "theme_color": "#0e6b68",
         "icons": [{"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
     }
 

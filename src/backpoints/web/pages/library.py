@@ -15,6 +15,7 @@ from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
+from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +38,9 @@ def see_other(url: str) -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
+    visitor = current_visitor.get()
+    if visitor is not None and visitor.role == "therapist":
+        return see_other("/care")  # a therapist's start is their clients
     return home_page(request)
 
 

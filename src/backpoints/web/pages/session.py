@@ -18,7 +18,7 @@ from backpoints.app import service
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
-from backpoints.core.render import Marker, back_svg
+from backpoints.core.render import Marker, back_svg, focus_view
 from backpoints.core.screening import QUESTIONS, Profile
 from backpoints.core.steps import Step
 from backpoints.core.tools import FIRMNESS, guide_for
@@ -32,6 +32,7 @@ from backpoints.core.vocab import (
 from backpoints.store.repo import Conflict
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, plain_name, sources, with_side
 
 router = APIRouter(include_in_schema=False)
 
@@ -154,14 +155,19 @@ def step_page(
     pain = {r.region: r.pain_now for r in session.regions}
     region = next(r for r in session.regions if r.region == step.region)
     svg = step_map(request, step, pain, service.body_of(session.profile))
+    catalog = app_state(request).catalog
+    point = catalog.get(step.point.id)
     return render(
         request,
         "step.html",
         status_code,
         step=step,
+        name=with_side(plain_name(point), step.point.side, len(step.point.spots)),
+        expert=expert_name(point),
+        source_list=sources(catalog, step.sources),
         session_id=session_id,
         map_svg=svg,
-        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        cues_json=_cues_json(step, plain_name(point)),
         pain_before=region.pain_start,
         pain_now=region.pain_now,
         tool=guide_for(step.technique.tool),
@@ -171,20 +177,33 @@ def step_page(
     )
 
 
+def _cues_json(step: Step, plain: str) -> str:
+    """The spoken cues, the get-ready one naming the point in plain words."""
+    cues = [c.model_dump() for c in step.cues]
+    for cue in cues:
+        if cue["kind"] == "ready":
+            cue["say"] = f"Get ready: find {plain}. The massage starts at the tone."
+    return json.dumps(cues).replace("</", "<\\/")
+
+
 def step_map(
     request: Request, step: Step, pain: dict[str, int] | None = None, body: Body | None = None
 ) -> str:
-    """The back with this step's point highlighted (both spots for "both sides")."""
+    """The back zoomed to this step's point, highlighted and named in plain words (both
+    spots for "both sides")."""
+    name = plain_name(app_state(request).catalog.get(step.point.id))
     markers = [
         Marker(
             Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
-            step.point.id,
+            name,
             highlight=True,
         )
         for s in step.point.spots
     ]
     body = body or app_state(request).body()
-    return back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
+    view = focus_view(body, [(s.x_cm, s.y_cm) for s in step.point.spots])
+    title = f"Where to press: {with_side(name, step.point.side, len(step.point.spots))}"
+    return back_svg(body, pain=pain, markers=markers, title=title, view=view)
 
 
 def _summary_page(request: Request, session: SessionState) -> Response:
@@ -232,7 +251,17 @@ async def rate(request: Request, session_id: str) -> Response:
 
 
 @router.post("/sessions/{session_id}/skip", response_class=HTMLResponse)
-def skip(request: Request, session_id: str) -> Response:
+async def skip(request: Request, session_id: str) -> Response:
+    form = await request.form()
+    point_id = str(form.get("point_id", "") or "")
+    if point_id:  # a skip sent again (offline replay) must not skip the next point too
+        state = app_state(request)
+        try:
+            _, session = service.load(state.services, session_id, state.person())
+        except BackpointsError as exc:
+            return render(request, "message.html", 404, title="No such session", message=str(exc))
+        if session.current is None or session.current.point.id != point_id:
+            return see_other(f"/sessions/{session_id}")
     return _event(request, session_id, service.skip)
 
 
