@@ -201,7 +201,7 @@ def _skeleton_svg(body: Body, labels: bool, size: float) -> str:
         root, acr = body.scapular_spine_root, body.acromion
         spine = [(sign * root[0], root[1]), (sign * acr[0] * 0.9, acr[1] + 0.9)]
         out.append(f'<path class="scapular-spine" d="{_path(spine, closed=False)}"/>')
-        out.append(f'<path {bone} d="{_path(smooth(_ilium(body, sign), 2))}"/>')
+        out.append(f'<path {bone} d="{_path(smooth(_ilium(body, sign), 1))}"/>')
     out.append(f'<path {bone} d="{_path(smooth(_sacrum(body), 1))}"/>')
     out.append(_spine_svg(body, bone))
     out.append(_levels_svg(body, labels, size))
@@ -257,12 +257,14 @@ def _ilium(body: Body, sign: int) -> list[Vec]:
     half = body.hip_half_width_cm * 0.9
     psis_x, psis_y = body.psis
     shape = [
-        (psis_x * 0.95, psis_y - 2.2),
-        (half * 0.55, crest - 1.0),
-        (half * 0.95, crest + 1.6),
-        (half * 0.85, crest + 5.5),
-        (psis_x * 1.6, psis_y + 5.0),
-        (psis_x * 1.05, psis_y + 1.0),
+        (psis_x * 0.9, psis_y - 1.0),
+        (psis_x * 1.3, crest - 0.6),
+        (half * 0.7, crest - 1.3),
+        (half * 0.98, crest + 1.5),
+        (half * 0.82, crest + 6.0),
+        (half * 0.62, crest + 10.0),
+        (psis_x * 1.5, psis_y + 7.5),
+        (psis_x * 1.0, psis_y + 3.0),
     ]
     return [(sign * x, y) for x, y in shape]
 

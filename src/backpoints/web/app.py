@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from backpoints import __version__
 from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
+from backpoints.web import words
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
@@ -114,6 +115,11 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals["visitor"] = current_visitor.get
     templates.env.globals["server_mode"] = settings.server_mode
     templates.env.globals["tools"] = TOOLS
+    templates.env.globals["plain_name"] = words.plain_name
+    templates.env.globals["outcome"] = words.outcome
+    templates.env.globals["citations"] = lambda request, keys: words.sources(
+        request.app.state.bp.catalog, keys
+    )
     return templates
 
 

@@ -20,6 +20,7 @@ OUTCOMES: Final[dict[str, str]] = {
     "stopped": "Stopped",
     "refer": "Sent to a doctor first",
     "done": "Finished",
+    "completed": "Finished",
     "finished": "Finished",
 }
 

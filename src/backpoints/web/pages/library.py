@@ -17,6 +17,7 @@ from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
 from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, plain_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,8 +89,9 @@ def point_page(request: Request, point_id: str) -> Response:
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="Unknown point", message=str(exc))
     body = state.body()
-    markers = [Marker(pos, point.id, highlight=True) for pos in locate(point, body)]
-    svg = back_svg(body, markers=markers, title=f"Where {point.display_name} is")
+    name = plain_name(point)
+    markers = [Marker(pos, name, highlight=True) for pos in locate(point, body)]
+    svg = back_svg(body, markers=markers, title=f"Where {name} is")
     helps = [
         f"{REGION_LABELS[h.region]}: "
         + ("the point lies here" if h.why == "local" else "it sends pain here")
@@ -100,6 +102,8 @@ def point_page(request: Request, point_id: str) -> Response:
         request,
         "point.html",
         point=point,
+        name=name,
+        expert=expert_name(point),
         map_svg=svg,
         helps=helps,
         cautions=cautions,

@@ -134,9 +134,13 @@ def session_page(request: Request, session_id: str) -> Response:
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     if session.status == "refer":
-        sources = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
+        keys = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
         return render(
-            request, "refer.html", urgency=session.urgency, message=session.message, sources=sources
+            request,
+            "refer.html",
+            urgency=session.urgency,
+            message=session.message,
+            sources=sources(state.catalog, keys),
         )
     if session.status == "active" and session.current is not None:
         return step_page(request, session_id, session)
@@ -167,7 +171,7 @@ def step_page(
         source_list=sources(catalog, step.sources),
         session_id=session_id,
         map_svg=svg,
-        cues_json=_cues_json(step, plain_name(point)),
+        cues_json=cues_json(step, plain_name(point)),
         pain_before=region.pain_start,
         pain_now=region.pain_now,
         tool=guide_for(step.technique.tool),
@@ -177,7 +181,7 @@ def step_page(
     )
 
 
-def _cues_json(step: Step, plain: str) -> str:
+def cues_json(step: Step, plain: str) -> str:
     """The spoken cues, the get-ready one naming the point in plain words."""
     cues = [c.model_dump() for c in step.cues]
     for cue in cues:
@@ -211,7 +215,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
     ratings = [
         {
             **r.model_dump(),
-            "name": catalog.get(r.point_id).display_name,
+            "name": with_side(plain_name(catalog.get(r.point_id)), r.side),
             "region_label": REGION_LABELS[r.region],
         }
         for r in session.ratings
@@ -220,6 +224,10 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         request,
         "summary.html",
         status=session.status,
+        pain=[
+            {"label": REGION_LABELS[r.region], "start": r.pain_start, "now": r.pain_now}
+            for r in session.regions
+        ],
         message=session.message,
         advice=session.advice,
         notes=session.notes,

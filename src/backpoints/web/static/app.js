@@ -414,8 +414,8 @@
   // ---- Chips that remember the order they were picked in (routine builder) -----------------
   function setupOrderedChips() {
     document.querySelectorAll("[data-ordered]").forEach((group) => {
-      const picked = [];
       const boxes = [...group.querySelectorAll("input[type=checkbox]")];
+      const picked = boxes.filter((box) => box.checked).map((box) => box.value);
       function number() {
         boxes.forEach((box) => {
           const label = box.closest("label");
@@ -442,6 +442,7 @@
         });
         boxes.forEach((box) => { box.disabled = true; });
       });
+      number();
     });
   }
 
