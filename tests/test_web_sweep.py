@@ -32,7 +32,9 @@ MAP_LABELS_JS = """() => {
       .filter((t) => !t.closest("[display=none]"))
       .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
     for (const b of boxes) {
-      if (b.r.left < f.left - 1 || b.r.right > f.right + 1 || b.r.top < f.top - 1 || b.r.bottom > f.bottom + 1)
+      const r = b.r;
+      const out = r.left < f.left - 1 || r.right > f.right + 1;
+      if (out || r.top < f.top - 1 || r.bottom > f.bottom + 1)
         problems.push(`label outside the map: ${b.text}`);
     }
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
@@ -145,4 +147,3 @@ def test_the_players_start_is_on_the_first_phone_screen(
     heading = page.get_by_role("heading", level=1).bounding_box()
     assert heading is not None and heading["y"] < box["y"]
     context.close()
-

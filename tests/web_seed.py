@@ -47,7 +47,7 @@ def seed(base: str) -> Seeded:
         rated["side"] = step["side"]
     _post_json(f"{api}/{done['id']}/ratings", rated)
     active = _post_json(api, {"pain": [{"region": "lower_back_left", "intensity": 6}], "flags": []})
-    answers = {q: "no" for q in QUESTIONS}
+    answers = dict.fromkeys(QUESTIONS, "no")
     run_url = _post_form(
         base + "/routines/shoulder-blade-tension/start", {**answers, "stress_before": "5"}
     )
