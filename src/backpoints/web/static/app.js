@@ -224,7 +224,7 @@
       rate.scrollIntoView({ block: "nearest" });
       if (first) first.focus();
       const heading = document.getElementById("rate-heading");
-      if (heading && done) heading.textContent = "Time is up. How is the pain now?";
+      if (heading && done && heading.dataset.done) heading.textContent = heading.dataset.done;
     }
 
     function finish() {
