@@ -362,7 +362,9 @@
     } finally {
       flushing = false;
     }
-    if (sent && document.querySelector("[data-offline]")) window.location.reload();
+    // show where the session stands now (also when this page came from the offline guide)
+    const here = window.location.pathname;
+    if (sent && (here.startsWith("/sessions/") || here.startsWith("/runs/"))) window.location.reload();
   }
 
   function setupOfflineForms() {
@@ -386,7 +388,7 @@
         }
         const id = `${Date.now()}-${Math.random().toString(16).slice(2)}`;
         saveOutbox([...outbox(), { id, url: form.action, body, kind: form.dataset.offline }]);
-        const note = form.querySelector("[data-sync-note]") || document.getElementById("sync-banner");
+        const note = form.querySelector("[data-sync-note]"); // the banner above counts them all
         if (note) {
           note.hidden = false;
           note.textContent = "Saved on this device; it will sync when the connection is back.";
