@@ -476,7 +476,7 @@
       document.getElementById("y_cm").value = p.y.toFixed(2);
       const side = p.x < 0 ? "left" : "right";
       document.getElementById("scan-where").textContent =
-        `Spot marked ${Math.abs(p.x).toFixed(0)} cm ${side} of the spine, ${p.y.toFixed(0)} cm below C7. Set how tender, then save.`;
+        `Spot marked ${Math.abs(p.x).toFixed(0)} cm ${side} of the spine, ${p.y.toFixed(0)} cm below the bony bump at the base of the neck. Set how tender, then save.`;
       document.getElementById("tenderness").focus();
     });
   }
