@@ -147,3 +147,77 @@ def test_the_players_start_is_on_the_first_phone_screen(
     heading = page.get_by_role("heading", level=1).bounding_box()
     assert heading is not None and heading["y"] < box["y"]
     context.close()
+
+
+def _sweep_here(page: Any, viewport: dict[str, int], forbidden: re.Pattern[str]) -> list[str]:
+    path = page.url.split("/", 3)[-1]
+    where = f"/{path}"
+    return _check(page, where, viewport, forbidden) + _axe(page, f"{where} at {viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_safety_questions_and_the_referral_read_well(
+    live_server: LiveServer, browser: Any, viewport: dict[str, int]
+) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (run `make vendor`)")
+    forbidden = _forbidden()
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Sacrum (base of the spine)").click()
+    page.get_by_role("button", name="Start guided massage").click()
+    page.get_by_role("heading", name="First, a few safety questions").wait_for()
+    problems = _sweep_here(page, viewport, forbidden)
+    for group in page.locator("fieldset.yesno").all():
+        legend = group.locator("legend").inner_text()
+        answer = "Yes" if "numbness or tingling between your legs" in legend else "No"
+        group.get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("alert").wait_for()
+    problems += _sweep_here(page, viewport, forbidden)
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _tabs(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("nav.tabs a").all_inner_texts()]
+
+
+def test_server_mode_navigation_follows_who_is_asking(
+    live_server_mode: LiveServer, browser: Any
+) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core is not vendored (run `make vendor`)")
+    url, forbidden, problems = live_server_mode.url, _forbidden(), []
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    for path in ("/points", "/login", "/register"):  # a visitor is offered log-in, nothing more
+        page.goto(url + path)
+        assert _tabs(page) == ["Log in", "Create account"]
+        problems += _sweep_here(page, PHONE, forbidden)
+
+    page.get_by_label("E-mail address").fill("tess@example.org")
+    page.get_by_label("Password (at least 10 characters)").fill("a long enough password")
+    page.get_by_label("a massage therapist or physiotherapist").check()
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(url + "/care")  # a therapist lands on their clients
+    assert _tabs(page) == ["Clients", "Library", "Me"]
+    problems += _sweep_here(page, PHONE, forbidden)
+    page.goto(url + "/")
+    assert page.url == url + "/care"
+    page.get_by_role("link", name="Me").click()
+    problems += _sweep_here(page, PHONE, forbidden)
+    page.get_by_role("button", name="Log out").click()
+
+    page.goto(url + "/register")
+    page.get_by_label("E-mail address").fill("ann@example.org")
+    page.get_by_label("Password (at least 10 characters)").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Where does your back hurt?").wait_for()
+    assert _tabs(page) == ["Start", "Routines", "Diary", "Library", "Me"]
+    for path in ("/account", "/care", "/profile"):
+        page.goto(url + path)
+        problems += _sweep_here(page, PHONE, forbidden)
+    context.close()
+    assert not problems, "\n".join(problems)
