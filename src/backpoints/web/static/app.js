@@ -351,7 +351,6 @@
             method: "POST",
             body: new URLSearchParams(item.body),
             credentials: "same-origin",
-            headers: { "X-Backpoints-Replay": item.id },
           });
         } catch (err) {
           break; // still offline: keep it, try again later
