@@ -15,6 +15,7 @@ from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
+from backpoints.web.body3d import view_3d
 from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
 from backpoints.web.words import expert_name, plain_name
@@ -90,7 +91,8 @@ def point_page(request: Request, point_id: str) -> Response:
         return render(request, "message.html", 404, title="Unknown point", message=str(exc))
     body = state.body()
     name = plain_name(point)
-    markers = [Marker(pos, name, highlight=True) for pos in locate(point, body)]
+    positions = locate(point, body)
+    markers = [Marker(pos, name, highlight=True) for pos in positions]
     svg = back_svg(body, markers=markers, title=f"Where {name} is")
     helps = [
         f"{REGION_LABELS[h.region]}: "
@@ -108,5 +110,7 @@ def point_page(request: Request, point_id: str) -> Response:
         helps=helps,
         cautions=cautions,
         linked=state.catalog.linked(point),
+        also_known_as=state.catalog.also_known_as(point),
         sources=[state.catalog.sources[k] for k in point.sources],
+        body3d=view_3d(point.display_name, positions, body),
     )
