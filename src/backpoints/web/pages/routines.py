@@ -4,8 +4,6 @@ your own; and the tools library. Forms post and redirect, like the session pages
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -16,8 +14,10 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+from backpoints.web import words
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
+from backpoints.web.words import plain_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -126,7 +126,7 @@ def run_page(request: Request, run_id: str) -> Response:
             "refer.html",
             urgency=run.urgency,
             message=run.message,
-            sources=["nice-cks-lbp"],
+            sources=words.sources(state.catalog, ["nice-cks-lbp"]),
         )
     return _run_page(request, run_id, run)
 
@@ -139,7 +139,7 @@ def _run_page(
         return render(
             request, "routine_done.html", status_code, run=run, run_id=run_id, error=error
         )
-    from backpoints.web.pages.session import step_map
+    from backpoints.web.pages.session import cues_json, step_map
 
     guide = guide_for(step.technique.tool)
     return render(
@@ -153,7 +153,8 @@ def _run_page(
         tool=guide,
         firmness=FIRMNESS,
         total=len(run.steps),
-        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        point=app_state(request).catalog.get(step.point.id),
+        cues_json=cues_json(step, plain_name(app_state(request).catalog.get(step.point.id))),
     )
 
 
