@@ -321,5 +321,5 @@ def test_references_to_renumbered_rows_follow_their_new_ids(tmp_path: Path) -> N
         ).all()
     engine.dispose()
     assert sorted(map(tuple, joined)) == [("already here", "x"), ("from backup", "mine")]
-    assert report.tables["notes"] == backup.TableCount(1, 1)
-    assert report.tables["tags"] == backup.TableCount(2, 0)
+    assert report["notes"] == backup.TableCount(1, 1)
+    assert report["tags"] == backup.TableCount(2, 0)

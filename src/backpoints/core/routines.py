@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
+from backpoints.core.records import StepSeconds
 from backpoints.core.screening import Profile, on_the_spine, restrictions
 from backpoints.core.vocab import REGION_LABELS, Tool
 
@@ -41,7 +42,7 @@ class RoutineStep(BaseModel):
     point_id: str = Field(max_length=64)
     side: RoutineSide | None = None
     tool: Tool | None = None
-    duration_s: int = Field(ge=30, le=180)
+    duration_s: StepSeconds
 
 
 class Routine(BaseModel):

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
-from sqlalchemy import select
-
 from backpoints.app import service
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
@@ -26,7 +24,7 @@ from backpoints.core.planner import PainEntry, plan
 from backpoints.core.screening import Profile, restrictions
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import peg
-from backpoints.store.models import Screening
+from backpoints.store import repo
 from backpoints.store.repo import SessionSummary, StoredRating
 
 #: How many points the printable chart shows (the same as the web's /chart page).
@@ -161,9 +159,12 @@ class ReportData:
         return point_stats((r for s in self.sessions for r in s.ratings), self.catalog)
 
 
-def gather(services: service.Services, start: date | None, end: date | None) -> ReportData:
-    """The diary of [start, end]; by default from its first entry to today."""
-    person = service.person_id(services)
+def gather(
+    services: service.Services, start: date | None, end: date | None, person: str | None = None
+) -> ReportData:
+    """The person's diary of [start, end] (by default from its first entry to today); the
+    local person's when `person` is not given (a personal install)."""
+    person = person or service.person_id(services)
     sessions = service.history(services, person, limit=1_000_000)[::-1]
     pegs = peg.history(services, person)
     screenings = _screenings(services, person)
@@ -195,17 +196,15 @@ def _period(start: date | None, end: date | None, today: date, stamps: list[date
 
 def _screenings(services: service.Services, person: str) -> list[ScreeningRecord]:
     with services.db() as db:
-        rows = db.scalars(
-            select(Screening).where(Screening.person_id == person).order_by(Screening.at)
-        ).all()
+        rows = repo.screenings_of(db, person)
     return [
         ScreeningRecord(
-            r.at,
-            tuple(r.answers.get("flags", ())),
-            dict(r.answers.get("pain", {})),
-            r.answers.get("urgency"),
+            at,
+            tuple(answers.get("flags", ())),
+            dict(answers.get("pain", {})),
+            answers.get("urgency"),
         )
-        for r in rows
+        for at, answers in rows
     ]
 
 

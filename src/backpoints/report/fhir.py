@@ -32,9 +32,10 @@ from typing import Any
 from backpoints.app import service
 from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
+from backpoints.core.records import PAIN_MAX, PAIN_MIN
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report.csv_export import iso_utc, point_name, whole_diary
-from backpoints.store.models import Person
+from backpoints.store import repo
 from backpoints.store.repo import SessionSummary, StoredRating
 
 Json = dict[str, Any]
@@ -101,9 +102,13 @@ _NAMESPACE = uuid.UUID("5b0e6c1e-58f4-4d0e-9a49-3f1c0a7d2b61")
 
 
 class FhirExportError(BackpointsError):
-    """The bundle did not validate as FHIR R4 (a bug in backpoints: please report it)."""
+    """The bundle did not validate as FHIR R4, or holds a value outside its code's range."""
 
     field = "fhir"
+
+
+#: The values each Observation code allows (LOINC 72514-3: the 0-10 numeric pain scale).
+CODE_RANGES: dict[str, tuple[int, int]] = {"72514-3": (PAIN_MIN, PAIN_MAX)}
 
 
 class _Ids:
@@ -226,7 +231,9 @@ def _entry(full_url: str, resource: Json) -> Json:
 
 
 def validate(bundle: Json) -> None:
-    """Raise FhirExportError unless `bundle` parses as a FHIR R4(B) Bundle."""
+    """Raise FhirExportError unless `bundle` parses as a FHIR R4(B) Bundle and every
+    Observation's value is within the range of its code."""
+    check_ranges(bundle)
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
@@ -238,12 +245,31 @@ def validate(bundle: Json) -> None:
         raise FhirExportError(f"The FHIR export is invalid at {where}: {first['msg']}.") from exc
 
 
+def check_ranges(bundle: Json) -> None:
+    """Raise FhirExportError naming the first Observation whose value is outside its code's
+    range (a pain of 42 is never written under LOINC 72514-3)."""
+    for n, entry in enumerate(bundle.get("entry", [])):
+        resource = entry.get("resource", {})
+        if resource.get("resourceType") != "Observation":
+            continue
+        for coding in resource.get("code", {}).get("coding", []):
+            bounds = CODE_RANGES.get(str(coding.get("code")))
+            if bounds is None:
+                continue
+            low, high = bounds
+            value = resource.get("valueInteger")
+            if isinstance(value, bool) or not (isinstance(value, int) and low <= value <= high):
+                raise FhirExportError(
+                    f"The FHIR export is refused: entry {n} ({resource.get('effectiveDateTime')}) "
+                    f"has {coding['code']} = {value!r}, outside {low}-{high}. Nothing was written."
+                )
+
+
 def diary_bundle(services: service.Services, person: str | None = None) -> Json:
     """The person's (default: the local person's) whole diary as a validated FHIR Bundle."""
     who = person or service.person_id(services)
     with services.db() as db:
-        found = db.get(Person, who)
-        created = found.created_at if found is not None else services.clock.now()
+        created = repo.created_at(db, who) or services.clock.now()
     sessions = whole_diary(services, who)
     bundle = build_bundle(sessions, pseudonym(who, created), services.catalog, services.clock.now())
     validate(bundle)
