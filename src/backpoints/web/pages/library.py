@@ -83,7 +83,7 @@ def point_page(request: Request, point_id: str) -> Response:
         point = state.catalog.get(point_id)
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="Unknown point", message=str(exc))
-    body = state.body()
+    body = state.public_body()
     markers = [Marker(pos, point.id, highlight=True) for pos in locate(point, body)]
     svg = back_svg(body, markers=markers, title=f"Where {point.display_name} is")
     helps = [
