@@ -167,6 +167,9 @@ BAD_FILES: dict[str, Callable[[dict[str, Any]], bytes]] = {
     "bad pain value": lambda data: backup.to_json(
         _with(data, "ratings", -1, pain_after="lots")
     ).encode(),
+    "pain 42 on the 0-10 scale": lambda data: backup.to_json(
+        _with(data, "ratings", -1, pain_after=42)
+    ).encode(),
     "naive datetime": lambda data: backup.to_json(
         _with(data, "sessions", -1, started_at="2026-01-05T09:00:00")
     ).encode(),
@@ -198,6 +201,7 @@ MESSAGES = {
     "newer schema": "newer backpoints",
     "unknown table": "'mystery'",
     "bad pain value": "ratings row",
+    "pain 42 on the 0-10 scale": "row 9 has a bad pain_after: Input should be less than or equal",
     "naive datetime": "bad started_at",
     "missing column": "has no n",
     "dangling reference": "does not fit this database",
