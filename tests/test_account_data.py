@@ -137,26 +137,47 @@ def _forged(world: World) -> dict[str, Callable[[Doc], Doc]]:
     return {
         "a care link giving Bob Ann's consent": add(
             "care_links",
-            {"id": "forged", "therapist_id": bob, "client_id": ann, "code_hash": "x" * 64,
-             "status": "active", "created_at": now},  # fmt: skip
+            {
+                "id": "forged",
+                "therapist_id": bob,
+                "client_id": ann,
+                "code_hash": "x" * 64,
+                "status": "active",
+                "created_at": now,
+            },  # fmt: skip
         ),
         "a therapist account": add(
             "accounts",
-            {"id": bob, "email": "evil@example.org", "password_hash": "$argon2id$x",
-             "role": "therapist", "created_at": now},  # fmt: skip
+            {
+                "id": bob,
+                "email": "evil@example.org",
+                "password_hash": "$argon2id$x",
+                "role": "therapist",
+                "created_at": now,
+            },  # fmt: skip
         ),
         "a log-in as Ann": add(
             "login_sessions",
-            {"token_hash": "f" * 64, "account_id": ann, "csrf_token": "x", "created_at": now,
-             "expires_at": "2099-01-01T00:00:00+00:00"},  # fmt: skip
+            {
+                "token_hash": "f" * 64,
+                "account_id": ann,
+                "csrf_token": "x",
+                "created_at": now,
+                "expires_at": "2099-01-01T00:00:00+00:00",
+            },  # fmt: skip
         ),
         "an audit entry": add(
             "audit_log", {"client_id": ann, "therapist_id": tess, "at": now, "action": "nothing"}
         ),
         "a routine from a therapist": add(
             "routines",
-            {"therapist_id": tess, "client_id": ann, "plan": {"points": ["BL23"]},
-             "created_at": now, "active": True},  # fmt: skip
+            {
+                "therapist_id": tess,
+                "client_id": ann,
+                "plan": {"points": ["BL23"]},
+                "created_at": now,
+                "active": True,
+            },  # fmt: skip
         ),
         "a rating inside Ann's real session": rating_in_anns_session,
         "a second person's diary": add(
@@ -200,7 +221,8 @@ def test_a_restore_of_anns_diary_lands_only_in_bobs(world: World) -> None:
     assert again.headers["location"].startswith("/data?restored=0&")
     assert _person_rows(world, world.bob) == bob
     actions = [a["action"] for a in audit(world, world.bob)]
-    assert actions[:2] == ["restored a backup (0 new rows)", f"restored a backup ({_total(bob)} new rows)"]
+    first = f"restored a backup ({_total(bob)} new rows)"
+    assert actions[:2] == ["restored a backup (0 new rows)", first]
 
 
 def _person_rows(world: World, who: Visitor) -> dict[str, list[dict[str, Any]]]:
