@@ -92,9 +92,11 @@ def link(world: World, therapist: Visitor, client: Visitor) -> str:
     return accounts.accept(world.services, client.id, code)
 
 
-def build_world(client: TestClient) -> World:
-    """Register everyone and fill Ann's diary through the app itself."""
-    services: Services = client.app.state.bp.services  # type: ignore[attr-defined]
+def build_world(client: TestClient, services: Services | None = None) -> World:
+    """Register everyone and fill Ann's diary through the app itself (`services`: the
+    database the app uses, when the app runs in other processes)."""
+    services = services or client.app.state.bp.services  # type: ignore[attr-defined]
+    assert services is not None
     ann, bob = register(client, ANN_EMAIL), register(client, "bob.other@example.org")
     tess = register(client, TESS_EMAIL, "therapist")
     theo = register(client, "theo.stranger@example.org", "therapist")
