@@ -368,3 +368,40 @@ def test_a_value_out_of_range_in_the_database_is_never_exported(world: World) ->
     assert response.status_code == 422
     assert "72514-3 = 42, outside 0-10" in response.text
     assert "Observation" not in response.text
+
+
+HOSTILE: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
+    "a NUL in a key of the answers": (
+        "screenings",
+        lambda row: row["answers"]["pain"].update({"neck\x00": 3}),
+        "answers.pain.neck?",
+    ),
+    "an id beyond 64 bits": ("ratings", lambda row: row.update(id=2**70), "bad id"),
+    "a routine with a built-in routine's id": (
+        "custom_routines",
+        lambda row: (
+            row.update(routine_id=BUILTIN_ID),
+            row["routine"].update(id=BUILTIN_ID),
+        ),
+        "is the id of a built-in routine",
+    ),
+    "a session of a person the file does not hold": (
+        "sessions",
+        lambda row: row.update(person_id="somebody-else"),
+        "the diaries of 2 people",
+    ),
+}
+BUILTIN_ID = "desk-neck-shoulders"
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_hostile_files_are_refused_in_one_line(world: World, kind: str) -> None:
+    table, change, message = HOSTILE[kind]
+    doc = ann_backup(world)
+    change(doc["tables"][table][0])
+    before = everything(world)
+    response = restore(world, world.bob, doc)
+    assert response.status_code == 422 and message in response.text, response.text
+    assert everything(world) == before
+    logged = audit(world, world.bob)[0]["action"]
+    assert logged.startswith("tried to restore a backup, refused:") and "\x00" not in logged

@@ -39,7 +39,7 @@ from backpoints.app.service import Services
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.records import RECORDS
-from backpoints.core.routines import Routine, check_points
+from backpoints.core.routines import Routine, builtin_routines, check_points
 from backpoints.core.screening import Profile
 from backpoints.store import accounts_repo, backup_repo
 from backpoints.store.backup_repo import (
@@ -58,6 +58,8 @@ __all__ = ["NOT_BACKED_UP", "TableCount", "match_columns", "merge_rows"]
 FORMAT = "backpoints-backup"
 PERSON_SCOPE = "person"
 UNCHANGED = "Nothing was changed."
+#: The largest integer any database column here holds (64 bits).
+BIGGEST_INT = 2**63 - 1
 #: What a JSON column of a diary table must hold, beyond its table's record.
 NESTED: dict[tuple[str, str], type[BaseModel]] = {
     ("people", "profile"): Profile,
@@ -178,7 +180,13 @@ def restore_bytes(services: Services, raw: bytes, person: str | None = None) -> 
 
 def _audit(services: Services, person: str, action: str) -> None:
     with services.db() as db:
-        accounts_repo.audit(db, person, person, action, services.clock.now())
+        accounts_repo.audit(db, person, person, _printable(action), services.clock.now())
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """`text` without control characters (a file's keys end up in messages), cut short."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 3] + "..."
 
 
 def _restore(services: Services, raw: bytes, person: str | None) -> RestoreReport:
@@ -280,7 +288,9 @@ def _check_records(rows: Rows, services: Services) -> None:
                     _validate(model, row[column], f"{name} row {n}", f"{column}.")
             if name == "custom_routines":
                 try:
-                    check_points(Routine.model_validate(row["routine"]), services.catalog)
+                    routine = check_points(Routine.model_validate(row["routine"]), services.catalog)
+                    if routine.id in {r.id for r in builtin_routines()}:
+                        raise BackpointsError(f"{routine.id!r} is the id of a built-in routine.")
                 except BackpointsError as exc:
                     where = f"{name} row {n}"
                     raise _refused(f"This backup's {where} has a bad routine: {exc}") from None
@@ -292,9 +302,8 @@ def _validate(model: type[BaseModel], value: Any, where: str, prefix: str = "") 
     except ValidationError as exc:
         first = exc.errors()[0]
         field = prefix + ".".join(str(p) for p in first["loc"]) if first["loc"] else prefix[:-1]
-        raise _refused(
-            f"This backup's {where} has a bad {field or 'value'}: {first['msg']}."
-        ) from None
+        shown = _printable(field or "value", 80)
+        raise _refused(f"This backup's {where} has a bad {shown}: {first['msg']}.") from None
 
 
 def _one_person(rows: Rows) -> dict[str, Any] | None:
@@ -377,7 +386,7 @@ def _convert(kind: Any, value: Any) -> Any:
     if isinstance(kind, sqltypes.Boolean):
         ok = isinstance(value, bool)
     elif isinstance(kind, sqltypes.Integer):
-        ok = number and isinstance(value, int)
+        ok = number and isinstance(value, int) and -BIGGEST_INT <= value <= BIGGEST_INT
     elif isinstance(kind, sqltypes.Float | sqltypes.Numeric):
         ok = number
     elif isinstance(kind, sqltypes.String):
