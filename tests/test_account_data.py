@@ -238,7 +238,7 @@ def _total(rows: dict[str, list[dict[str, Any]]]) -> int:
 def test_backups_and_restores_are_in_the_audit_log(world: World) -> None:
     entries = audit(world, world.ann)
     assert entries[0]["therapist"] == "You"
-    assert entries[0]["action"].startswith("downloaded a backup of the diary (")
+    assert entries[0]["action"].startswith("downloaded a backup of your diary (")
     assert restore(world, world.ann, ann_backup(world)).status_code == 303
     assert audit(world, world.ann)[0]["action"] == "restored a backup (0 new rows)"
     assert audit(world, world.bob) == []  # nothing of Ann's shows in Bob's log
@@ -405,3 +405,13 @@ def test_hostile_files_are_refused_in_one_line(world: World, kind: str) -> None:
     assert everything(world) == before
     logged = audit(world, world.bob)[0]["action"]
     assert logged.startswith("tried to restore a backup, refused:") and "\x00" not in logged
+
+
+def test_a_new_account_restoring_its_own_empty_backup_adds_nothing(world: World) -> None:
+    carol = register(world.client, "carol.empty@example.org")
+    raw = world.client.get("/backup.json", headers=carol.auth).content
+    assert restore(world, carol, raw).headers["location"] == "/data?restored=0&skipped=1"
+    assert [a["action"] for a in audit(world, carol)][:2] == [
+        "restored a backup (0 new rows)",
+        "downloaded a backup of your diary (1 row)",
+    ]

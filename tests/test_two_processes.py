@@ -82,7 +82,7 @@ def test_two_processes_keep_every_account_to_itself(
     assert from_a["tables"] == from_b["tables"] == ann_backup(world)["tables"]
     assert world.bob.id not in json.dumps(from_b)
     assert [e["action"][:25] for e in audit(world, world.ann)[:2]] == [
-        "downloaded a backup of th"
+        "downloaded a backup of yo"
     ] * 2
 
     # Restores: a forged care link through B changes nothing seen from A; Ann's own diary,

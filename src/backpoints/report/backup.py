@@ -94,9 +94,10 @@ class RestoreReport:
         return sum(c.skipped for c in self.tables.values())
 
     def __str__(self) -> str:
-        added = ", ".join(f"{t} {c.inserted}" for t, c in self.tables.items() if c.inserted)
-        detail = f" ({added})" if added else ""
-        return f"Restored {self.inserted} new rows{detail}; skipped {self.skipped} already present."
+        per_table = ", ".join(f"{t} {c.inserted}" for t, c in self.tables.items() if c.inserted)
+        detail = f" ({per_table})" if per_table else ""
+        added = _rows(self.inserted, "new ")
+        return f"Restored {added}{detail}; skipped {self.skipped} already present."
 
 
 # ---- backup -------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def backup_data(services: Services, person: str | None = None) -> dict[str, Any]
         else:
             rows = backup_repo.diary_rows(db, person)
             total = sum(len(r) for r in rows.values())
-            action = f"downloaded a backup of the diary ({total} rows)"
+            action = f"downloaded a backup of your diary ({_rows(total)})"
             accounts_repo.audit(db, person, person, action, services.clock.now())
     tables = {name: [_dump_row(row) for row in found] for name, found in rows.items()}
     scope = {} if person is None else {"scope": PERSON_SCOPE}
@@ -174,8 +175,12 @@ def restore_bytes(services: Services, raw: bytes, person: str | None = None) -> 
             _audit(services, person, f"tried to restore a backup, refused: {exc}")
         raise
     if person is not None:
-        _audit(services, person, f"restored a backup ({report.inserted} new rows)")
+        _audit(services, person, f"restored a backup ({_rows(report.inserted, 'new ')})")
     return report
+
+
+def _rows(n: int, what: str = "") -> str:
+    return f"{n} {what}row" + ("" if n == 1 else "s")
 
 
 def _audit(services: Services, person: str, action: str) -> None:

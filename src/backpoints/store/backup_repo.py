@@ -158,7 +158,7 @@ def _fill_profile(
 ) -> TableCount:
     given = len(rows.get("people", []))
     current = db.execute(select(people.c.profile).where(people.c.id == person)).scalar_one()
-    if profile is None or current:
+    if not profile or current:
         return TableCount(0, given)
     db.execute(update(people).where(people.c.id == person).values(profile=profile))
     return TableCount(1, given - 1)
