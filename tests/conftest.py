@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ def live_server_mode(tmp_path: Path) -> Iterator[LiveServer]:
     yield from _serve(tmp_path, {"BACKPOINTS_SERVER_MODE": "true"})
 
 
-def serve(tmp_path: Path, extra: dict[str, str]) -> Iterator[LiveServer]:
+def serve(tmp_path: Path, extra: dict[str, str]) -> Generator[LiveServer, None, None]:
     """`backpoints serve` with these extra environment variables, until the generator closes."""
     yield from _serve(tmp_path, extra)
 

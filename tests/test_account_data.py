@@ -379,10 +379,7 @@ HOSTILE: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
     "an id beyond 64 bits": ("ratings", lambda row: row.update(id=2**70), "bad id"),
     "a routine with a built-in routine's id": (
         "custom_routines",
-        lambda row: (
-            row.update(routine_id=BUILTIN_ID),
-            row["routine"].update(id=BUILTIN_ID),
-        ),
+        lambda row: _named_like_a_builtin(row),
         "is the id of a built-in routine",
     ),
     "a session of a person the file does not hold": (
@@ -392,6 +389,10 @@ HOSTILE: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
     ),
 }
 BUILTIN_ID = "desk-neck-shoulders"
+
+
+def _named_like_a_builtin(row: dict[str, Any]) -> None:
+    row["routine_id"] = row["routine"]["id"] = BUILTIN_ID
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
