@@ -53,7 +53,7 @@ from backpoints.store.backup_repo import (
 )
 from backpoints.store.engine import alembic_config, current_revision
 
-__all__ = ["NOT_BACKED_UP", "TableCount", "match_columns", "merge_rows"]
+__all__ = ["DIARY", "NOT_BACKED_UP", "TableCount", "match_columns", "merge_rows"]
 
 FORMAT = "backpoints-backup"
 PERSON_SCOPE = "person"
