@@ -21,10 +21,11 @@ import pytest
 from backpoints.app.service import Services
 from backpoints.settings import Settings
 from tests.conftest import LiveServer, serve
+from tests.isolation_routes import ROUTES
 from tests.isolation_world import IDENTITIES, World, build_world
 from tests.pg import PostgresServer
 from tests.test_account_data import ann_backup, audit, everything, pdf_text
-from tests.test_isolation import ROUTES, run_matrix
+from tests.test_isolation import run_matrix
 
 
 class Alternating(httpx.Client):
