@@ -34,6 +34,7 @@ class Visitor:
     id: str
     email: str
     token: str
+    csrf: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -76,7 +77,7 @@ def register(client: TestClient, email: str, role: str = "client") -> Visitor:
     assert response.status_code == 201, response.text
     data = response.json()
     client.cookies.clear()
-    return Visitor(data["account_id"], email, data["token"])
+    return Visitor(data["account_id"], email, data["token"], data["csrf_token"])
 
 
 def new_session(world: World, who: Visitor, region: str = "neck", pain: int = 7) -> dict[str, Any]:

@@ -416,3 +416,18 @@ def test_a_new_account_restoring_its_own_empty_backup_adds_nothing(world: World)
         "restored a backup (0 new rows)",
         "downloaded a backup of your diary (1 row)",
     ]
+
+
+def test_server_mode_has_no_shared_local_person(tmp_path: Path) -> None:
+    """The old fallback that put every account's report on one person `local` is gone."""
+    from backpoints.app import service
+    from backpoints.core.errors import BackpointsError
+
+    services = service.Services(Settings(data_dir=tmp_path / "data", server_mode=True))
+    try:
+        with pytest.raises(BackpointsError, match="belongs to an account"):
+            service.person_id(services)
+        with services.db() as db:
+            assert db.execute(select(Base.metadata.tables["people"])).all() == []
+    finally:
+        services.close()

@@ -3,7 +3,9 @@
 Every route of the server-mode app (API and pages, every method, the static mount) must be in
 `ROUTES` with what each visitor may get; a route missing from the table fails the test, so a
 new route cannot slip by. Each route is sent by anonymous, another client, a therapist without
-consent, the owner and a therapist with consent, with real ids of the owner's data. For every
+consent, the owner and a therapist with consent, with real ids of the owner's data: to pages
+with the log-in cookie and CSRF token as a browser sends them, to the API with a bearer token.
+For every
 request: the status is the expected one, the body holds none of the owner's data (unless the
 visitor may see it), and nobody but the owner (and a consenting therapist, through the routes
 consent opens) changes anything of the owner's.
@@ -35,19 +37,31 @@ class Checked:
     status: int
 
 
-def _token(world: World, identity: str, fresh: bool) -> str | None:
+def _login(world: World, identity: str, fresh: bool) -> tuple[str, str] | None:
+    """(token, CSRF token) of the visitor: their own log-in, or a new one to end."""
     visitor = world.visitor(identity)
     if visitor is None:
         return None
     if not fresh:
-        return visitor.token
-    return accounts.log_in(world.services, visitor.email, PASSWORD, "testclient").token
+        return visitor.token, visitor.csrf
+    new = accounts.log_in(world.services, visitor.email, PASSWORD, "testclient")
+    return new.token, new.csrf_token
+
+
+def _headers(path: str, login: tuple[str, str] | None) -> dict[str, str]:
+    """As a browser sends them to pages (the cookie and the CSRF token), as API clients do to
+    the API (a bearer token)."""
+    if login is None:
+        return {}
+    token, csrf = login
+    if path.startswith("/api/"):
+        return {"Authorization": f"Bearer {token}"}
+    return {"Cookie": f"bp_session={token}", "X-CSRF-Token": csrf}
 
 
 def send(world: World, case: Case, identity: str) -> tuple[Any, Request]:
     request = {"path": case.path, **case.build(world, identity)}
-    token = _token(world, identity, case.fresh_login)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = _headers(request["path"], _login(world, identity, case.fresh_login))
     kwargs = {k: v for k, v in request.items() if k in ("json", "data", "files")}
     world.client.cookies.clear()
     response = world.client.request(
