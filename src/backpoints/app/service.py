@@ -22,8 +22,8 @@ from backpoints.core import guided as engine
 from backpoints.core import learning, screening
 from backpoints.core.anatomy import Body, body_from_stature
 from backpoints.core.clock import Clock, SystemClock
-from backpoints.core.errors import BackpointsError
-from backpoints.core.planner import PainEntry
+from backpoints.core.errors import BackpointsError, NotFoundError
+from backpoints.core.planner import PainEntry, expected_relief
 from backpoints.core.steps import Guide
 from backpoints.settings import Settings
 from backpoints.store import accounts_repo, repo
@@ -33,11 +33,10 @@ from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
 DEFAULT_STATURE_CM = 169.25
 
 
-class UnknownSession(BackpointsError, LookupError):
+class UnknownSession(NotFoundError):
     """No session has this id."""
 
     field = "session_id"
-    status_code = 404
 
 
 @dataclass
@@ -259,5 +258,13 @@ def history(services: Services, person: str, limit: int | None = 100) -> list[re
 
 
 def insights(services: Services, person: str) -> list[repo.PointInsight]:
+    """What helped, ranked as the planner ranks: by the expected chance of relief (the
+    catalogue's prior weighed with the tries), so one lucky try does not come first."""
     with services.db() as db:
-        return repo.insights(db, person)
+        found = repo.insights(db, person)
+
+    def chance(i: repo.PointInsight) -> float:
+        tally = learning.Tally(i.helped, i.tried)
+        return expected_relief(services.catalog, i.region, i.point_id, tally)
+
+    return sorted(found, key=lambda i: (-chance(i), -i.tried, i.point_id))

@@ -1,7 +1,8 @@
 """The body frame: landmarks, vertebral levels and cun of a back; `locate` puts points on it.
 
 Origin at the tip of the C7 spinous process, centimetres, `x_cm` positive toward the person's
-right, `y_cm` positive downward (DESIGN.md). A `Body` is built from sex and stature (ansur2
+right, `y_cm` positive downward (docs/architecture.md).
+A `Body` is built from sex and stature (ansur2
 means), from measured distances, or from 2-D landmarks of a photo with a pixel scale.
 Imports only the vocabulary and the catalogue models; no I/O.
 """
@@ -41,7 +42,7 @@ ERNST_REFERENCE_STATURE_CM: Final = (175.6 + 162.9) / 2
 #: ansur2 means: stature and biacromial breadth.
 ANSUR_STATURE_CM: Final[dict[Sex, float]] = {"male": 175.6, "female": 162.9}
 ANSUR_BIACROMIAL_CM: Final[dict[Sex, float]] = {"male": 41.6, "female": 36.5}
-#: 1 B-cun is about stature / 75 (who2008 proportional bone cun, DOMAIN.md).
+#: 1 B-cun is about stature / 75 (who2008 proportional bone cun).
 STATURE_PER_CUN: Final = 75.0
 #: Medial scapular borders sit 3 cun from the midline (6 cun apart).
 SCAPULA_MEDIAL_CUN: Final = 3.0

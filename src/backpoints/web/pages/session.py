@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from backpoints.app import service
 from backpoints.core.anatomy import Body, Position
+from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.render import Marker, back_svg
@@ -30,6 +31,7 @@ from backpoints.core.vocab import (
     TOOLS,
 )
 from backpoints.store.repo import Conflict
+from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.state import app_state
 
@@ -122,7 +124,11 @@ def profile_from(form: FormData) -> Profile:
             raise ValueError("Height must be a number of centimetres, e.g. 168.") from None
         if not 100 <= data["stature_cm"] <= 250:
             raise ValueError("Height must be between 100 and 250 cm.")
-    return Profile.model_validate(data)
+    profile = Profile.model_validate(data)
+    unnamed = site_question(profile)
+    if unnamed:
+        raise ValueError(unnamed)
+    return profile
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
@@ -153,7 +159,12 @@ def step_page(
     assert step is not None
     pain = {r.region: r.pain_now for r in session.regions}
     region = next(r for r in session.regions if r.region == step.region)
-    svg = step_map(request, step, pain, service.body_of(session.profile))
+    body = service.body_of(session.profile)
+    svg = step_map(request, step, pain, body)
+    spots = [
+        Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm)
+        for s in step.point.spots
+    ]
     return render(
         request,
         "step.html",
@@ -168,6 +179,7 @@ def step_page(
         firmness=FIRMNESS,
         notes=session.notes,
         error=error,
+        body3d=view_3d(step.point.name, spots, body),
     )
 
 
