@@ -10,7 +10,7 @@ import json
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import pytest
 from fastapi.testclient import TestClient
@@ -252,12 +252,21 @@ def _ranged_fields() -> list[tuple[str, str, int]]:
     found = []
     for table, model in RECORDS.items():
         for name, info in model.model_fields.items():
-            for meta in info.metadata:
+            for meta in _constraints(info):
                 low, high = getattr(meta, "ge", None), getattr(meta, "le", None)
                 if low is not None:
                     found.append((table, name, int(low) - 1))
                 if high is not None:
                     found.append((table, name, int(high) + 1))
+    return found
+
+
+def _constraints(info: Any) -> list[Any]:
+    """A field's constraints, also those inside an optional type (`PainLevel | None`)."""
+    found = list(info.metadata)
+    for arg in get_args(info.annotation):
+        for part in get_args(arg)[1:] if get_origin(arg) is Annotated else ():
+            found += getattr(part, "metadata", [part])
     return found
 
 
@@ -271,6 +280,7 @@ def test_the_ranges_are_the_apis() -> None:
     assert schemas.Intensity is records.PainLevel
     assert ("ratings", "pain_after", 11) in RANGED and ("peg_checkins", "pain", -1) in RANGED
     assert ("found_spots", "tenderness", 0) in RANGED
+    assert ("routine_runs", "stress_after", 11) in RANGED  # optional fields too
 
 
 def _row_with(doc: Doc, table: str, field: str, value: Any) -> Doc:
