@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,15 +174,20 @@ def live_server_mode(tmp_path: Path) -> Iterator[LiveServer]:
     yield from _serve(tmp_path, {"BACKPOINTS_SERVER_MODE": "true"})
 
 
+def serve(tmp_path: Path, extra: dict[str, str]) -> Generator[LiveServer, None, None]:
+    """`backpoints serve` with these extra environment variables, until the generator closes."""
+    yield from _serve(tmp_path, extra)
+
+
 def _serve(tmp_path: Path, extra: dict[str, str]) -> Iterator[LiveServer]:
     port = _free_port()
     env = {
         **os.environ,
         "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
         "BACKPOINTS_COUNTDOWN_SPEED": "60",
-        **extra,
     }
-    env.pop("BACKPOINTS_DATABASE_URL", None)
+    env.pop("BACKPOINTS_DATABASE_URL", None)  # unless `extra` names one (several processes)
+    env.update(extra)
     argv = [sys.executable, "-m", "backpoints", "serve", "--port", str(port), "--no-browser"]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

@@ -175,6 +175,9 @@ BAD_FILES: dict[str, Callable[[dict[str, Any]], bytes]] = {
     "bad pain value": lambda data: backup.to_json(
         _with(data, "ratings", -1, pain_after="lots")
     ).encode(),
+    "pain 42 on the 0-10 scale": lambda data: backup.to_json(
+        _with(data, "ratings", -1, pain_after=42)
+    ).encode(),
     "naive datetime": lambda data: backup.to_json(
         _with(data, "sessions", -1, started_at="2026-01-05T09:00:00")
     ).encode(),
@@ -206,6 +209,7 @@ MESSAGES = {
     "newer schema": "newer backpoints",
     "unknown table": "'mystery'",
     "bad pain value": "ratings row",
+    "pain 42 on the 0-10 scale": "row 9 has a bad pain_after: Input should be less than or equal",
     "naive datetime": "bad started_at",
     "missing column": "has no n",
     "dangling reference": "does not fit this database",
@@ -329,5 +333,28 @@ def test_references_to_renumbered_rows_follow_their_new_ids(tmp_path: Path) -> N
         ).all()
     engine.dispose()
     assert sorted(map(tuple, joined)) == [("already here", "x"), ("from backup", "mine")]
-    assert report.tables["notes"] == backup.TableCount(1, 1)
-    assert report.tables["tags"] == backup.TableCount(2, 0)
+    assert report["notes"] == backup.TableCount(1, 1)
+    assert report["tags"] == backup.TableCount(2, 0)
+
+
+def test_one_persons_backup_restores_into_the_local_diary(
+    source: service.Services, target: service.Services, diary: Diary
+) -> None:
+    """A backup of one account's diary (server mode) restored on a personal install."""
+    data = backup.backup_data(source, person="local")
+    assert data["scope"] == "person" and set(data["tables"]) == set(backup.DIARY)
+    data["tables"]["people"][0]["id"] = "an-account-id"  # as a server would have it
+    for name, column in backup.DIARY.items():
+        if column is not None and name != "people":
+            for row in data["tables"][name]:
+                row[column] = "an-account-id"
+    report = backup.restore_bytes(target, backup.to_json(data).encode())
+    assert report.tables["sessions"] == backup.TableCount(len(diary.sessions), 0)
+    restored = service.history(target, "local", limit=None)
+    original = service.history(source, "local", limit=None)
+    assert [(s.started_at, s.pain, s.status) for s in restored] == [
+        (s.started_at, s.pain, s.status) for s in original
+    ]
+    assert not {s.id for s in restored} & set(diary.sessions)  # fresh ids
+    again = backup.restore_bytes(target, backup.to_json(data).encode())
+    assert again.inserted == 0

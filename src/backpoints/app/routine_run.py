@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import ConflictError
 from backpoints.core.guided import Queued
+from backpoints.core.records import Rating010
 from backpoints.core.routines import Routine, fit_routine
 from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step
@@ -43,8 +44,8 @@ class RoutineRun(BaseModel):
     skipped_steps: tuple[int, ...] = ()
     skipped: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    stress_before: int | None = Field(default=None, ge=0, le=10)
-    stress_after: int | None = Field(default=None, ge=0, le=10)
+    stress_before: Rating010 | None = None
+    stress_after: Rating010 | None = None
     started_at: datetime
     ended_at: datetime | None = None
 

@@ -88,7 +88,10 @@ class Services:
 
 
 def person_id(services: Services, name: str = repo.LOCAL_PERSON) -> str:
-    """The person's id (the local single user by default), created on first use."""
+    """The person's id (the local single user by default), created on first use. Server mode
+    has no shared local person: every diary there belongs to an account."""
+    if services.settings.server_mode and name == repo.LOCAL_PERSON:
+        raise BackpointsError("In server mode every diary belongs to an account: log in.")
     with services.db() as db:
         return repo.ensure_person(db, name, services.clock.now())
 

@@ -22,6 +22,7 @@ from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError, ConflictError
 from backpoints.core.learning import NO_EVIDENCE, Evidence
 from backpoints.core.planner import PainEntry, RegionPlan, plan
+from backpoints.core.records import PainLevel
 from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step, limits_for
 from backpoints.core.vocab import REGION_LABELS, Side
@@ -74,8 +75,8 @@ class RegionPlanState(_Model):
     """One painful region: its pain at the start, its queue, and how it ended."""
 
     region: str
-    pain_start: int
-    pain_now: int
+    pain_start: PainLevel
+    pain_now: PainLevel
     queue: tuple[Queued, ...]
     tried: tuple[str, ...] = ()
     outcome: RegionOutcome | None = None
@@ -89,8 +90,8 @@ class Rating(_Model):
     region: str
     point_id: str
     side: Side | None
-    pain_before: int
-    pain_after: int
+    pain_before: PainLevel
+    pain_after: PainLevel
     relieved: bool
     rated_at: datetime
 

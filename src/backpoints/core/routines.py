@@ -25,6 +25,7 @@ from backpoints.catalog import Catalog
 from backpoints.core import jsonlimits
 from backpoints.core.cautions import Cautions, cautions_for, fit_technique, tool_name
 from backpoints.core.errors import BackpointsError
+from backpoints.core.records import StepSeconds
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS, Tool
 
@@ -45,7 +46,7 @@ class RoutineStep(BaseModel):
     point_id: str = Field(max_length=64)
     side: RoutineSide | None = None
     tool: Tool | None = None
-    duration_s: int = Field(ge=30, le=180)
+    duration_s: StepSeconds
 
 
 class Routine(BaseModel):

@@ -1,54 +1,72 @@
-"""Backup and restore of the whole database as one JSON file.
+"""Backup and restore: the whole database (a personal install) or one person's diary.
 
 Owns the backup format::
 
     {"format": "backpoints-backup", "schema_version": "0003", "created_at": "...Z",
+     "scope": "person",                       # only in a backup of one person's diary
      "tables": {"people": [{...}, ...], "sessions": [...], ...}}
 
-Every table of `Base.metadata` is carried generically (a new table needs no code here):
-datetimes become ISO 8601 strings, JSON columns stay as they are. Restoring checks the whole
-file before it touches the database, then merges it in one transaction: a row whose key is
-already there is skipped (the database's copy wins); tables with an autoincrement id are
-matched on a natural key instead (`NATURAL_KEYS`, else a unique constraint, else every other
-column) and new rows get fresh ids. Any failure rolls back, so a refused file changes nothing.
-Imports SQLAlchemy and Alembic; no web framework.
+A personal install backs up every table of `Base.metadata` generically (a new table needs no
+code here) and merges a restore into the whole database: a row already there is skipped. In
+server mode a backup holds only the caller's own diary (`backup_repo.DIARY`), never accounts,
+log-ins, care links, assigned routines or the audit log, and a restore adds only to the
+caller's diary: ids and person ids in the file are ignored, rows get the caller and fresh ids,
+and a file holding anything else is refused. Both are written to the caller's audit log.
+
+Every row is checked before the database is touched: its column types, then the model of its
+table (`backpoints.core.records`, the same ranges as the API and routine files), so a pain of
+42 is refused naming the table, the row and the field. Then the rows go in one transaction;
+any failure rolls back, so a refused file changes nothing. SQL lives in `backup_repo`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Column, CursorResult, Table, UniqueConstraint, insert, select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Column, Table
 from sqlalchemy import types as sqltypes
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
+from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
 from backpoints.core.errors import BackpointsError
-from backpoints.store import repo
+from backpoints.core.guided import SessionState
+from backpoints.core.records import RECORDS
+from backpoints.core.routines import Routine, builtin_routines, check_points
+from backpoints.core.screening import Profile
+from backpoints.store import accounts_repo, backup_repo, repo
+from backpoints.store.backup_repo import (
+    DIARY,
+    NOT_BACKED_UP,
+    SESSION_CHILDREN,
+    Rows,
+    TableCount,
+    match_columns,
+    merge_rows,
+)
 from backpoints.store.engine import alembic_config, current_revision
-from backpoints.store.models import Base
+
+__all__ = ["DIARY", "NOT_BACKED_UP", "TableCount", "match_columns", "merge_rows"]
 
 FORMAT = "backpoints-backup"
+PERSON_SCOPE = "person"
 UNCHANGED = "Nothing was changed."
-
-#: How rows of autoincrement-id tables are recognised as already present.
-NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "ratings": ("session_id", "n"),
-    "steps": ("session_id", "n"),
-    "pain_entries": ("session_id", "region"),
-    "screenings": ("person_id", "at"),
+#: The largest integer any database column here holds (64 bits).
+BIGGEST_INT = 2**63 - 1
+#: What a JSON column of a diary table must hold, beyond its table's record.
+NESTED: dict[tuple[str, str], type[BaseModel]] = {
+    ("people", "profile"): Profile,
+    ("sessions", "state"): SessionState,
+    ("routine_runs", "state"): RoutineRun,
+    ("custom_routines", "routine"): Routine,
 }
-
-Rows = dict[str, list[dict[str, Any]]]
-#: (table, id column) -> id in the backup -> id in the database, for renumbered rows.
-NewIds = dict[tuple[str, str], dict[Any, Any]]
 
 
 class BackupError(BackpointsError, ValueError):
@@ -59,12 +77,6 @@ class BackupError(BackpointsError, ValueError):
 
 def _refused(reason: str) -> BackupError:
     return BackupError(f"{reason} {UNCHANGED}")
-
-
-@dataclass(frozen=True)
-class TableCount:
-    inserted: int
-    skipped: int
 
 
 @dataclass(frozen=True)
@@ -82,41 +94,41 @@ class RestoreReport:
         return sum(c.skipped for c in self.tables.values())
 
     def __str__(self) -> str:
-        added = ", ".join(f"{t} {c.inserted}" for t, c in self.tables.items() if c.inserted)
-        detail = f" ({added})" if added else ""
-        return f"Restored {self.inserted} new rows{detail}; skipped {self.skipped} already present."
+        per_table = ", ".join(f"{t} {c.inserted}" for t, c in self.tables.items() if c.inserted)
+        detail = f" ({per_table})" if per_table else ""
+        added = _rows(self.inserted, "new ")
+        return f"Restored {added}{detail}; skipped {self.skipped} already present."
 
 
 # ---- backup -------------------------------------------------------------------------------
 
 
-#: Secrets of the moment that must not travel in a file: open log-ins and failed attempts;
-#: and what is derived from other tables (the tallies, recounted from the ratings on restore).
-NOT_BACKED_UP = frozenset({"login_sessions", "login_failures", "login_throttle", "point_tallies"})
-
-
-def _backed_up_tables() -> list[Any]:
-    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_BACKED_UP]
-
-
-def backup_data(services: Services) -> dict[str, Any]:
-    """Every row of every table (open log-ins excepted), as JSON-ready data."""
+def backup_data(services: Services, person: str | None = None) -> dict[str, Any]:
+    """The whole database (open log-ins excepted), or with `person` only that person's diary
+    (and the download written to their audit log), as JSON-ready data."""
     services.open()
     assert services.engine is not None
     with services.db() as db:
-        tables = {
-            table.name: [
-                {k: _dump(v) for k, v in row.items()}
-                for row in db.execute(select(table).order_by(*table.primary_key)).mappings()
-            ]
-            for table in _backed_up_tables()
-        }
+        if person is None:
+            rows = backup_repo.all_rows(db, backup_repo.backed_up_tables())
+        else:
+            rows = backup_repo.diary_rows(db, person)
+            total = sum(len(r) for r in rows.values())
+            action = f"downloaded a backup of your diary ({_rows(total)})"
+            accounts_repo.audit(db, person, person, action, services.clock.now())
+    tables = {name: [_dump_row(row) for row in found] for name, found in rows.items()}
+    scope = {} if person is None else {"scope": PERSON_SCOPE}
     return {
         "format": FORMAT,
         "schema_version": current_revision(services.engine),
         "created_at": services.clock.now().isoformat(),
+        **scope,
         "tables": tables,
     }
+
+
+def _dump_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _dump(v) for k, v in row.items()}
 
 
 def _dump(value: Any) -> Any:
@@ -141,7 +153,7 @@ def backup(services: Services, path: Path) -> dict[str, int]:
     return {name: len(rows) for name, rows in data["tables"].items()}
 
 
-# ---- restore: check the file --------------------------------------------------------------
+# ---- restore ------------------------------------------------------------------------------
 
 
 def restore(services: Services, path: Path) -> RestoreReport:
@@ -153,23 +165,71 @@ def restore(services: Services, path: Path) -> RestoreReport:
     return restore_bytes(services, raw)
 
 
-def restore_bytes(services: Services, raw: bytes) -> RestoreReport:
-    """Merge the backup in `raw` into the database, in one transaction."""
+def restore_bytes(services: Services, raw: bytes, person: str | None = None) -> RestoreReport:
+    """Merge the backup in `raw`, in one transaction: into the whole database, or with
+    `person` into that person's diary only (audited, refused or not)."""
+    try:
+        report = _restore(services, raw, person)
+    except BackupError as exc:
+        if person is not None:
+            _audit(services, person, f"tried to restore a backup, refused: {exc}")
+        raise
+    if person is not None:
+        _audit(services, person, f"restored a backup ({_rows(report.inserted, 'new ')})")
+    return report
+
+
+def _rows(n: int, what: str = "") -> str:
+    return f"{n} {what}row" + ("" if n == 1 else "s")
+
+
+def _audit(services: Services, person: str, action: str) -> None:
+    with services.db() as db:
+        accounts_repo.audit(db, person, person, _printable(action), services.clock.now())
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """`text` without control characters (a file's keys end up in messages), cut short."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 3] + "..."
+
+
+def _restore(services: Services, raw: bytes, person: str | None) -> RestoreReport:
     doc = _parse(raw)
     services.open()
     assert services.engine is not None
     _check_schema(doc["schema_version"], current_revision(services.engine))
-    rows = _decode_tables(doc["tables"])
+    one_diary = person is not None or doc.get("scope") == PERSON_SCOPE
+    rows = _decode_tables(doc["tables"], one_diary)
+    _check_records(rows, services)
+    profile = None
+    if one_diary:
+        profile = _one_person(rows)
+        _check_children(rows)
     with services.db() as db:
         try:
-            report = merge_rows(db, rows, _backed_up_tables())
-            repo.rebuild_tallies(db)
+            if one_diary:
+                me = person or _local(services)
+                counts = backup_repo.add_to_diary(db, me, rows, _new_id, profile)
+            else:
+                counts = merge_rows(db, rows, backup_repo.backed_up_tables())
+            repo.rebuild_tallies(db)  # derived from the ratings, never carried in a file
             db.commit()
         except SQLAlchemyError as exc:
             db.rollback()
             reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0]
             raise _refused(f"The backup does not fit this database ({reason}).") from exc
-    return report
+    return RestoreReport(counts)
+
+
+def _local(services: Services) -> str:
+    from backpoints.app.service import person_id
+
+    return person_id(services)
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
@@ -199,17 +259,85 @@ def _check_schema(version: str, current: str | None) -> None:
         )
 
 
-def _decode_tables(raw: dict[str, Any]) -> Rows:
-    tables = {t.name: t for t in _backed_up_tables()}
+def _decode_tables(raw: dict[str, Any], one_diary: bool) -> Rows:
+    """The rows, column types checked; for one diary, rows of other tables are refused."""
+    tables = {t.name: t for t in backup_repo.backed_up_tables()}
     decoded: Rows = {}
     for name, rows in raw.items():
         table = tables.get(name)
-        if table is None:
+        if table is None and not (one_diary and name in NOT_BACKED_UP):
             raise _refused(f"This backup has a table {name!r} this version does not know.")
         if not isinstance(rows, list):
             raise _refused(f"This backup is damaged: {name!r} is not a list.")
+        if one_diary and name not in DIARY:
+            if rows:
+                raise _refused(
+                    f"This backup holds {len(rows)} rows of {name!r}: a restore adds only to "
+                    "your own diary, never to accounts, log-ins, care links or the audit log."
+                )
+            continue
+        assert table is not None
         decoded[name] = [_decode_row(table, n, row) for n, row in enumerate(rows, start=1)]
     return decoded
+
+
+def _check_records(rows: Rows, services: Services) -> None:
+    """Each diary row against its table's record and its JSON columns against their models:
+    the same ranges as every other way data comes in."""
+    for name, found in rows.items():
+        record = RECORDS.get(name)
+        for n, row in enumerate(found, start=1):
+            if record is not None:
+                _validate(record, row, f"{name} row {n}")
+            for (table, column), model in NESTED.items():
+                if table == name and column in row:
+                    _validate(model, row[column], f"{name} row {n}", f"{column}.")
+            if name == "custom_routines":
+                try:
+                    routine = check_points(Routine.model_validate(row["routine"]), services.catalog)
+                    if routine.id in {r.id for r in builtin_routines()}:
+                        raise BackpointsError(f"{routine.id!r} is the id of a built-in routine.")
+                except BackpointsError as exc:
+                    where = f"{name} row {n}"
+                    raise _refused(f"This backup's {where} has a bad routine: {exc}") from None
+
+
+def _validate(model: type[BaseModel], value: Any, where: str, prefix: str = "") -> None:
+    try:
+        model.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = prefix + ".".join(str(p) for p in first["loc"]) if first["loc"] else prefix[:-1]
+        shown = _printable(field or "value", 80)
+        raise _refused(f"This backup's {where} has a bad {shown}: {first['msg']}.") from None
+
+
+def _one_person(rows: Rows) -> dict[str, Any] | None:
+    """The profile of the one person whose diary this is; refused if it holds several."""
+    people = {row["id"] for row in rows.get("people", [])}
+    for name, column in DIARY.items():
+        if column is not None and name != "people":
+            people |= {row[column] for row in rows.get(name, [])}
+    if len(people) > 1:
+        raise _refused(
+            f"This backup holds the diaries of {len(people)} people; a restore here takes one "
+            "person's diary."
+        )
+    found = rows.get("people", [])
+    return dict(found[0].get("profile") or {}) if found else None
+
+
+def _check_children(rows: Rows) -> None:
+    """Ratings, pain entries and steps must belong to a session of the same file."""
+    sessions = {row["id"] for row in rows.get("sessions", [])}
+    for name in SESSION_CHILDREN:
+        for n, row in enumerate(rows.get(name, []), start=1):
+            if row["session_id"] not in sessions:
+                session = str(row["session_id"])[:40]
+                raise _refused(
+                    f"This backup's {name} row {n} belongs to session {session!r}, which is not "
+                    "in the backup."
+                )
 
 
 def _decode_row(table: Table, n: int, row: Any) -> dict[str, Any]:
@@ -233,14 +361,14 @@ def _required(column: Column[Any]) -> bool:
         column.nullable
         or column.default is not None
         or column.server_default is not None
-        or column is _surrogate(column.table)
+        or column is backup_repo.surrogate(column.table)
     )
 
 
 def _decode_value(column: Column[Any], value: Any, where: str) -> Any:
     """The value checked against the column's type (datetimes parsed); BackupError if wrong."""
     if value is None:
-        if column.nullable or column is _surrogate(column.table):
+        if column.nullable or column is backup_repo.surrogate(column.table):
             return None
         raise _refused(f"This backup's {where} has an empty {column.name}.")
     kind = column.type.impl if isinstance(column.type, sqltypes.TypeDecorator) else column.type
@@ -264,7 +392,7 @@ def _convert(kind: Any, value: Any) -> Any:
     if isinstance(kind, sqltypes.Boolean):
         ok = isinstance(value, bool)
     elif isinstance(kind, sqltypes.Integer):
-        ok = number and isinstance(value, int)
+        ok = number and isinstance(value, int) and -BIGGEST_INT <= value <= BIGGEST_INT
     elif isinstance(kind, sqltypes.Float | sqltypes.Numeric):
         ok = number
     elif isinstance(kind, sqltypes.String):
@@ -274,88 +402,3 @@ def _convert(kind: Any, value: Any) -> Any:
     if not ok:
         raise ValueError("wrong type")
     return value
-
-
-# ---- restore: merge -----------------------------------------------------------------------
-
-
-def _surrogate(table: Table) -> Column[Any] | None:
-    """The table's autoincrement integer id, if its primary key is one."""
-    columns = list(table.primary_key.columns)
-    if len(columns) == 1 and isinstance(columns[0].type, sqltypes.Integer):
-        if columns[0].autoincrement in (True, "auto"):
-            return columns[0]
-    return None
-
-
-def match_columns(table: Table) -> tuple[str, ...]:
-    """The columns that say "this row is already there" for `table`."""
-    surrogate = _surrogate(table)
-    if surrogate is None:
-        return tuple(c.name for c in table.primary_key.columns)
-    natural = NATURAL_KEYS.get(table.name, ())
-    if natural and set(natural) <= set(table.columns.keys()):
-        return natural
-    for constraint in sorted(table.constraints, key=lambda c: str(c.name)):
-        if isinstance(constraint, UniqueConstraint):
-            return tuple(c.name for c in constraint.columns)
-    return tuple(c.name for c in table.columns if c is not surrogate)
-
-
-def _key(row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
-    def hashable(value: Any) -> Any:
-        return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
-
-    return tuple(hashable(row.get(c)) for c in columns)
-
-
-def merge_rows(db: Session, rows: Rows, tables: Sequence[Table]) -> RestoreReport:
-    """Insert the decoded rows that are not there yet, `tables` parents first (no commit)."""
-    new_ids: NewIds = {}
-    counts = {t.name: _merge_table(db, t, rows.get(t.name, []), new_ids) for t in tables}
-    return RestoreReport(counts)
-
-
-def _merge_table(
-    db: Session, table: Table, rows: list[dict[str, Any]], new_ids: NewIds
-) -> TableCount:
-    surrogate = _surrogate(table)
-    columns = match_columns(table)
-    present = {
-        _key(dict(row), columns): (row[surrogate.name] if surrogate is not None else None)
-        for row in db.execute(select(table)).mappings()
-    }
-    ids = new_ids.setdefault((table.name, surrogate.name), {}) if surrogate is not None else {}
-    inserted = 0
-    for given in rows:
-        row = _follow_new_ids(table, given, new_ids)
-        key = _key(row, columns)
-        if key not in present:
-            present[key] = _insert(db, table, row, surrogate)
-            inserted += 1
-        if surrogate is not None and row.get(surrogate.name) is not None:
-            ids[row[surrogate.name]] = present[key]
-    return TableCount(inserted, len(rows) - inserted)
-
-
-def _insert(db: Session, table: Table, row: dict[str, Any], surrogate: Column[Any] | None) -> Any:
-    """Insert the row (with a fresh id if the table numbers its rows); returns that id."""
-    if surrogate is None:
-        db.execute(insert(table).values(**row))
-        return None
-    values = {k: v for k, v in row.items() if k != surrogate.name}
-    result = cast(CursorResult[Any], db.execute(insert(table).values(**values)))
-    new_id = result.inserted_primary_key
-    assert new_id is not None
-    return new_id[0]
-
-
-def _follow_new_ids(table: Table, row: dict[str, Any], new_ids: NewIds) -> dict[str, Any]:
-    """The row with references to renumbered rows pointed at their new ids."""
-    moved = dict(row)
-    for column in table.columns:
-        for fk in column.foreign_keys:
-            mapping = new_ids.get((fk.column.table.name, fk.column.name), {})
-            if column.name in moved and moved[column.name] in mapping:
-                moved[column.name] = mapping[moved[column.name]]
-    return moved

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
-from sqlalchemy import select
-
 from backpoints.app import routine_service, scan_service, service
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
@@ -29,7 +27,7 @@ from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import peg
 from backpoints.report.ranking import plural, tries
-from backpoints.store.models import Screening
+from backpoints.store import repo
 from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
 #: How many points the printable chart shows (the same as the web's /chart page).
@@ -168,9 +166,12 @@ class ReportData:
         return point_stats((r for s in self.sessions for r in s.ratings), self.catalog)
 
 
-def gather(services: service.Services, start: date | None, end: date | None) -> ReportData:
-    """The diary of [start, end]; by default from its first entry to today."""
-    person = service.person_id(services)
+def gather(
+    services: service.Services, start: date | None, end: date | None, person: str | None = None
+) -> ReportData:
+    """The person's diary of [start, end] (by default from its first entry to today); the
+    local person's when `person` is not given (a personal install)."""
+    person = person or service.person_id(services)
     sessions = service.history(services, person, limit=1_000_000)[::-1]
     pegs = peg.history(services, person)
     screenings = screenings_of(services, person)
@@ -207,17 +208,15 @@ def _period(start: date | None, end: date | None, today: date, stamps: list[date
 def screenings_of(services: service.Services, person: str) -> list[ScreeningRecord]:
     """The person's red-flag screenings, oldest first."""
     with services.db() as db:
-        rows = db.scalars(
-            select(Screening).where(Screening.person_id == person).order_by(Screening.at)
-        ).all()
+        rows = repo.screenings_of(db, person)
     return [
         ScreeningRecord(
-            r.at,
-            tuple(r.answers.get("flags", ())),
-            dict(r.answers.get("pain", {})),
-            r.answers.get("urgency"),
+            at,
+            tuple(answers.get("flags", ())),
+            dict(answers.get("pain", {})),
+            answers.get("urgency"),
         )
-        for r in rows
+        for at, answers in rows
     ]
 
 

@@ -40,13 +40,14 @@ from typing import Any
 from backpoints.app import service
 from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
+from backpoints.core.records import PAIN_MAX, PAIN_MIN
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report.csv_export import iso_utc, point_name, whole_diary
 from backpoints.report.diary import ScreeningRecord, screenings_of
 from backpoints.report.peg import ITEMS, StoredPeg
 from backpoints.report.peg import history as peg_history
-from backpoints.store.models import Person
+from backpoints.store import repo
 from backpoints.store.repo import SessionSummary, StoredRating
 
 Json = dict[str, Any]
@@ -137,9 +138,16 @@ _NAMESPACE = uuid.UUID("5b0e6c1e-58f4-4d0e-9a49-3f1c0a7d2b61")
 
 
 class FhirExportError(BackpointsError):
-    """The bundle did not validate as FHIR R4 (a bug in backpoints: please report it)."""
+    """The bundle did not validate as FHIR R4, or holds a value outside its code's range."""
 
     field = "fhir"
+
+
+#: The values each Observation code allows: LOINC 72514-3 (the 0-10 numeric pain scale), the
+#: PEG score and its three items (each 0-10).
+CODE_RANGES: dict[str, tuple[int, int]] = dict.fromkeys(
+    ("72514-3", "91147-9", *PEG_ITEMS.values()), (PAIN_MIN, PAIN_MAX)
+)
 
 
 class _Ids:
@@ -326,7 +334,9 @@ def _entry(full_url: str, resource: Json) -> Json:
 
 
 def validate(bundle: Json) -> None:
-    """Raise FhirExportError unless `bundle` parses as a FHIR R4(B) Bundle."""
+    """Raise FhirExportError unless `bundle` parses as a FHIR R4(B) Bundle and every
+    Observation's value is within the range of its code."""
+    check_ranges(bundle)
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
@@ -338,12 +348,40 @@ def validate(bundle: Json) -> None:
         raise FhirExportError(f"The FHIR export is invalid at {where}: {first['msg']}.") from exc
 
 
+def check_ranges(bundle: Json) -> None:
+    """Raise FhirExportError naming the first Observation whose value (or a component's) is
+    outside its code's range: a pain of 42 is never written under LOINC 72514-3."""
+    for n, entry in enumerate(bundle.get("entry", [])):
+        resource = entry.get("resource", {})
+        if resource.get("resourceType") != "Observation":
+            continue
+        for code, value in _coded_values(resource):
+            bounds = CODE_RANGES.get(code)
+            if bounds is None:
+                continue
+            low, high = bounds
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not (number and low <= value <= high):
+                raise FhirExportError(
+                    f"The FHIR export is refused: entry {n} ({resource.get('effectiveDateTime')}) "
+                    f"has {code} = {value!r}, outside {low}-{high}. Nothing was written."
+                )
+
+
+def _coded_values(resource: Json) -> list[tuple[str, Any]]:
+    """(code, value) of an Observation and of each of its components."""
+    found = []
+    for part in (resource, *resource.get("component", [])):
+        value = part.get("valueInteger", part.get("valueQuantity", {}).get("value"))
+        found += [(str(c.get("code")), value) for c in part.get("code", {}).get("coding", [])]
+    return found
+
+
 def diary_bundle(services: service.Services, person: str | None = None) -> Json:
     """The person's (default: the local person's) whole diary as a validated FHIR Bundle."""
     who = person or service.person_id(services)
     with services.db() as db:
-        found = db.get(Person, who)
-        created = found.created_at if found is not None else services.clock.now()
+        created = repo.created_at(db, who) or services.clock.now()
     sessions = whole_diary(services, who)
     pegs, screenings = peg_history(services, who), screenings_of(services, who)
     key, now = pseudonym(who, created), services.clock.now()

@@ -171,10 +171,14 @@ def _build(doc: Any, story: list[Any]) -> None:
 
 
 def write_report(
-    services: service.Services, path: Target, start: date | None = None, end: date | None = None
+    services: service.Services,
+    path: Target,
+    start: date | None = None,
+    end: date | None = None,
+    person: str | None = None,
 ) -> diary.Period:
     """Write the clinician's report of [start, end] (whole diary by default); returns the period."""
-    data = diary.gather(services, start, end)
+    data = diary.gather(services, start, end, person)
     title = f"Back pain self-care diary: {data.period.start} to {data.period.end}"
     zone = diary.zone_name(data.generated)
     footer = (
@@ -349,9 +353,12 @@ _SECTIONS: Final[tuple[Callable[[diary.ReportData], list[Any]], ...]] = (
 # ---- the point chart -------------------------------------------------------------------------
 
 
-def write_point_chart(services: service.Services, path: Target) -> list[str]:
-    """Write the printable chart of the person's points; returns the point ids drawn."""
-    person = service.person_id(services)
+def write_point_chart(
+    services: service.Services, path: Target, person: str | None = None
+) -> list[str]:
+    """Write the printable chart of the person's points (the local person's by default);
+    returns the point ids drawn."""
+    person = person or service.person_id(services)
     profile = service.profile(services, person)
     points, personal = diary.chart_points(services, person)
     body = service.body_of(profile)

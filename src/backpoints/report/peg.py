@@ -1,8 +1,8 @@
 """The PEG weekly check-in (krebs2009): three 0-10 items and their mean, stored per person.
 
 Owns the questions, validation (`answers`, `parse_item`), the score, and storing and listing
-check-ins. Storage functions take an open SQLAlchemy `Session`; `record` and `history` take
-`Services` and use its clock. Imports SQLAlchemy and the store; no web, CLI or plotting.
+check-ins through the store's repository (`save` and `checkins` take an open database session;
+`record` and `history` take `Services` and use its clock). No web, CLI or plotting.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backpoints.core.errors import BackpointsError
-from backpoints.store.models import PegCheckin
+from backpoints.core.records import PAIN_MAX, PAIN_MIN
+from backpoints.store import repo
 
 if TYPE_CHECKING:
     from backpoints.app.service import Services
@@ -90,7 +90,7 @@ def parse_item(field: str, value: object) -> int:
         if not (text.isascii() and text.isdigit() and len(text) <= 2):
             raise InvalidPegAnswer(field, message)
         value = int(text)
-    if not isinstance(value, int) or not 0 <= value <= 10:
+    if not isinstance(value, int) or not PAIN_MIN <= value <= PAIN_MAX:
         raise InvalidPegAnswer(field, message)
     return value
 
@@ -106,8 +106,7 @@ def answers(pain: object, enjoyment: object, activity: object) -> PegAnswers:
 
 def save(db: Session, person_id: str, given: PegAnswers, at: datetime) -> StoredPeg:
     """Store a check-in (committed before returning)."""
-    db.add(PegCheckin(person_id=person_id, at=at, **vars(given)))
-    db.commit()
+    repo.add_peg(db, person_id, at, vars(given))
     return StoredPeg(at, given)
 
 
@@ -115,13 +114,10 @@ def checkins(
     db: Session, person_id: str, start: date | None = None, end: date | None = None
 ) -> list[StoredPeg]:
     """The person's check-ins, oldest first, optionally within [start, end] (dates, UTC)."""
-    query = select(PegCheckin).where(PegCheckin.person_id == person_id)
-    if start is not None:
-        query = query.where(PegCheckin.at >= day_start(start))
-    if end is not None:
-        query = query.where(PegCheckin.at < day_start(end + timedelta(days=1)))
-    rows = db.scalars(query.order_by(PegCheckin.at, PegCheckin.id))
-    return [StoredPeg(r.at, PegAnswers(r.pain, r.enjoyment, r.activity)) for r in rows]
+    since = None if start is None else day_start(start)
+    before = None if end is None else day_start(end + timedelta(days=1))
+    rows = repo.pegs_of(db, person_id, since, before)
+    return [StoredPeg(at, PegAnswers(p, e, a)) for at, p, e, a in rows]
 
 
 def day_start(day: date) -> datetime:

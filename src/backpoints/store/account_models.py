@@ -84,7 +84,8 @@ class Routine(Base):
 
 
 class AuditEntry(Base):
-    """One read or change of a client's data by a therapist; the client can see them all."""
+    """One read or change of a client's data by a therapist, or a backup or restore of it by
+    the person (then `therapist_id` is the person's own id); the client can see them all."""
 
     __tablename__ = "audit_log"
 

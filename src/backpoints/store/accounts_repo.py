@@ -298,14 +298,18 @@ def audit(db: Session, client_id: str, therapist_id: str, action: str, now: date
 
 
 def audit_of(db: Session, client_id: str) -> list[tuple[datetime, str, str]]:
-    """(when, therapist e-mail, what) for every therapist read of the client's data."""
+    """(when, who, what) for every therapist read of the client's data and every backup and
+    restore of it: who is the therapist's e-mail, or "You" for the person's own."""
     rows = db.execute(
-        select(AuditEntry.at, Account.email, AuditEntry.action)
+        select(AuditEntry.at, Account.email, AuditEntry.action, AuditEntry.therapist_id)
         .join(Account, Account.id == AuditEntry.therapist_id, isouter=True)
         .where(AuditEntry.client_id == client_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     ).all()
-    return [(at, email or "(deleted account)", action) for at, email, action in rows]
+    return [
+        (at, "You" if actor == client_id else email or "(deleted account)", action)
+        for at, email, action, actor in rows
+    ]
 
 
 def set_routine(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from backpoints.core.errors import ConflictError
 from backpoints.store.models import PainEntry as PainEntryRow
 from backpoints.store.models import (
+    PegCheckin,
     Person,
     PointTally,
     RatingRow,
@@ -116,6 +117,39 @@ def record_screening(db: Db, person_id: str, answers: dict[str, Any], at: dateti
     """Store the answers to the red-flag questions and the pain map they were asked for."""
     db.execute(_INSERT_SCREENING, {"person_id": person_id, "at": at, "answers": answers})
     db.commit()
+
+
+def screenings_of(db: Session, person_id: str) -> list[tuple[datetime, dict[str, Any]]]:
+    """(when, answers) of every screening of the person, oldest first."""
+    rows = db.scalars(
+        select(Screening).where(Screening.person_id == person_id).order_by(Screening.at)
+    )
+    return [(r.at, dict(r.answers)) for r in rows]
+
+
+def created_at(db: Session, person_id: str) -> datetime | None:
+    """When the person's diary was created (None if there is no such person)."""
+    person = db.get(Person, person_id)
+    return None if person is None else person.created_at
+
+
+def add_peg(db: Session, person_id: str, at: datetime, items: dict[str, int]) -> None:
+    """Store a PEG check-in (the three 0-10 items by name)."""
+    db.add(PegCheckin(person_id=person_id, at=at, **items))
+    db.commit()
+
+
+def pegs_of(
+    db: Session, person_id: str, since: datetime | None = None, before: datetime | None = None
+) -> list[tuple[datetime, int, int, int]]:
+    """(when, pain, enjoyment, activity) of the person's PEG check-ins in [since, before)."""
+    query = select(PegCheckin).where(PegCheckin.person_id == person_id)
+    if since is not None:
+        query = query.where(PegCheckin.at >= since)
+    if before is not None:
+        query = query.where(PegCheckin.at < before)
+    rows = db.scalars(query.order_by(PegCheckin.at, PegCheckin.id))
+    return [(r.at, r.pain, r.enjoyment, r.activity) for r in rows]
 
 
 def last_screening(db: Session, person_id: str) -> dict[str, Any] | None:

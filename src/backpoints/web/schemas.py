@@ -7,19 +7,21 @@ that names the field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Names, Point, Technique
 from backpoints.core.guided import SessionState
+from backpoints.core.records import PainLevel
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
 from backpoints.core.vocab import RedFlag, RegionId, Side, Tradition
 from backpoints.store.repo import PointInsight, SessionSummary
 
-Intensity = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
+#: The pain scale of every way data comes in (the API, restores, the session state).
+Intensity = PainLevel
 
 
 class _Strict(BaseModel):

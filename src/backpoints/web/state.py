@@ -64,6 +64,13 @@ class AppState:
         """The person's body (from their profile's height and sex, else average)."""
         return service.body_of(self.profile())
 
+    def public_body(self) -> Body:
+        """For public pages: the person's body, or the average one for a visitor who is not
+        logged in (server mode)."""
+        if self.services.settings.server_mode and current_visitor.get() is None:
+            return service.body_of(Profile())
+        return self.body()
+
 
 def app_state(request: Request) -> AppState:
     """The state of the app serving this request (set up by `create_app`)."""

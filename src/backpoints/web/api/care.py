@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.app import accounts, service
+from backpoints.core.records import StepSeconds
 from backpoints.web.auth import login_response
 from backpoints.web.deps import ServerStateDep, VisitorDep
 from backpoints.web.schemas import ERROR_RESPONSES, InsightPublic, SessionPublic
@@ -78,7 +79,7 @@ class AuditOut(BaseModel):
 
 class RoutineIn(_In):
     points: list[str] = Field(min_length=1, max_length=8)
-    duration_s: int | None = Field(default=None, ge=30, le=180)
+    duration_s: StepSeconds | None = None
     frequency: str = Field(default="", max_length=80)
     note: str = Field(default="", max_length=500)
 

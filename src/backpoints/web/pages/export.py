@@ -2,7 +2,9 @@
 
 "Your data" (`/data`) links the downloads and holds the restore form. Each route only
 translates: it calls one function of `backpoints.report` and wraps the result as a download
-or a page. A refused backup re-renders the page with the reason (422), never a 500.
+or a page. A refused backup re-renders the page with the reason (422), never a 500. Every
+download and restore is the caller's own: in server mode the backup holds only their diary
+and a restore adds only to it (`_scope`); a personal install backs up the whole database.
 """
 
 from __future__ import annotations
@@ -56,9 +58,15 @@ def fhir_bundle(request: Request) -> Response:
     return _download(request, bundle, "application/fhir+json", "fhir")
 
 
+def _scope(request: Request) -> str | None:
+    """Whose data a backup or restore is: the caller's (server mode), else the whole database."""
+    state = app_state(request)
+    return state.person() if state.services.settings.server_mode else None
+
+
 @router.get("/backup.json")
 def backup_file(request: Request) -> Response:
-    data = backup.to_json(backup.backup_data(app_state(request).services))
+    data = backup.to_json(backup.backup_data(app_state(request).services, _scope(request)))
     return _download(request, data, "application/json", "backup")
 
 
@@ -70,7 +78,8 @@ async def restore(request: Request) -> Response:
             return _page(request, error="Choose a backup file first.", status_code=422)
         raw = await upload.read()
     try:
-        report = await run_in_threadpool(backup.restore_bytes, app_state(request).services, raw)
+        services, scope = app_state(request).services, _scope(request)
+        report = await run_in_threadpool(backup.restore_bytes, services, raw, scope)
     except BackpointsError as exc:
         return _page(request, error=str(exc), status_code=422)
     return see_other(f"/data?restored={report.inserted}&skipped={report.skipped}")

@@ -89,7 +89,7 @@ def point_page(request: Request, point_id: str) -> Response:
         point = state.catalog.get(point_id)
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="Unknown point", message=str(exc))
-    body = state.body()
+    body = state.public_body()
     name = plain_name(point)
     positions = locate(point, body)
     markers = [Marker(pos, name, highlight=True) for pos in positions]

@@ -53,7 +53,8 @@ def report_pdf(request: Request) -> Response:
     out = io.BytesIO()
     try:
         first, last = diary.parse_day(start, "from"), diary.parse_day(end, "to")
-        period = pdf.write_report(app_state(request).services, out, first, last)
+        state = app_state(request)
+        period = pdf.write_report(state.services, out, first, last, state.person())
     except diary.InvalidPeriod as exc:
         return _report_page(request, start, end, exc, 422)
     return _download(out.getvalue(), f"backpoints-report-{period.start}-to-{period.end}.pdf")
@@ -65,7 +66,8 @@ def chart_pdf(request: Request) -> Response:
     from backpoints.report import pdf
 
     out = io.BytesIO()
-    pdf.write_point_chart(app_state(request).services, out)
+    state = app_state(request)
+    pdf.write_point_chart(state.services, out, state.person())
     return _download(out.getvalue(), "backpoints-points-chart.pdf")
 
 
