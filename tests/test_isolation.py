@@ -102,7 +102,9 @@ def check(world: World, case: Case, identity: str) -> Checked:
 
 @pytest.fixture
 def world(settings: Settings) -> Iterator[World]:
-    app = create_app(settings.model_copy(update={"server_mode": True}))
+    app = create_app(
+        settings.model_copy(update={"server_mode": True, "registrations_per_hour": 1000})
+    )
     with TestClient(app, raise_server_exceptions=False) as client:
         yield build_world(client)
 

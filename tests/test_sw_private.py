@@ -44,6 +44,7 @@ def test_the_service_worker_keeps_no_private_page_and_forgets_at_log_out(
     kept = set(page.evaluate(CACHED_URLS))
     assert {"/points", "/offline"} <= kept
     assert not kept & {"/history", "/account", "/"}, kept
+    page.goto(url + "/account")  # log-out sits with the account, under "Me"
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("heading", name="Log in").wait_for()
     page.wait_for_function("caches.keys().then((k) => k.length === 0)", timeout=10_000)

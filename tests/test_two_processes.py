@@ -42,7 +42,11 @@ class Alternating(httpx.Client):
 
 @contextmanager
 def _process(tmp_path: Path, name: str, database: str) -> Iterator[LiveServer]:
-    env = {"BACKPOINTS_SERVER_MODE": "true", "BACKPOINTS_DATABASE_URL": database}
+    env = {
+        "BACKPOINTS_SERVER_MODE": "true",
+        "BACKPOINTS_DATABASE_URL": database,
+        "BACKPOINTS_REGISTRATIONS_PER_HOUR": "1000",  # the matrix registers many accounts
+    }
     running = serve(tmp_path / name, env)
     try:
         yield next(running)
