@@ -233,7 +233,7 @@ ROUTES: list[Case] = [
     public("POST", "/register", 303, _new_account(False)),
     public("POST", "/api/v1/auth/register", 201, _new_account(True)),
     # The caller's own data (no id in the path): each visitor gets their own, never the owner's.
-    mine("GET", "/", 200),
+    by_role("GET", "/", therapist=303, client=200),  # therapists land on their clients
     mine("GET", "/tools", 200),
     mine("GET", "/history", 200),
     mine("GET", "/insights", 200),
