@@ -129,8 +129,3 @@ def test_a_profile_with_no_conditions_changes_nothing(catalog: Catalog) -> None:
     assert not limits.excluded_points
     for point in catalog:
         assert adjust_technique(point, limits) == (point.technique, ())
-
-
-def test_urgent_flags_are_the_design_list() -> None:
-    assert "chest_pain_or_breathless" in URGENT_FLAGS
-    assert len(RED_FLAGS) == 11

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     #: further attempts are refused for a while.
     login_attempts: int = Field(default=5, ge=1, le=100)
     login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    #: The number the referral screen's one-tap call link dials in an emergency.
+    emergency_number: str = Field(default="112", pattern=r"^\+?[0-9]{2,15}$")
 
     @field_validator("data_dir")
     @classmethod

@@ -1,5 +1,7 @@
 """The guided session in a terminal: ask, screen, show a step, count down with cues, rate.
 
+Starting goes through `backpoints.app.begin` (ask, refer or start), like every surface.
+
 An imperative shell over `backpoints.app.service`: input comes through an `ask` function and
 output through a Rich console, so tests drive it with real text. The countdown sleeps
 `duration / speed` seconds (speed > 1 in tests) and rings the terminal bell at the end.
@@ -17,12 +19,11 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from backpoints.app import service
+from backpoints.app import begin, service
 from backpoints.cli.termmap import MapMarker, back_map
 from backpoints.core.anatomy import Position
 from backpoints.core.errors import BackpointsError, check_region
 from backpoints.core.guided import SessionState
-from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, REGION_LABELS
 from backpoints.store.repo import PointInsight, SessionSummary
@@ -101,33 +102,27 @@ def ask_number(term: Terminal, prompt: str) -> int:
             term.console.print(str(exc))
 
 
-def ask_flags(term: Terminal) -> list[str]:
-    """The red-flag questions, yes/no each; returns the flags answered yes."""
-    term.console.print(
-        "[bold]Safety first.[/] A few questions about signs that need a doctor, not massage."
-    )
-    flags = []
-    for flag, question in QUESTIONS.items():
-        while (answer := term.ask(f"{question} [y/n]").strip().lower()[:1]) not in ("y", "n"):
-            term.console.print("Please answer y or n.")
-        if answer == "y":
-            flags.append(flag)
-    return flags
-
-
 def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> SessionState | None:
-    """Screen if needed, then guide step by step until relief, exhaustion or stop.
+    """Ask, refer or start (through `backpoints.app.begin`), then guide step by step until
+    relief, exhaustion or stop. While a red flag stands no step is shown.
 
     Ctrl-C or the end of input stops the session cleanly; every rating given stays saved.
     """
+    from backpoints.cli.terminal_safety import ask_answers, show_referral
+
     me = service.person_id(services)
     session_id = None
     try:
-        flags: list[str] = []
-        if service.screening_needed(services, me, pain):
-            flags = ask_flags(term)
-            service.record_screening(services, me, flags, pain)
-        session_id, state = service.start_session(services, me, pain, flags)
+        outcome = begin.begin(services, me, pain)
+        if isinstance(outcome, begin.AskScreening):
+            outcome = begin.begin(services, me, pain, ask_answers(term))
+        if isinstance(outcome, begin.Referred):
+            show_referral(term, services, outcome)
+            return outcome.session
+        if isinstance(outcome, begin.AskScreening):  # not reached: every question was asked
+            return None
+        session_id, state = outcome.id, outcome.session
+        assert state is not None
         state = _guide(term, services, session_id, state)
     except (EndOfInput, KeyboardInterrupt):
         if session_id is None:
@@ -136,14 +131,21 @@ def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> Ses
         _, state = service.load(services, session_id)
         if state.status == "active":
             state = service.stop(services, session_id)
-    term.console.print(outcome_panel(state))
+    if state.status != "refer":
+        term.console.print(outcome_panel(state))
     return state
 
 
 def _guide(
     term: Terminal, services: service.Services, session_id: str, state: SessionState
 ) -> SessionState:
+    from backpoints.cli.terminal_safety import show_referral
+
     while state.status == "active" and state.current is not None:
+        referred = begin.guard(services, service.person_id(services))
+        if referred is not None:  # a flag was raised elsewhere meanwhile: no more steps
+            show_referral(term, services, referred)
+            return begin.as_referral(state, referred)
         step = state.current
         term.console.print(step_map(step, state))
         term.console.print(step_panel(step))

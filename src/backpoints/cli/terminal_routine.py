@@ -1,24 +1,37 @@
-"""A routine in the terminal: screening if never done, stress before, each step with its
-countdown and bell, stress after. Input and output through a `terminal.Terminal`."""
+"""A routine in the terminal: the safety questions when due (a referral while a red flag
+stands), stress before, each step with its countdown and bell, stress after. Input and
+output through a `terminal.Terminal`."""
 
 from __future__ import annotations
 
-from backpoints.app import routine_service, service
+from backpoints.app import begin, routine_service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
-from backpoints.cli.terminal import Terminal, ask_flags, ask_number, countdown, step_panel
+from backpoints.cli.terminal import Terminal, ask_number, countdown, step_panel
+from backpoints.cli.terminal_safety import ask_answers, show_referral
 
 
-def run_routine(term: Terminal, services: Services, me: str, routine_id: str) -> RoutineRun:
-    flags: list[str] = []
-    if routine_service.needs_screening(services, me):
-        flags = ask_flags(term)
-        service.record_screening(services, me, flags, {})
+def run_routine(term: Terminal, services: Services, me: str, routine_id: str) -> RoutineRun | None:
+    """Ask (when due), refer or run the routine through `backpoints.app.begin`."""
+    referred = begin.guard(services, me)
+    if referred is not None:
+        show_referral(term, services, referred)
+        return None
+    answers = ask_answers(term) if begin.screening_status(services, me).due else {}
     before = ask_number(term, "How stressed or tense do you feel now (0-10)?")
-    run_id, run = routine_service.start(services, me, routine_id, flags, before)
+    outcome = begin.begin(services, me, {}, answers, routine=routine_id, stress_before=before)
+    if isinstance(outcome, begin.Referred):
+        show_referral(term, services, outcome)
+        return None
+    if isinstance(outcome, begin.AskScreening) or outcome.run is None:  # not reached
+        return None
+    run_id, run = outcome.id, outcome.run
     for line in (*run.skipped, *run.notes):
         term.console.print(f"[yellow]{line}[/]")
     while run.current is not None:
+        if (referred := begin.guard(services, me)) is not None:
+            show_referral(term, services, referred)
+            return run
         step = run.current
         term.console.print(step_panel(step))
         choice = term.ask("Enter to start, s to skip, q to stop").strip().lower()

@@ -1,26 +1,33 @@
 """Safety first: red-flag screening and the restrictions a person's profile puts on guidance.
 
-`screen(flags)` turns the yes answers to the red-flag questions into a verdict: any emergency
-flag means "seek urgent care now", any other flag "see a doctor before self-massage"
-(nice-cks-lbp, bass2018). `restrictions(profile, catalog)` turns contraindications into what
-the planner and the session must respect (nccih-massage). Pure: imports only the catalogue
-models and vocabularies.
+`screen(flags)` turns the yes answers to the red-flag questions (`backpoints.core.redflags`)
+into a verdict: any emergency flag means "get help now", any other flag "see a doctor before
+self-massage" (nice-cks-lbp, bass2018, nhs-back-pain). `restrictions(profile, catalog)` turns
+contraindications into what the planner and the session must respect (nccih-massage).
+Pure: imports only the catalogue models and vocabularies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.catalog.models import Point, SpineLocation, Technique
-from backpoints.core.errors import BackpointsError
+from backpoints.core.redflags import (
+    EMERGENCY_MESSAGE,
+    QUESTIONS,
+    URGENT_MESSAGE,
+    UnknownFlag,
+    Urgency,
+    check_flags,
+    gravest,
+    pain_is_new_or_worse,
+)
 from backpoints.core.vocab import (
-    EMERGENCY_FLAGS,
     PRESSURES,
-    RED_FLAGS,
     REGION_LABELS,
     Pressure,
     RegionId,
@@ -28,46 +35,20 @@ from backpoints.core.vocab import (
     Tool,
 )
 
-Urgency = Literal["emergency", "urgent"]
+#: Re-exported: the questions and messages live in `backpoints.core.redflags`.
+__all__ = [
+    "EMERGENCY_MESSAGE",
+    "QUESTIONS",
+    "URGENT_MESSAGE",
+    "Profile",
+    "UnknownFlag",
+    "Urgency",
+    "Verdict",
+    "needs_screening",
+    "restrictions",
+    "screen",
+]
 
-#: The red-flag questions, asked as yes/no, in the order people should see them.
-QUESTIONS: Final[dict[str, str]] = {
-    "bladder_or_bowel_change": (
-        "Since the back pain started, have you had new trouble passing or holding urine, "
-        "or lost control of your bowels?"
-    ),
-    "saddle_numbness": (
-        "Is there numbness or tingling between your legs or around your back passage "
-        "(where you would sit on a saddle)?"
-    ),
-    "progressive_leg_weakness": "Is one or both of your legs getting weaker?",
-    "major_trauma": "Did the pain start after a bad fall, a car accident or another big injury?",
-    "chest_pain_or_breathless": "Do you have chest pain, or are you short of breath?",
-    "fever_or_unwell": "Do you have a fever, or feel generally unwell?",
-    "cancer_history": "Have you ever had cancer?",
-    "unexplained_weight_loss": "Have you lost weight recently without trying?",
-    "constant_night_pain": "Is the pain constant at night, even when you lie still?",
-    "osteoporosis_or_steroids": (
-        "Did the pain start after a minor fall or strain while you have osteoporosis "
-        "or take steroid tablets long-term?"
-    ),
-    "immunosuppressed_or_iv_drugs": (
-        "Is your immune system weakened (for example by medicines), or do you inject drugs?"
-    ),
-}
-
-EMERGENCY_MESSAGE: Final = (
-    "What you describe can be a sign that nerves at the base of the spine are squeezed "
-    "(cauda equina syndrome). This needs urgent care now: go to an emergency department or "
-    "call your emergency number. Do not massage your back."
-)
-URGENT_MESSAGE: Final = (
-    "What you describe needs a doctor to look at it before you do self-massage. Please "
-    "see your doctor soon (today if you feel unwell). backpoints will not suggest points "
-    "until then."
-)
-#: A rise of this many points in a region counts as "much worse" (and asks the questions again).
-MUCH_WORSE_POINTS: Final = 3
 GENTLE_NOTE: Final = (
     "Gentle pressure only, because you take blood thinners or have a bleeding disorder."
 )
@@ -77,12 +58,6 @@ BODY_WEIGHT_TOOLS: Final = frozenset({"body_weight", "foam_roller"})
 #: A point this close to the midline is "on the spine" for the osteoporosis rule.
 SPINE_ZONE_CUN: Final = 1.0
 SITE_CONDITIONS: Final = ("recent_surgery", "broken_skin", "blood_clot_history", "cancer_at_site")
-
-
-class UnknownFlag(BackpointsError, ValueError):
-    """A red-flag answer that is not one of the questions."""
-
-    field = "flags"
 
 
 class Profile(BaseModel):
@@ -119,26 +94,17 @@ class Verdict:
 
 def screen(flags: Iterable[str]) -> Verdict:
     """Judge the yes answers; emergency wins over urgent; no flag means go ahead."""
-    yes = tuple(dict.fromkeys(flags))
-    unknown = [f for f in yes if f not in RED_FLAGS]
-    if unknown:
-        raise UnknownFlag(f"Unknown red-flag answer {unknown[0]!r}; expected one of the questions.")
-    if any(f in EMERGENCY_FLAGS for f in yes):
+    yes = check_flags(flags)
+    urgency = gravest(yes)
+    if urgency == "emergency":
         return Verdict(True, "emergency", yes, EMERGENCY_MESSAGE)
-    if yes:
+    if urgency == "urgent":
         return Verdict(True, "urgent", yes, URGENT_MESSAGE)
     return Verdict(False, None, (), "")
 
 
-def needs_screening(last_pain: Mapping[str, int] | None, pain: Mapping[str, int]) -> bool:
-    """Ask the questions the first time, and when pain is new or much worse than last time."""
-    if last_pain is None:
-        return True
-    for region, now in pain.items():
-        before = last_pain.get(region, 0)
-        if now > 0 and (before == 0 or now - before >= MUCH_WORSE_POINTS):
-            return True
-    return False
+#: Kept for callers of the older name: ask the first time and for a new or worse pain.
+needs_screening = pain_is_new_or_worse
 
 
 @dataclass(frozen=True)
