@@ -23,7 +23,7 @@ from backpoints.core.screening import (
     screen,
 )
 from backpoints.core.steps import Guide
-from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, REGION_IDS, URGENT_FLAGS
+from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, REGION_IDS
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 pain_maps = st.dictionaries(st.sampled_from(REGION_IDS), st.integers(1, 10), min_size=1)

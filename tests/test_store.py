@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from backpoints.app import service
+from backpoints.app import begin, service
 from backpoints.catalog import Catalog
 from backpoints.core.clock import FakeClock
 from backpoints.core.screening import Profile
 from backpoints.settings import Settings
 from backpoints.store import repo
 from backpoints.store.engine import current_revision, head_revision
+from tests.flows import started
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def services(settings: Settings, catalog: Catalog) -> Iterator[service.Services]
 def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
     service.person_id(services)
     assert services.engine is not None
-    assert current_revision(services.engine) == head_revision() == "0006"
+    assert current_revision(services.engine) == head_revision() == "0007"
     tables = set(inspect(services.engine).get_table_names())
     expected = {"people", "sessions", "ratings", "pain_entries", "steps", "accounts", "audit_log"}
     assert expected <= tables
@@ -107,15 +108,15 @@ def test_insights_count_what_helped(services: service.Services) -> None:
         assert found[("interscapular", point)].helped == n
 
 
-def test_screening_is_needed_again_only_when_pain_is_new_or_worse(
+def test_screening_is_due_again_only_when_pain_is_new_or_worse(
     services: service.Services,
 ) -> None:
     me = service.person_id(services)
-    assert service.screening_needed(services, me, {"neck": 4})
-    service.record_screening(services, me, [], {"neck": 4})
-    assert not service.screening_needed(services, me, {"neck": 5})
-    assert service.screening_needed(services, me, {"neck": 8})
-    assert service.screening_needed(services, me, {"sacrum": 1})
+    assert begin.screening_status(services, me, {"neck": 4}).due
+    started(services, me, {"neck": 4})
+    assert not begin.screening_status(services, me, {"neck": 5}).due
+    assert begin.screening_status(services, me, {"neck": 8}).due
+    assert begin.screening_status(services, me, {"sacrum": 1}).due
 
 
 def test_a_rating_is_durable_the_moment_rate_returns(tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_a_rating_is_durable_the_moment_rate_returns(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import sys, time
-        from backpoints.app import service
+        from backpoints.app import begin, service
         from backpoints.settings import Settings
         s = service.Services(Settings(data_dir=sys.argv[1]))
         me = service.person_id(s)
