@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import CliRun
 
-NO_FLAGS = "n\n" * 11
+NO_FLAGS = "n\n" * 17
 
 
 def test_first_session_screens_then_guides_until_relief(run_cli: CliRun) -> None:
@@ -35,7 +35,7 @@ def test_first_session_screens_then_guides_until_relief(run_cli: CliRun) -> None
 
 
 def test_a_red_flag_refers_and_shows_no_point(run_cli: CliRun) -> None:
-    answers = "y\n" + "n\n" * 10
+    answers = "y\n" + "n\n" * 16
     result = run_cli("session", "-p", "sacrum=7", input=answers)
     assert result.returncode == 0, result.stderr
     assert "emergency" in result.stdout.lower()
