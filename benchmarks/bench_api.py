@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
+from backpoints.core.redflags import QUESTIONS
 from benchmarks.loadgen import (
     Client,
     ClosedLoopResult,
@@ -53,6 +54,7 @@ PAIN = 6
 SESSION_BODY: dict[str, Any] = {
     "pain": [{"region": "lower_back_left", "intensity": PAIN}],
     "flags": [],
+    "answers": dict.fromkeys(QUESTIONS, False),  # the safety questions, all "no"
 }
 READY_PATH = "/api/v1/regions"
 
