@@ -36,12 +36,11 @@ def refer_panel(referred: begin.Referred, emergency_number: str) -> Panel:
     if referred.urgency == "emergency":
         title = "Get medical help now"
         lines += [
-            Text("What to do now:", style="bold"),
+            Text("\nWhat to do now:", style="bold"),
             Text(
-                f"  1. Call {emergency_number} (or your local emergency number) now, "
-                "or go to the nearest emergency department.",
-                style="bold red",
+                f"  1. Call {emergency_number} now (or your local emergency number).", style="bold"
             ),
+            Text("     Or go straight to the nearest emergency department."),
             Text("  2. Do not massage your back and do not drive yourself."),
         ]
     elif referred.age:
@@ -49,13 +48,13 @@ def refer_panel(referred: begin.Referred, emergency_number: str) -> Panel:
     else:
         title = "Please see a doctor before self-massage"
         lines += [
-            Text("What to do now:", style="bold"),
+            Text("\nWhat to do now:", style="bold"),
             Text("  1. Make an appointment with your doctor in the next few days."),
             Text("  2. If you feel very unwell, or it gets worse, get urgent care today."),
         ]
     if referred.standing:
         said = ", ".join(QUESTIONS_BY_ID[f].label for f in referred.standing)
-        lines.append(Text(f"You said yes to: {said}."))
+        lines.append(Text(f"\nYou said yes to: {said}."))
     lines.append(Text("No points, routines or spots are suggested while this stands."))
     if not referred.age:
         lines.append(Text(AGAIN_HINT, style="dim"))
