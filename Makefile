@@ -32,9 +32,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src tests benchmarks
+	PYTHONPATH=src $(BIN)/lint-imports
 
 test: $(STAMP) system-deps vendor lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=80
 
 bench: $(STAMP) vendor
 	$(BIN)/python -m benchmarks

@@ -61,7 +61,7 @@ SITE_CONDITIONS: Final = ("recent_surgery", "broken_skin", "blood_clot_history",
 
 
 class Profile(BaseModel):
-    """What a person tells about themselves that changes the guidance (DESIGN.md `profile`)."""
+    """What a person tells about themselves that changes the guidance (the `profile`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

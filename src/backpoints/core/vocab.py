@@ -1,6 +1,6 @@
 """The shared vocabularies: region ids, vertebral levels, traditions, techniques, flags.
 
-These ids are stable API (see DESIGN.md). This module owns only names and orderings; it
+These ids are stable API (see docs/architecture.md). This module owns only names and orderings; it
 imports nothing from the rest of the package, so every layer may depend on it.
 """
 
@@ -96,7 +96,7 @@ EMERGENCY_FLAGS: Final[tuple[str, ...]] = get_args(EmergencyFlag)
 URGENT_FLAGS: Final[tuple[str, ...]] = get_args(UrgentFlag)
 RED_FLAGS: Final[tuple[str, ...]] = EMERGENCY_FLAGS + URGENT_FLAGS
 
-#: Boolean contraindication fields of a profile (DESIGN.md "Profile").
+#: Boolean contraindication fields of a profile (docs/architecture.md "Profile").
 ProfileCondition = Literal[
     "pregnant",
     "anticoagulants",

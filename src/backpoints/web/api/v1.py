@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from backpoints.app import begin, service
@@ -23,6 +23,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_IDS, REGION_LABELS, RegionId
+from backpoints.web.deps import StateDep
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
     InsightPublic,
@@ -40,13 +41,7 @@ from backpoints.web.state import AppState
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 
-async def get_state(request: Request) -> AppState:
-    """The app's state (async: a sync dependency would cost a thread-pool hop per request)."""
-    state: AppState = request.app.state.bp
-    return state
-
-
-State = Annotated[AppState, Depends(get_state)]
+State = StateDep
 
 
 @router.get("/regions", response_model=list[RegionPublic])
