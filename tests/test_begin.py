@@ -107,6 +107,7 @@ def test_with_a_standing_flag_no_surface_shows_a_step(client: TestClient, flag: 
     _refers(client.get("/scan"))
     _refers(client.post("/scan/spot", data={"region": "sacrum", "level": "S2", "tenderness": "5"}))
     _refers(client.get("/chart"))
+    _refers(client.get("/chart.pdf"))
     # the flag still stands: nothing above cleared it
     assert client.get("/api/v1/screening").json()["standing"] == [flag]
 

@@ -144,7 +144,7 @@ def test_build_a_routine_in_the_terminal(run_cli: CliRun) -> None:
 
 
 def test_the_two_click_bypass_is_gone_in_the_terminal(
-    run_cli: CliRun, monkeypatch: pytest.MonkeyPatch
+    run_cli: CliRun, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("BACKPOINTS_EMERGENCY_NUMBER", "999")
     first = run_cli("session", "-p", "lower_back_left=6", input="y\n" + "n\n" * 16)
@@ -162,6 +162,9 @@ def test_the_two_click_bypass_is_gone_in_the_terminal(
         assert "Step " not in result.stdout and "Saved:" not in result.stdout
         assert "Safety first" not in result.stdout
         assert "backpoints screening" in result.stdout
+    chart = run_cli("chart", "--pdf", str(tmp_path / "chart.pdf"))
+    assert chart.returncode == 1 and "Get medical help now" in chart.stdout
+    assert not (tmp_path / "chart.pdf").exists()
     statuses = [s["status"] for s in json.loads(run_cli("history", "--json").stdout)]
     assert statuses == ["refer", "refer"]
     # the way back asks every question; all "no" clears the flag and the session starts

@@ -62,10 +62,14 @@ def report_pdf(request: Request) -> Response:
 @router.get("/chart.pdf")
 def chart_pdf(request: Request) -> Response:
     """The printable chart of the person's points, for a partner or carer."""
+    from backpoints.app import begin
     from backpoints.report import pdf
 
+    state = app_state(request)
+    if begin.guard(state.services, state.person()) is not None:
+        return see_other("/refer")  # no points chart while a red flag stands
     out = io.BytesIO()
-    pdf.write_point_chart(app_state(request).services, out)
+    pdf.write_point_chart(state.services, out)
     return _download(out.getvalue(), "backpoints-points-chart.pdf")
 
 
