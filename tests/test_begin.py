@@ -301,3 +301,14 @@ def test_upgrading_keeps_the_flags_of_each_persons_last_screening(tmp_path: Path
         found = conn.execute(text("SELECT person_id, flag, answer FROM red_flag_answers")).all()
     check.dispose()
     assert [tuple(r) for r in found] == [("ann", "major_trauma", 1)]
+
+
+def test_the_profile_form_takes_the_age_and_names_a_bad_one(client: TestClient) -> None:
+    bad = client.post("/profile", data={"age": "twelve"})
+    assert bad.status_code == 422 and "Age must be a whole number" in bad.text
+    client.post("/profile", data={"age": "12"})
+    assert client.get("/api/v1/profile").json()["age"] == 12
+    assert 'value="12"' in client.get("/profile").text
+    _refers(client.post("/start", data=FORM_PAIN))
+    client.post("/profile", data={"age": "30"})
+    assert "safety questions" in client.post("/start", data=FORM_PAIN).text
