@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, text
 
 from backpoints.app import begin, service
 from backpoints.catalog import Catalog
-from backpoints.cli.terminal import Terminal, run
-from backpoints.cli.terminal_routine import run_routine
+from backpoints.cli.terminal import Terminal
+from backpoints.cli.terminal_routine import run, run_routine
 from backpoints.core.clock import FakeClock
 from backpoints.core.redflags import QUESTIONS, URGENCY
 from backpoints.core.screening import Profile

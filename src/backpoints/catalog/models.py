@@ -46,6 +46,8 @@ class Names(_Frozen):
     code: str | None = None
     pinyin: str | None = None
     english: str
+    #: For a lay point: the standard points it is, in words ("GV11 Shendao, with BL43 ...").
+    same_as: str | None = None
     aliases: tuple[str, ...] = ()
 
 

@@ -4,14 +4,9 @@ and the tools library. Heavy imports happen inside the commands."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from rich.table import Table
-
-    from backpoints.core.routines import Routine
 
 
 def register(app: typer.Typer) -> None:
@@ -36,10 +31,14 @@ def routine(
     from backpoints.app import routine_service, service
     from backpoints.cli import views
     from backpoints.cli.main import _ask, _services
+    from backpoints.cli.tables import routine_listing
     from backpoints.cli.terminal import EndOfInput, Terminal
     from backpoints.cli.terminal_routine import run_routine
     from backpoints.core import routines
 
+    if export is not None and name is None:
+        raise routines.RoutineError("--export needs the id of the routine to write, e.g. "
+                                    "backpoints routine foam-roller --export r.json.")  # fmt: skip
     services = _services()
     try:
         me = service.person_id(services)
@@ -55,7 +54,7 @@ def routine(
             return
         found = routine_service.routines_for(services, me)
         if name is None:
-            views.console().print(_listing(found))
+            views.console().print(routine_listing(found))
             return
         chosen = routines.find(name, found)
         if export is not None:
@@ -65,7 +64,7 @@ def routine(
         term = Terminal(views.console(), _ask, services.settings.countdown_speed)
         try:
             run_routine(term, services, me, chosen.id)
-        except (EndOfInput, KeyboardInterrupt):
+        except EndOfInput:
             typer.echo("Stopped.")
     finally:
         services.close()
@@ -78,17 +77,6 @@ def _read(path: Path) -> str:
         return path.read_text("utf-8")
     except OSError as exc:
         raise RoutineError(f"Cannot read {path}: {exc.strerror}.") from None
-
-
-def _listing(found: tuple[Routine, ...]) -> Table:
-    from rich.table import Table
-
-    from backpoints.core.routines import describe
-
-    table = Table("id", "routine", "length", "for")
-    for r in found:
-        table.add_row(r.id, r.name, describe(r), "a partner" if r.for_partner else "yourself")
-    return table
 
 
 def tools(
@@ -114,11 +102,11 @@ def tools(
 def scan() -> None:
     """Walk down the back region by region and mark the tender spots you find."""
     from backpoints.app import begin, scan_service, service
-    from backpoints.cli import views
+    from backpoints.cli import tables, views
     from backpoints.cli.main import _ask, _services
     from backpoints.cli.terminal import EndOfInput, Terminal, ask_number
     from backpoints.cli.terminal_safety import show_referral
-    from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, spot_from_words
+    from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, levels_in, spot_from_words
     from backpoints.core.vocab import REGION_LABELS
 
     services = _services()
@@ -134,25 +122,34 @@ def scan() -> None:
         for way, text in HOW_TO_SCAN.items():
             console.print(f"[bold]{way.replace('_', ' ').capitalize()}:[/] {text}")
         for region in SCAN_ORDER:
+            levels = levels_in(body, region)
+            span = levels[0] if len(levels) == 1 else f"{levels[0]} to {levels[-1]}"
             while True:
                 prompt = (
-                    f"{REGION_LABELS[region]}: tender spot at which level (e.g. L3)? Enter: none"
+                    f"{REGION_LABELS[region]}: a tender spot at which level "
+                    f"({span})? Enter for none"
                 )
-                level = term.ask(prompt).strip()
+                level = term.ask(prompt).strip().upper()
                 if not level:
                     break
-                tenderness = ask_number(term, "How tender, 1-10?")
                 try:
-                    spot = spot_from_words(body, region, level, max(1, tenderness))
+                    spot_from_words(body, region, level, 1)
                 except BadSpot as exc:
                     console.print(str(exc))
                     continue
-                found = scan_service.record(services, me, spot)
-                near = ", ".join(found.points) or "no catalogue point within 4 cm"
-                console.print(f"Saved: {REGION_LABELS[region]} at {level.upper()}, near {near}.")
+                tenderness = ask_number(term, "How tender (1-10)?", low=1)
+                found = scan_service.record(
+                    services, me, spot_from_words(body, region, level, tenderness)
+                )
+                names = [tables.point_name(services.catalog, p) for p in found.points]
+                near = ", ".join(names) or "no catalogue point within 4 cm"
+                console.print(f"Saved: {REGION_LABELS[region]} at {level}, near {near}.")
         total = len(scan_service.spots(services, me))
-        console.print(f"{total} tender spots on file; sessions now offer their points first.")
-    except (EndOfInput, KeyboardInterrupt):
+        console.print(
+            f"{total} tender spot{'s' if total != 1 else ''} on file; when a session treats "
+            "their region, the points nearest them are offered first."
+        )
+    except EndOfInput:
         console.print("Scan stopped; the spots marked so far are saved.")
     finally:
         services.close()

@@ -1,42 +1,37 @@
-"""The guided session in a terminal: ask, screen, show a step, count down with cues, rate.
+"""The terminal's guided steps: ask for pain, the one step loop that sessions and routines
+share (map beside the step, a countdown with cues and a bell), and the one summary panel.
 
-Starting goes through `backpoints.app.begin` (ask, refer or start), like every surface.
-
-An imperative shell over `backpoints.app.service`: input comes through an `ask` function and
-output through a Rich console, so tests drive it with real text. The countdown sleeps
-`duration / speed` seconds (speed > 1 in tests) and rings the terminal bell at the end.
+An imperative shell: input comes through an `ask` function and output through a Rich console,
+so tests drive it with real text. The countdown sleeps `duration / speed` seconds (speed > 1
+in tests) and rings the terminal bell at the end. The session and routine flows that use the
+loop live in `backpoints.cli.terminal_routine`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from backpoints.app import begin, service
-from backpoints.cli.termmap import MapMarker, back_map
-from backpoints.core.anatomy import Position
+from backpoints.cli.prompt import EndOfInput
+from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
+from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
-from backpoints.core.guided import SessionState
 from backpoints.core.steps import TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, REGION_LABELS
-from backpoints.store.repo import PointInsight, SessionSummary
 
 Ask = Callable[[str], str]
+__all__ = ["EndOfInput", "Terminal", "StepFlow", "step_loop", "summary_panel"]
 
 
 class BadAnswer(BackpointsError, ValueError):
     """An answer at a prompt that cannot be understood."""
-
-
-class EndOfInput(Exception):
-    """The person pressed Ctrl-C or closed the input: stop cleanly, keep what was rated."""
 
 
 @dataclass
@@ -63,6 +58,8 @@ def parse_pain(items: list[str]) -> dict[str, int]:
         region, _, value = item.partition("=")
         check_region(region.strip())
         pain[region.strip()] = _intensity(value)
+    if pain and not any(pain.values()):
+        raise BadAnswer("Every region given has pain 0; give at least one that hurts (1-10).")
     return pain
 
 
@@ -74,7 +71,8 @@ def _intensity(value: str) -> int:
 
 
 def ask_pain(term: Terminal) -> dict[str, int]:
-    """Ask where it hurts (region numbers) and how much, until an empty answer."""
+    """Ask where it hurts (region numbers) and how much, until an empty answer; a region
+    rated 0 does not hurt and is left out, so at least one region above 0 is asked for."""
     table = Table("no.", "region", box=None)
     for i, region in enumerate(REGION_IDS, start=1):
         table.add_row(str(i), REGION_LABELS[region])
@@ -85,99 +83,74 @@ def ask_pain(term: Terminal) -> dict[str, int]:
         if not answer:
             if pain:
                 return pain
-            term.console.print("Mark at least one region.")
+            term.console.print("Mark at least one region that hurts.")
             continue
         if not answer.isdigit() or not 1 <= int(answer) <= len(REGION_IDS):
             term.console.print(f"Please type a number from 1 to {len(REGION_IDS)}.")
             continue
         region = REGION_IDS[int(answer) - 1]
-        pain[region] = ask_number(term, f"How much does the {REGION_LABELS[region]} hurt (0-10)?")
+        level = ask_number(term, f"How much does the {REGION_LABELS[region]} hurt (0-10)?")
+        if level == 0:
+            pain.pop(region, None)
+            term.console.print(f"Pain 0: the {REGION_LABELS[region]} is left out.")
+        else:
+            pain[region] = level
 
 
-def ask_number(term: Terminal, prompt: str) -> int:
+def ask_number(term: Terminal, prompt: str, low: int = 0) -> int:
+    """A whole number from `low` to 10, asked again until the answer is one."""
     while True:
-        try:
-            return _intensity(term.ask(prompt))
-        except BadAnswer as exc:
-            term.console.print(str(exc))
+        text = term.ask(prompt).strip()
+        if text.isdigit() and low <= int(text) <= 10:
+            return int(text)
+        what = "Pain" if low == 0 else "It"
+        term.console.print(f"{what} must be a whole number from {low} to 10, not {text!r}.")
 
 
-def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> SessionState | None:
-    """Ask, refer or start (through `backpoints.app.begin`), then guide step by step until
-    relief, exhaustion or stop. While a red flag stands no step is shown.
+@dataclass
+class StepFlow:
+    """What the step loop needs from a session or a routine: the current step, and what
+    to do after its countdown (`done`: rate the pain, or move on), on skip and on stop."""
 
-    Ctrl-C or the end of input stops the session cleanly; every rating given stays saved.
-    """
-    from backpoints.cli.terminal_safety import ask_answers, show_referral
-
-    me = service.person_id(services)
-    session_id = None
-    try:
-        outcome = begin.begin(services, me, pain)
-        if isinstance(outcome, begin.AskScreening):
-            outcome = begin.begin(services, me, pain, ask_answers(term))
-        if isinstance(outcome, begin.Referred):
-            show_referral(term, services, outcome)
-            return outcome.session
-        if isinstance(outcome, begin.AskScreening):  # not reached: every question was asked
-            return None
-        session_id, state = outcome.id, outcome.session
-        assert state is not None
-        state = _guide(term, services, session_id, state)
-    except (EndOfInput, KeyboardInterrupt):
-        if session_id is None:
-            term.console.print("Stopped before a session started; nothing was saved.")
-            return None
-        _, state = service.load(services, session_id)
-        if state.status == "active":
-            state = service.stop(services, session_id)
-    if state.status != "refer":
-        term.console.print(outcome_panel(state))
-    return state
+    current: Callable[[], Step | None]
+    done: Callable[[Step], None]
+    skip: Callable[[], None]
+    stop: Callable[[], None]
+    body: Body
+    pain: Callable[[], Mapping[str, int]]
+    rates: bool
 
 
-def _guide(
-    term: Terminal, services: service.Services, session_id: str, state: SessionState
-) -> SessionState:
-    from backpoints.cli.terminal_safety import show_referral
-
-    while state.status == "active" and state.current is not None:
-        referred = begin.guard(services, service.person_id(services))
-        if referred is not None:  # a flag was raised elsewhere meanwhile: no more steps
-            show_referral(term, services, referred)
-            return begin.as_referral(state, referred)
-        step = state.current
-        term.console.print(step_map(step, state))
-        term.console.print(step_panel(step))
+def step_loop(term: Terminal, flow: StepFlow) -> None:
+    """Show each step (the map beside it), count down, then rate or move on; s skips, q
+    stops. The one loop for guided sessions and routines."""
+    while (step := flow.current()) is not None:
+        term.console.print(step_view(step, flow.body, flow.pain(), term.console))
         choice = term.ask("Enter to start, s to skip this point, q to stop").strip().lower()
         if choice == "q":
-            state = service.stop(services, session_id)
+            flow.stop()
         elif choice == "s":
-            state = service.skip(services, session_id)
+            flow.skip()
         else:
-            countdown(term, step)
-            after = ask_number(term, f"How is the pain in the {step.region_label} now (0-10)?")
-            state = service.rate(services, session_id, step.point.id, step.point.side, after)
-    return state
+            countdown(term, step, flow.rates)
+            flow.done(step)
 
 
-def step_map(step: Step, state: SessionState) -> Group:
-    """The back in the terminal with this step's point highlighted and the pain shaded."""
-    body = service.body_of(state.profile)
+def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console) -> RenderableType:
+    """The map with the point marked, beside the step's panel; stacked when too narrow."""
     markers = [
-        MapMarker(
-            1,
-            Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
-            step.point.name,
-            highlight=True,
-        )
+        MapMarker(1, Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
+                  step.point.name, highlight=True)
         for s in step.point.spots
-    ]
-    pain = {r.region: r.pain_now for r in state.regions}
-    return Group(
-        Text("Seen from behind: your left is on the left. The point is marked 1."),
-        back_map(body, markers=markers, pain=pain),
-    )
+    ]  # fmt: skip
+    panel = step_panel(step)
+    cols, rows = console.size.width, console.size.height
+    width = fit_width(body, rows - 3, max(15, cols // 3))
+    drawn = back_map(body, markers=markers, pain=pain, width=width, look=look_for(console))
+    caption = Text("Seen from behind:\nyour left on the left,\nthe point marked 1.", style="dim")
+    if cols < 70:
+        return Group(caption, drawn, panel)
+    return beside(Group(caption, drawn), panel)
 
 
 def step_panel(step: Step) -> Panel:
@@ -187,7 +160,10 @@ def step_panel(step: Step) -> Panel:
     if step.point.side is None and len(step.point.spots) == 2:
         where = "both sides"
     body = Text()
+    body.append(f"Region: {step.region_label}\n", style="bold")
     body.append(f"Why: {step.why}\n", style="italic")
+    if step.also_known_as:
+        body.append(f"Also known as: {step.also_known_as}\n")
     body.append(f"Where: {where}, at {step.point.level}\n")
     for i, line in enumerate(step.point.how_to_find, start=1):
         body.append(f"  {i}. {line}\n")
@@ -197,13 +173,16 @@ def step_panel(step: Step) -> Panel:
         body.append("Or use: " + ", ".join(TOOL_WORDS[a] for a in t.alternatives) + ".\n")
     for caution in step.cautions:
         body.append(f"Caution: {caution}\n", style="yellow")
+    if t.not_for:
+        body.append(f"Who should not use it: {' '.join(t.not_for)}\n", style="yellow")
     body.append(f"Sources: {', '.join(step.sources)}", style="dim")
-    title = f"Step {step.n}: {step.point.name} for the {step.region_label}"
+    title = f"Step {step.n}: {step.point.name}"
     return Panel(body, title=title, title_align="left")
 
 
-def countdown(term: Terminal, step: Step) -> None:
-    """A live countdown; each cue is printed at its time; the bell rings at the end."""
+def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
+    """A live countdown; each cue is printed at its time; the bell rings at the end. A
+    routine (`rates=False`) asks nothing after a step, so its last cue asks nothing either."""
     t = step.technique
     total = t.lead_in_s + t.duration_s
     progress = Progress(
@@ -219,7 +198,8 @@ def countdown(term: Terminal, step: Step) -> None:
         cue = next(cues, None)
         for second in range(total + 1):
             while cue is not None and cue.t_s <= second:
-                progress.console.print(f"[bold cyan]{cue.say}[/]")
+                say = cue.say if rates else cue.say.removesuffix(" How is the pain now?")
+                progress.console.print(f"[bold cyan]{say}[/]")
                 cue = next(cues, None)
             left = min(t.duration_s, total - second)
             label = "Get ready" if second < t.lead_in_s else "Massage"
@@ -230,36 +210,10 @@ def countdown(term: Terminal, step: Step) -> None:
     term.console.file.flush()
 
 
-def outcome_panel(state: SessionState) -> Panel:
-    titles = {
-        "refer": "Please get medical advice first",
-        "relieved": "Relief",
-        "exhausted": "No relief this time",
-        "stopped": "Stopped",
-        "active": "In progress",
-    }
-    parts = [Text(p) for p in (state.message, state.advice) if p]
-    parts += [Text(n, style="yellow") for n in state.notes]
-    style = "red" if state.status == "refer" else "green"
-    return Panel(Group(*parts), title=titles[state.status], border_style=style)
-
-
-def history_table(sessions: list[SessionSummary]) -> Table:
-    table = Table("date", "pain at start", "points (before → after)", "outcome")
-    for s in sessions:
-        pain = ", ".join(f"{REGION_LABELS[r]} {v}" for r, v in s.pain.items())
-        tries = ", ".join(f"{r.point_id} {r.pain_before}→{r.pain_after}" for r in s.ratings)
-        table.add_row(f"{s.started_at:%Y-%m-%d %H:%M}", pain, tries or "-", s.status)
-    return table
-
-
-def insights_table(found: list[PointInsight]) -> Table:
-    table = Table("region", "point", "helped", "mean drop")
-    for i in found:
-        table.add_row(
-            REGION_LABELS[i.region],
-            i.point_id,
-            f"{i.helped} of {i.tried}",
-            f"{i.mean_drop:.1f} points",
-        )
-    return table
+def summary_panel(
+    title: str, lines: Sequence[str | None], notes: Sequence[str] = (), *, alarm: bool = False
+) -> Panel:
+    """How a session or a routine ended: the one summary panel of the terminal."""
+    parts = [Text(line) for line in lines if line]
+    parts += [Text(n, style="yellow") for n in notes]
+    return Panel(Group(*parts), title=title, border_style="red" if alarm else "green")

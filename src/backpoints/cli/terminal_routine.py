@@ -1,18 +1,132 @@
-"""A routine in the terminal: the safety questions when due (a referral while a red flag
-stands), stress before, each step with its countdown and bell, stress after. Input and
-output through a `terminal.Terminal`."""
+"""The two flows the terminal guides through the one step loop: a session (screen, plan,
+rate each point) and a routine (stress before, each step in order, stress after).
+
+Both begin through `backpoints.app.begin` (ask the safety questions when due, refer, or
+start); while a red flag stands no step is shown, also in a flow already under way.
+
+Both end with `terminal.summary_panel`. Ctrl-C (`Interrupted`) or the end of input stops
+the flow cleanly: what was rated stays saved, the summary is printed, and Ctrl-C is passed on
+so the command exits 130.
+"""
 
 from __future__ import annotations
 
-from backpoints.app import begin, routine_service
+from backpoints.app import begin, routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
-from backpoints.cli.terminal import Terminal, ask_number, countdown, step_panel
+from backpoints.cli.prompt import EndOfInput, Interrupted
+from backpoints.cli.terminal import (
+    StepFlow,
+    Terminal,
+    ask_number,
+    step_loop,
+    summary_panel,
+)
 from backpoints.cli.terminal_safety import ask_answers, show_referral
+from backpoints.core.guided import SessionState
+from backpoints.core.steps import Step
+
+SESSION_TITLES = {
+    "refer": "Please get medical advice first",
+    "relieved": "Relief",
+    "exhausted": "No relief this time",
+    "stopped": "Stopped",
+    "active": "In progress",
+}
+
+
+def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionState | None:
+    """Screen if needed, then guide step by step until relief, exhaustion or stop."""
+    me = service.person_id(services)
+    session_id = None
+    try:
+        outcome = begin.begin(services, me, pain)
+        if isinstance(outcome, begin.AskScreening):
+            outcome = begin.begin(services, me, pain, ask_answers(term))
+        if isinstance(outcome, begin.Referred):
+            show_referral(term, services, outcome)
+            return outcome.session
+        if isinstance(outcome, begin.AskScreening) or outcome.session is None:  # not reached
+            return None
+        session_id, state = outcome.id, outcome.session
+        holder = [state]
+        stood: list[begin.Referred] = []
+
+        def rate(step: Step) -> None:
+            prompt = f"How is the pain in the {step.region_label} now (0-10)?"
+            after = ask_number(term, prompt)
+            holder[0] = service.rate(services, sid, step.point.id, step.point.side, after)
+
+        sid = session_id
+        flow = StepFlow(
+            current=lambda: _unless_flagged(
+                term,
+                services,
+                me,
+                holder[0].current if holder[0].status == "active" else None,
+                stood,
+            ),
+            done=rate,
+            skip=lambda: holder.__setitem__(0, service.skip(services, sid)),
+            stop=lambda: holder.__setitem__(0, service.stop(services, sid)),
+            body=service.body_of(state.profile),
+            pain=lambda: {r.region: r.pain_now for r in holder[0].regions},
+            rates=True,
+        )
+        step_loop(term, flow)
+        state = holder[0]
+        if stood:  # a flag was raised elsewhere meanwhile: the referral is shown, no summary
+            return begin.as_referral(state, stood[0])
+    except (EndOfInput, Interrupted) as exc:
+        if session_id is None:
+            term.console.print("Stopped before a session started; nothing was saved.")
+            if isinstance(exc, Interrupted):
+                raise
+            return None
+        state = _stopped(services, session_id)
+        term.console.print(session_summary(state))
+        if isinstance(exc, Interrupted):
+            raise
+        return state
+    term.console.print(session_summary(state))
+    return state
+
+
+def _active(state: SessionState) -> Step | None:
+    return state.current if state.status == "active" else None
+
+
+def _unless_flagged(
+    term: Terminal, services: Services, me: str, step: Step | None, stood: list[begin.Referred]
+) -> Step | None:
+    """The step, or None (after showing the referral) when a red flag stands now."""
+    if step is None:
+        return None
+    referred = begin.guard(services, me)
+    if referred is None:
+        return step
+    show_referral(term, services, referred)
+    stood.append(referred)
+    return None
+
+
+def _stopped(services: Services, session_id: str) -> SessionState:
+    _, state = service.load(services, session_id)
+    return service.stop(services, session_id) if state.status == "active" else state
+
+
+def session_summary(state: SessionState) -> object:
+    return summary_panel(
+        SESSION_TITLES[state.status],
+        [state.message, state.advice],
+        state.notes,
+        alarm=state.status == "refer",
+    )
 
 
 def run_routine(term: Terminal, services: Services, me: str, routine_id: str) -> RoutineRun | None:
-    """Ask (when due), refer or run the routine through `backpoints.app.begin`."""
+    """The safety questions when due (a referral while a red flag stands), stress before,
+    the steps, stress after, one summary."""
     referred = begin.guard(services, me)
     if referred is not None:
         show_referral(term, services, referred)
@@ -26,26 +140,42 @@ def run_routine(term: Terminal, services: Services, me: str, routine_id: str) ->
     if isinstance(outcome, begin.AskScreening) or outcome.run is None:  # not reached
         return None
     run_id, run = outcome.id, outcome.run
+    stood: list[begin.Referred] = []
+    holder = [run]
     for line in (*run.skipped, *run.notes):
         term.console.print(f"[yellow]{line}[/]")
-    while run.current is not None:
-        if (referred := begin.guard(services, me)) is not None:
-            show_referral(term, services, referred)
-            return run
-        step = run.current
-        term.console.print(step_panel(step))
-        choice = term.ask("Enter to start, s to skip, q to stop").strip().lower()
-        if choice == "q":
-            run = routine_service.stop(services, run_id)
-        elif choice == "s":
-            run = routine_service.skip_step(services, run_id)
-        else:
-            countdown(term, step)
-            run = routine_service.next_step(services, run_id)
+    profile = service.profile(services, me)
+    flow = StepFlow(
+        current=lambda: _unless_flagged(term, services, me, holder[0].current, stood),
+        done=lambda _step: holder.__setitem__(0, routine_service.next_step(services, run_id)),
+        skip=lambda: holder.__setitem__(0, routine_service.skip_step(services, run_id)),
+        stop=lambda: holder.__setitem__(0, routine_service.stop(services, run_id)),
+        body=service.body_of(profile),
+        pain=dict,
+        rates=False,
+    )
+    try:
+        step_loop(term, flow)
+    except (EndOfInput, Interrupted):
+        if holder[0].status == "active":
+            holder[0] = routine_service.stop(services, run_id)
+        term.console.print(summary_panel("Routine stopped", [_steps_line(holder[0])]))
+        raise
+    run = holder[0]
+    if stood:  # a flag was raised elsewhere meanwhile: the referral is shown
+        return run
     if run.status == "refer":
-        term.console.print(f"[red]{run.message}[/]")
+        term.console.print(
+            summary_panel("Please get medical advice first", [run.message], alarm=True)
+        )
         return run
     after = ask_number(term, "And now, how stressed or tense (0-10)?")
     run = routine_service.record_stress(services, run_id, after)
-    term.console.print(f"Routine {run.status}. Stress {before} → {after}.")
+    lines = [f"Routine {run.status}. Stress {before} → {after}.", _steps_line(run)]
+    term.console.print(summary_panel(f"{run.name}: {run.status}", lines))
     return run
+
+
+def _steps_line(run: RoutineRun) -> str:
+    done = max(0, min(run.index, len(run.steps)) - len(run.skipped_steps))
+    return f"{done} of {len(run.steps)} step{'s' if len(run.steps) != 1 else ''} done."

@@ -13,7 +13,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict
 
 from backpoints.core.errors import BackpointsError
-from backpoints.core.vocab import Tool
+from backpoints.core.vocab import ProfileCondition, Tool
 
 FIRMNESS: Final = (
     "How firm: think of discomfort on a 0-10 scale and aim for a 'good' 5 to 7, a pressure "
@@ -30,6 +30,8 @@ class ToolGuide(BaseModel):
     how: tuple[str, ...]
     mistakes: tuple[str, ...]
     who_should_not: tuple[str, ...] = ()
+    #: The profile conditions for which this tool is never used (the rule behind the list).
+    not_for: tuple[ProfileCondition, ...] = ()
 
 
 class _File(BaseModel):

@@ -17,17 +17,20 @@ from typing import Final
 
 from sqlalchemy import select
 
-from backpoints.app import service
+from backpoints.app import routine_service, scan_service, service
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body
+from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
-from backpoints.core.planner import PainEntry, plan
-from backpoints.core.screening import Profile, restrictions
+from backpoints.core.learning import Tally
+from backpoints.core.planner import PainEntry, expected_relief, plan
+from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import peg
+from backpoints.report.ranking import plural, tries
 from backpoints.store.models import Screening
-from backpoints.store.repo import SessionSummary, StoredRating
+from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
 #: How many points the printable chart shows (the same as the web's /chart page).
 CHART_POINTS: Final = 6
@@ -38,7 +41,7 @@ OUTCOMES: Final = {
     "active": "Not finished",
 }
 URGENCY_ADVICE: Final = {
-    "emergency": "Told to seek urgent care now (possible cauda equina); no massage advised.",
+    "emergency": "Told to get emergency care now; no massage advised.",
     "urgent": "Told to see a doctor before any self-massage; no massage advised.",
 }
 FLAG_LABELS: Final = {
@@ -52,7 +55,13 @@ FLAG_LABELS: Final = {
     "unexplained_weight_loss": "Unexplained weight loss",
     "constant_night_pain": "Constant pain at night",
     "osteoporosis_or_steroids": "Minor trauma with osteoporosis or long-term steroids",
-    "immunosuppressed_or_iv_drugs": "Immunosuppression or injected drug use",
+    "immunosuppressed_or_iv_drugs": "Immunosuppression, injected drug use or recent infection",
+    "bilateral_leg_symptoms": "Numbness, weakness or pain in both legs",
+    "new_thoracic_pain": "New thoracic (interscapular) pain",
+    "back_lump_or_deformity": "Lump, swelling or deformity of the back",
+    "difficulty_walking": "Difficulty walking",
+    "sexual_dysfunction": "New sexual dysfunction",
+    "new_pain_under_20_or_over_50": "First onset under 20 or over 50",
 }
 CONDITIONS: Final = {
     "pregnant": "Pregnant",
@@ -123,6 +132,8 @@ class PointStats:
     tried: int
     #: Mean of (pain after - pain before): negative means pain went down.
     mean_change: float
+    #: The expected chance of relief the planner ranks by (prior weighed with the tries).
+    chance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,8 @@ class ReportData:
     profile: Profile
     body: Body
     catalog: Catalog
+    runs: list[routine_service.RunSummary]
+    spots: list[scan_service.Found]
 
     @property
     def pain_series(self) -> dict[str, list[tuple[datetime, int]]]:
@@ -166,11 +179,13 @@ def gather(services: service.Services, start: date | None, end: date | None) -> 
     person = service.person_id(services)
     sessions = service.history(services, person, limit=1_000_000)[::-1]
     pegs = peg.history(services, person)
-    screenings = _screenings(services, person)
+    screenings = screenings_of(services, person)
     now = services.clock.now()
     stamps = [s.started_at for s in sessions] + [c.at for c in pegs] + [s.at for s in screenings]
     period = _period(start, end, now.astimezone(UTC).date(), stamps)
     prof = service.profile(services, person)
+    runs = routine_service.runs(services, person, limit=100_000)[::-1]
+    spots = scan_service.spots(services, person)
     return ReportData(
         period,
         now,
@@ -180,6 +195,8 @@ def gather(services: service.Services, start: date | None, end: date | None) -> 
         prof,
         service.body_of(prof),
         services.catalog,
+        [r for r in runs if period.covers(r.started_at)],
+        [f for f in spots if period.covers(f.found_at)],
     )
 
 
@@ -193,7 +210,8 @@ def _period(start: date | None, end: date | None, today: date, stamps: list[date
     return Period(start, end)
 
 
-def _screenings(services: service.Services, person: str) -> list[ScreeningRecord]:
+def screenings_of(services: service.Services, person: str) -> list[ScreeningRecord]:
+    """The person's red-flag screenings, oldest first."""
     with services.db() as db:
         rows = db.scalars(
             select(Screening).where(Screening.person_id == person).order_by(Screening.at)
@@ -221,24 +239,32 @@ def point_stats(ratings: Iterable[StoredRating], catalog: Catalog) -> list[Point
     grouped: dict[tuple[str, str], list[StoredRating]] = defaultdict(list)
     for r in ratings:
         grouped[(r.point_id, r.region)].append(r)
-    stats = [
-        PointStats(
-            pid,
-            _name(catalog, pid),
-            region,
-            sum(r.relieved for r in rs),
-            len(rs),
-            sum(r.pain_after - r.pain_before for r in rs) / len(rs),
-        )
-        for (pid, region), rs in grouped.items()
-    ]
-    return sorted(stats, key=lambda p: (-p.helped / p.tried, -p.tried, p.label))
+    stats = []
+    for (pid, region), rs in grouped.items():
+        helped = sum(r.relieved for r in rs)
+        chance = expected_relief(catalog, region, pid, Tally(helped, len(rs)))
+        change = sum(r.pain_after - r.pain_before for r in rs) / len(rs)
+        stats.append(PointStats(pid, _name(catalog, pid), region, helped, len(rs), change, chance))
+    return sorted(stats, key=lambda p: (-p.chance, -p.tried, p.label))
+
+
+def local(when: datetime, with_time: bool = True) -> str:
+    """A stored (UTC) time as this computer's local time: '2026-01-05 10:00'."""
+    return when.astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def zone_name(when: datetime) -> str:
+    """The local zone's name and offset, e.g. 'CET, UTC+01:00'."""
+    here = when.astimezone()
+    offset = here.strftime("%z")
+    return f"{here.tzname()}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def _before_after(s: SessionSummary) -> tuple[str, int, int]:
     region = s.ratings[0].region
     after = [r.pain_after for r in s.ratings if r.region == region][-1]
-    return f"{s.started_at:%d %b}", s.pain.get(region, s.ratings[0].pain_before), after
+    day = s.started_at.astimezone().strftime("%d %b")
+    return day, s.pain.get(region, s.ratings[0].pain_before), after
 
 
 def _pain_text(pain: dict[str, int]) -> str:
@@ -259,21 +285,40 @@ def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
     eased = dict.fromkeys(REGION_LABELS.get(r.region, r.region) for r in s.ratings if r.relieved)
     if eased and s.status != "relieved":
         outcome += "; relief in " + ", ".join(eased)
-    return [f"{s.started_at:%Y-%m-%d %H:%M}", _pain_text(s.pain), "\n".join(tries) or "–", outcome]
+    return [local(s.started_at), _pain_text(s.pain), "\n".join(tries) or "–", outcome]
 
 
-def screening_row(s: ScreeningRecord) -> list[str]:
-    """Date, pain when asked, the questions answered yes, the advice given."""
-    yes = "\n".join(FLAG_LABELS.get(f, f) for f in s.flags) or f"No to all {len(FLAG_LABELS)}"
-    advice = {"emergency": "Urgent care now", "urgent": "See a doctor first"}
-    return [f"{s.at:%Y-%m-%d %H:%M}", _pain_text(s.pain), yes, advice.get(s.urgency or "", "None")]
+def all_no_line(screenings: list[ScreeningRecord]) -> str | None:
+    """The screenings answered no to every question, in one sentence (None if there are none)."""
+    clear = [s for s in screenings if not s.flags]
+    if not clear:
+        return None
+    days = ", ".join(dict.fromkeys(local(s.at, with_time=False) for s in clear))
+    return (
+        f"No to all {len(FLAG_LABELS)} red-flag questions {times(len(clear))} "
+        f"(on {days}); no advice against massage was given."
+    )
+
+
+def run_row(r: routine_service.RunSummary) -> list[str]:
+    """Date, routine, steps done, stress before → after (0-10), how it ended."""
+    stress = f"{r.stress_before} → {r.stress_after}" if r.stress_after is not None else (
+        f"{r.stress_before} → not given" if r.stress_before is not None else "–"
+    )  # fmt: skip
+    return [local(r.started_at), r.name, plural(r.steps_done, "step"), stress, r.status]
+
+
+def spot_row(f: scan_service.Found, catalog: Catalog) -> list[str]:
+    """Date, region, tenderness (1-10), the catalogue points nearest the spot."""
+    near = ", ".join(_name(catalog, p) for p in f.points) or "none within 4 cm"
+    return [local(f.found_at), REGION_LABELS.get(f.region, f.region), str(f.tenderness), near]
 
 
 def caution_lines(profile: Profile, catalog: Catalog) -> list[str]:
     """The contraindications on file and how the guidance was adapted to them."""
     lines = [text for field, text in CONDITIONS.items() if getattr(profile, field)]
-    limits = restrictions(profile, catalog)
-    lines += limits.excluded_regions.values()
+    limits = cautions_for(profile, catalog)
+    lines += [r for r in dict.fromkeys(limits.excluded_regions.values()) if r != limits.withheld]
     lines += [f"Guidance adapted: {note}" for note in limits.notes]
     return lines
 
@@ -284,30 +329,44 @@ def overview_lines(data: ReportData) -> list[str]:
     eased = sum(1 for s in data.sessions if any(r.relieved for r in s.ratings))
     referred = sum(1 for s in data.sessions if s.status == "refer")
     days = (p.end - p.start).days + 1
-    lines = [f"Period: {p.start} to {p.end} ({days} day{'s' if days > 1 else ''})."]
+    lines = [f"Period: {p.start} to {p.end} ({plural(days, 'day')})."]
     lines.append(
         f"Sessions: {n}; relief from at least one point in {eased}; referred without "
         f"massage: {referred}."
         if n
         else "Sessions: none."
     )
+    if data.runs:
+        lines.append(f"Routines: {plural(len(data.runs), 'run')}.")
+    if data.spots:
+        lines.append(f"Tender spots found: {len(data.spots)}.")
     for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
         (t0, v0), (t1, v1) = pts[0], pts[-1]
+        if len(pts) == 1:
+            lines.append(f"{REGION_LABELS[region]}: pain {v0} on {local(t0, False)} (1 session).")
+            continue
         lines.append(
-            f"{REGION_LABELS[region]}: pain {v0} on {t0:%Y-%m-%d}, {v1} on {t1:%Y-%m-%d} "
-            f"(mean {data.mean_pain[region]:.1f} over {len(pts)} sessions)."
+            f"{REGION_LABELS[region]}: pain {v0} on {local(t0, False)}, {v1} on "
+            f"{local(t1, False)} (mean {data.mean_pain[region]:.1f} over "
+            f"{plural(len(pts), 'session')})."
         )
     if data.pegs:
         first, last = data.pegs[0], data.pegs[-1]
         lines.append(
-            f"PEG score: {first.score:.1f} on {first.at:%Y-%m-%d}, {last.score:.1f} on "
-            f"{last.at:%Y-%m-%d} ({len(data.pegs)} check-ins)."
+            f"PEG score: {first.score:.1f} on {local(first.at, False)}, {last.score:.1f} on "
+            f"{local(last.at, False)} ({plural(len(data.pegs), 'check-in')})."
+            if len(data.pegs) > 1
+            else f"PEG score: {first.score:.1f} on {local(first.at, False)} (1 check-in)."
         )
     lines.append(red_flag_summary(data.screenings))
     helped = [s for s in data.points if s.helped]
     if helped:
         best = helped[0]
-        lines.append(f"Helped most: {best.label} ({best.helped} of {best.tried} tries).")
+        lines.append(
+            f"Most likely to help: {best.label} for the {REGION_LABELS[best.region]} "
+            f"(relief in {best.helped} of {tries(best.tried)}; estimated chance "
+            f"{best.chance:.0%})."
+        )
     return lines
 
 
@@ -330,10 +389,32 @@ def chart_points(services: service.Services, person: str) -> tuple[list[Point], 
     suggestions for common pain; and whether they are the person's own."""
     profile = service.profile(services, person)
     catalog = services.catalog
-    helped = [i for i in service.insights(services, person) if i.helped]
+    limits = cautions_for(profile, catalog)
+    found = service.insights(services, person)
+    helped = [
+        p
+        for p in point_stats_of(found, catalog)
+        if p.helped and not limits.withheld and limits.allows(catalog.get(p.point_id))
+    ]
     chosen = list(dict.fromkeys(i.point_id for i in helped))[:CHART_POINTS]
     if not chosen:
-        limits = restrictions(profile, catalog)
         pain = [PainEntry(r, 5) for r in ("lower_back_left", "interscapular", "sacrum")]
         chosen = [p.candidates[0].point.id for p in plan(pain, catalog, limits) if p.candidates]
     return [catalog.get(p) for p in chosen], bool(helped)
+
+
+def point_stats_of(found: Iterable[PointInsight], catalog: Catalog) -> list[PointStats]:
+    """Stored insights as PointStats, ranked by the expected chance of relief."""
+    stats = [
+        PointStats(
+            i.point_id,
+            _name(catalog, i.point_id),
+            i.region,
+            i.helped,
+            i.tried,
+            -i.mean_drop,
+            expected_relief(catalog, i.region, i.point_id, Tally(i.helped, i.tried)),
+        )
+        for i in found
+    ]
+    return sorted(stats, key=lambda p: (-p.chance, -p.tried, p.label))

@@ -4,7 +4,8 @@
 sessions, the points that helped, screening answers and red flags, cautions on file, and a
 disclaimer. `write_point_chart` draws the person's points on their back, numbered, with how to
 find and press each. What goes in comes from `backpoints.report.diary`; reportlab and
-matplotlib are imported inside the functions. Dates and times are UTC, as stored.
+matplotlib are imported inside the functions. Times are shown in the computer's local time
+and say which zone that is; each heading is kept on the page with what follows it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from typing import IO, Any, Final
 from backpoints import __version__
 from backpoints.app import service
 from backpoints.core.anatomy import locate
-from backpoints.core.screening import QUESTIONS, adjust_technique, restrictions
+from backpoints.core.cautions import cautions_for, fit_technique
+from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report import charts, diary
+from backpoints.report.partner import for_partner
+from backpoints.report.ranking import tries
 
 Target = str | Path | IO[bytes]
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -34,7 +38,8 @@ DISCLAIMER: Final = (
     "not made by a clinician. Pain is self-rated on a 0–10 scale. A point counts as having "
     "helped (relief) when pain dropped by at least 2 points or by 30% from the start of the "
     "session (farrar2001). The evidence that massage or acupressure eases low back pain is of "
-    "low to moderate certainty (furlan2015, li2021). The PEG score is the mean of three 0–10 "
+    "low to very low certainty (furlan2015, li2021); only acupressure compared with physical "
+    "therapy reaches moderate certainty (li2021). The PEG score is the mean of three 0–10 "
     "items: average pain, and interference with enjoyment of life and with general activity, "
     "in the past week (krebs2009)."
 )
@@ -46,8 +51,13 @@ CHART_NOTE: Final = (
 #: At most this many points in the relief-rate chart (the best first).
 CHART_BARS: Final = 10
 RELIEF_CAPTION: Final = (
-    "Share of tries of each point that gave relief (a drop of at least 2 points or 30% in the "
-    "region treated), with the counts; best first, at most 10 points."
+    "Estimated chance of relief (a drop of at least 2 points or 30% in the region treated) for "
+    "each point tried, with the tries it rests on; best first, at most 10 points."
+)
+RANKING_NOTE: Final = (
+    "Ranked by the estimated chance of relief, the number the app plans with: the point's "
+    "prior from the literature weighed with this person's tries, so one lucky try ranks "
+    "below a point that helped 3 of 5 times."
 )
 
 
@@ -166,15 +176,25 @@ def write_report(
     """Write the clinician's report of [start, end] (whole diary by default); returns the period."""
     data = diary.gather(services, start, end)
     title = f"Back pain self-care diary: {data.period.start} to {data.period.end}"
-    footer = f"backpoints {__version__} · {title} · generated {data.generated:%Y-%m-%d %H:%M} UTC"
+    zone = diary.zone_name(data.generated)
+    footer = (
+        f"backpoints {__version__} · {title} · generated {diary.local(data.generated)} ({zone})"
+    )
     story: list[Any] = [
         _p(title, "title"),
-        _p("Name: ______________________   Date of birth: ______________   Times are UTC."),
+        _p(f"Name: ______________________   Date of birth: ______________   Times: {zone}."),
     ]
     for section in _SECTIONS:
-        story.extend(section(data))
+        story.extend(_kept(section(data)))
     _build(_document(path, title, footer), story)
     return data.period
+
+
+def _kept(section: list[Any]) -> list[Any]:
+    """A section whose heading stays on the page with the first thing under it."""
+    from reportlab.platypus import KeepTogether
+
+    return [KeepTogether(section[:2]), *section[2:]] if len(section) > 1 else section
 
 
 def _overview(data: diary.ReportData) -> list[Any]:
@@ -199,7 +219,7 @@ def _red_flags(data: diary.ReportData) -> list[Any]:
         return [*out, _p(diary.red_flag_summary(data.screenings))]
     for s in flagged:
         advice = diary.URGENCY_ADVICE.get(s.urgency or "", "")
-        out.append(_p(f"{s.at:%Y-%m-%d %H:%M}: {(s.urgency or '').upper()}. {advice}", "flag"))
+        out.append(_p(f"{diary.local(s.at)}: {(s.urgency or '').upper()}. {advice}", "flag"))
         for f in s.flags:
             label = diary.FLAG_LABELS.get(f, f)
             out.append(_p(f"• {label}. Answered yes to: “{QUESTIONS.get(f, f)}”"))
@@ -225,7 +245,7 @@ def _peg(data: diary.ReportData) -> list[Any]:
     rows = [["Date", "Average pain", "Enjoyment of life", "General activity", "PEG score"]]
     for c in data.pegs:
         a = c.answers
-        rows.append([f"{c.at:%Y-%m-%d}", str(a.pain), str(a.enjoyment), str(a.activity)])
+        rows.append([diary.local(c.at, False), str(a.pain), str(a.enjoyment), str(a.activity)])
         rows[-1].append(f"{c.score:.1f}")
     out.append(_table(rows, (34, 35, 35, 35, 35)))
     chart = [(c.at, c.answers.pain, c.answers.enjoyment, c.answers.activity) for c in data.pegs]
@@ -246,18 +266,24 @@ def _helped(data: diary.ReportData) -> list[Any]:
     if not data.points:
         return [*out, _p("No points were rated in this period.")]
     helped = [p for p in data.points if p.helped]
-    rows = [["Point", "Region", "Relief / tries", "Mean change in pain"]]
+    rows = [["Point", "Region", "Relief in", "Estimated chance", "Mean change"]]
     rows += [
-        [p.label, REGION_LABELS[p.region], f"{p.helped} / {p.tried}", f"{p.mean_change:+.1f}"]
+        [p.label, REGION_LABELS[p.region], f"{p.helped} of {tries(p.tried)}", f"{p.chance:.0%}",
+         f"{p.mean_change:+.1f}"]
         for p in helped
-    ]
-    out += [_table(rows, (62, 52, 28, 32))] if helped else [_p("None gave relief.")]
+    ]  # fmt: skip
+    out += [_table(rows, (56, 44, 26, 26, 22))] if helped else [_p("None gave relief.")]
+    out.append(_p(RANKING_NOTE, "small"))
     others = [
-        f"{p.label} ({REGION_LABELS[p.region]}, {p.tried}×)" for p in data.points if not p.helped
+        f"{p.label} ({REGION_LABELS[p.region]}, {tries(p.tried)})"
+        for p in data.points
+        if not p.helped
     ]
     if others:
         out.append(_p("Tried without relief: " + "; ".join(others) + ".", "small"))
-    bars = [(f"{p.label} ({REGION_LABELS[p.region]})", p.helped, p.tried) for p in data.points]
+    bars = [
+        (f"{p.label} ({REGION_LABELS[p.region]})", p.helped, p.tried, p.chance) for p in data.points
+    ]
     chart = charts.relief_rates(bars[:CHART_BARS])
     return [*out, _image(chart, PAGE_WIDTH_MM), _p(RELIEF_CAPTION, "small")]
 
@@ -266,9 +292,33 @@ def _screenings(data: diary.ReportData) -> list[Any]:
     out = [_p("Screening answers", "h2")]
     if not data.screenings:
         return [*out, _p("The red-flag questions were not asked in this period.")]
-    rows = [["Date", "Pain when asked", "Answered yes", "Advice given"]]
-    rows += [diary.screening_row(s) for s in data.screenings]
-    return [*out, _table(rows, (27, 45, 70, 32))]
+    clear = diary.all_no_line(data.screenings)
+    if clear:
+        out.append(_p(clear))
+    for s in (s for s in data.screenings if s.flags):
+        advice = diary.URGENCY_ADVICE.get(s.urgency or "", "")
+        out.append(_p(f"{diary.local(s.at)}: answered yes. {advice}", "flag"))
+        out += [_p(f"• “{QUESTIONS.get(f, f)}” Yes.") for f in s.flags]
+        out.append(_p(f"No to the other {len(QUESTIONS) - len(s.flags)} questions.", "small"))
+    return out
+
+
+def _routines(data: diary.ReportData) -> list[Any]:
+    out = [_p("Routines and stress", "h2")]
+    if not data.runs:
+        return [*out, _p("No routines were run in this period.")]
+    rows = [["Date", "Routine", "Steps done", "Stress (0–10) before → after", "Ended"]]
+    rows += [diary.run_row(r) for r in data.runs]
+    return [*out, _table(rows, (27, 60, 22, 40, 25))]
+
+
+def _spots(data: diary.ReportData) -> list[Any]:
+    out = [_p("Tender spots found", "h2")]
+    if not data.spots:
+        return [*out, _p("No tender spots were marked in this period.")]
+    rows = [["Date", "Region", "Tenderness (1–10)", "Nearest points"]]
+    rows += [diary.spot_row(f, data.catalog) for f in data.spots]
+    return [*out, _table(rows, (27, 45, 30, 72))]
 
 
 def _cautions(data: diary.ReportData) -> list[Any]:
@@ -288,6 +338,8 @@ _SECTIONS: Final[tuple[Callable[[diary.ReportData], list[Any]], ...]] = (
     _peg,
     _sessions,
     _helped,
+    _routines,
+    _spots,
     _screenings,
     _cautions,
     _disclaimer,
@@ -304,24 +356,26 @@ def write_point_chart(services: service.Services, path: Target) -> list[str]:
     points, personal = diary.chart_points(services, person)
     body = service.body_of(profile)
     marks = [(str(n), pos) for n, p in enumerate(points, 1) for pos in locate(p, body)]
-    limits = restrictions(profile, services.catalog)
-    lead = "The points that helped, numbered" if personal else "Suggested starting points"
+    limits = cautions_for(profile, services.catalog)
+    lead = "The points that helped them, numbered" if personal else "Suggested starting points"
     story: list[Any] = [
         _p("Massage points chart", "title"),
         _p(
-            f"{lead}, seen from behind: the person's left is on the left of the picture. "
-            "Press each point as described; stop if it hurts sharply or feels numb."
+            f"For the partner or carer who gives the massage. {lead}, on their back as you "
+            "see it when you stand behind them: their left is on the left of the picture. "
+            "Press each point as described; stop at once if they feel sharp pain or numbness."
         ),  # fmt: skip
         _image(charts.points_map(body, marks), 100),
         *[_p(note, "flag") for note in limits.notes],
     ]
     for n, point in enumerate(points, 1):
-        technique, _ = adjust_technique(point, limits)
+        fitted = fit_technique(point, limits, owned=profile.tools_owned)
+        technique = fitted.technique
         how = technique_summary(technique.motion, technique.pressure, technique.tools[0])
         story.append(_p(f"{n}. {point.display_name}", "h2"))
-        story += [_p(f"{i}. {step}") for i, step in enumerate(point.how_to_find, 1)]
+        story += [_p(f"{i}. {for_partner(step)}") for i, step in enumerate(point.how_to_find, 1)]
         story.append(_p(f"How: {how} About {technique.duration_s} seconds."))
-        story += [_p(f"Caution: {c}", "small") for c in point.cautions]
+        story += [_p(f"Caution: {c}", "small") for c in (*point.cautions, *fitted.notes)]
     story.append(_p(CHART_NOTE, "small"))
     stamp = f"{services.clock.now():%Y-%m-%d}"
     _build(_document(path, "Massage points chart", f"backpoints · points chart · {stamp}"), story)

@@ -15,6 +15,7 @@ from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
+from backpoints.web.body3d import view_3d
 from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +85,8 @@ def point_page(request: Request, point_id: str) -> Response:
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="Unknown point", message=str(exc))
     body = state.body()
-    markers = [Marker(pos, point.id, highlight=True) for pos in locate(point, body)]
+    positions = locate(point, body)
+    markers = [Marker(pos, point.id, highlight=True) for pos in positions]
     svg = back_svg(body, markers=markers, title=f"Where {point.display_name} is")
     helps = [
         f"{REGION_LABELS[h.region]}: "
@@ -100,5 +102,7 @@ def point_page(request: Request, point_id: str) -> Response:
         helps=helps,
         cautions=cautions,
         linked=state.catalog.linked(point),
+        also_known_as=state.catalog.also_known_as(point),
         sources=[state.catalog.sources[k] for k in point.sources],
+        body3d=view_3d(point.display_name, positions, body),
     )

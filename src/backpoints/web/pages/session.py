@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from backpoints.app import begin, service
 from backpoints.core.anatomy import Body, Position
+from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.render import Marker, back_svg
@@ -33,6 +34,7 @@ from backpoints.core.vocab import (
     TOOLS,
 )
 from backpoints.store.repo import Conflict
+from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.pages.refer import answers_from, question_groups, refer_page
 from backpoints.web.state import app_state
@@ -136,7 +138,11 @@ def profile_from(form: FormData) -> Profile:
         if not age.isdigit() or not 0 <= int(age) <= 120:
             raise ValueError("Age must be a whole number of years, e.g. 42 (or left blank).")
         data["age"] = int(age)
-    return Profile.model_validate(data)
+    profile = Profile.model_validate(data)
+    unnamed = site_question(profile)
+    if unnamed:
+        raise ValueError(unnamed)
+    return profile
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
@@ -170,7 +176,12 @@ def step_page(
     assert step is not None
     pain = {r.region: r.pain_now for r in session.regions}
     region = next(r for r in session.regions if r.region == step.region)
-    svg = step_map(request, step, pain, service.body_of(session.profile))
+    body = service.body_of(session.profile)
+    svg = step_map(request, step, pain, body)
+    spots = [
+        Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm)
+        for s in step.point.spots
+    ]
     return render(
         request,
         "step.html",
@@ -185,6 +196,7 @@ def step_page(
         firmness=FIRMNESS,
         notes=session.notes,
         error=error,
+        body3d=view_3d(step.point.name, spots, body),
     )
 
 
