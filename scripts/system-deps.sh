@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite drives: Debian's chromium (browser tests),
-# PostgreSQL (server-mode tests) and npm (to vendor the in-browser pose model). Does
-# nothing when they are already present.
+# PostgreSQL (server-mode tests), npm (to vendor the in-browser pose model and three.js),
+# poppler-utils (the PDF tests render every page with pdftoppm and read it with pdftotext) and
+# opencv-doc (its sample video of pedestrians: the real backs and fronts the camera finder is
+# tested on). Does nothing when they are already present.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || missing+=(opencv-doc)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

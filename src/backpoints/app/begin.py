@@ -118,8 +118,8 @@ def begin(
 
 def guard(services: Services, person: str) -> Referred | None:
     """The referral while a flag stands for `person` (or they are under 16), else None."""
-    with services.db() as db:
-        standing = tuple(f.flag for f in flags_repo.standing(db, person))
+    with services.conn() as db:  # plain statements: this runs before every step
+        standing = tuple(flags_repo.standing_flags(db, person))
         age = repo.load_profile(db, person).get("age")
     decision = redflags.decide(age=age, standing=standing, answers={}, asked_now=False)
     if isinstance(decision, redflags.Refer):
@@ -143,7 +143,7 @@ def as_referral(state: SessionState, referred: Referred) -> SessionState:
 def _state(services: Services, person: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
     """The flags standing for the person, and the pain map of their last screening."""
     with services.db() as db:
-        standing = tuple(f.flag for f in flags_repo.standing(db, person))
+        standing = tuple(flags_repo.standing_flags(db, person))
         last = repo.last_screening(db, person)
     return redflags.check_flags(standing), (dict(last["pain"]) if last else None)
 

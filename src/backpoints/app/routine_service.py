@@ -84,7 +84,7 @@ def start(
     routine = find(routine_id, custom_routines(services, person))
     prof = profile(services, person)
     with services.db() as db:
-        flags = [*flags, *(f.flag for f in flags_repo.standing(db, person))]
+        flags = [*flags, *flags_repo.standing_flags(db, person)]
     run = engine.start_run(
         routine,
         flags,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from backpoints.store.account_models import (
@@ -259,10 +259,10 @@ def set_routine(
     db.commit()
 
 
-def active_routine(db: Session, client_id: str) -> dict[str, Any] | None:
+def active_routine(db: Session | Connection, client_id: str) -> dict[str, Any] | None:
     """The client's active routine from a therapist who still has consent, if any."""
-    row = db.scalars(
-        select(Routine)
+    plan = db.execute(
+        select(Routine.plan)
         .join(
             CareLink,
             (CareLink.therapist_id == Routine.therapist_id)
@@ -271,5 +271,5 @@ def active_routine(db: Session, client_id: str) -> dict[str, Any] | None:
         )
         .where(Routine.client_id == client_id, Routine.active.is_(True))
         .order_by(Routine.created_at.desc())
-    ).first()
-    return None if row is None else dict(row.plan)
+    ).scalar()
+    return None if plan is None else dict(plan)

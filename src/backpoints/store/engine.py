@@ -2,7 +2,8 @@
 
 `make_engine(settings)` builds an engine (nothing connects at import); on SQLite every
 connection uses WAL, `synchronous=FULL` (a committed rating survives a power cut) and
-foreign keys. `upgrade(engine)` brings the schema to the newest Alembic revision.
+foreign keys. JSON columns (a session's state) are encoded and decoded with orjson.
+`upgrade(engine)` brings the schema to the newest Alembic revision.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,10 +26,22 @@ def make_engine(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 10, "check_same_thread": False},
+            json_serializer=json_text,
+            json_deserializer=orjson.loads,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url, pool_pre_ping=True, json_serializer=json_text, json_deserializer=orjson.loads
+    )
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text (orjson: several times faster than the standard library's)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

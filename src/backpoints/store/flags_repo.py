@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from backpoints.store.flag_models import RedFlagAnswer
@@ -30,6 +30,14 @@ def standing(db: Session, person_id: str) -> list[StandingFlag]:
         .order_by(RedFlagAnswer.answered_at, RedFlagAnswer.flag)
     ).all()
     return [StandingFlag(r.flag, r.answered_at) for r in rows]
+
+
+def standing_flags(db: Session | Connection, person_id: str) -> list[str]:
+    """The ids of the flags that stand (works on an ORM session or a plain connection)."""
+    query = select(RedFlagAnswer.flag).where(
+        RedFlagAnswer.person_id == person_id, RedFlagAnswer.answer.is_(True)
+    )
+    return list(db.execute(query).scalars())
 
 
 def record_answers(db: Session, person_id: str, answers: Mapping[str, bool], at: datetime) -> None:
