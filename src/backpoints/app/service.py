@@ -52,9 +52,13 @@ class Services:
     def open(self) -> None:
         """Connect and migrate the database to the newest schema."""
         if self.engine is None:
-            self.engine = make_engine(self.settings)
-            upgrade(self.engine)
-            self._sessions = make_sessionmaker(self.engine)
+            engine = make_engine(self.settings)
+            try:
+                upgrade(engine)  # refuses a foreign or damaged database
+            except BaseException:
+                engine.dispose()
+                raise
+            self.engine, self._sessions = engine, make_sessionmaker(engine)
 
     def close(self) -> None:
         if self.engine is not None:

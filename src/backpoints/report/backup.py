@@ -92,7 +92,7 @@ class RestoreReport:
 
 #: Secrets of the moment that must not travel in a file: open log-ins and failed attempts;
 #: and what is derived from other tables (the tallies, recounted from the ratings on restore).
-NOT_BACKED_UP = frozenset({"login_sessions", "login_failures", "point_tallies"})
+NOT_BACKED_UP = frozenset({"login_sessions", "login_failures", "login_throttle", "point_tallies"})
 
 
 def _backed_up_tables() -> list[Any]:

@@ -23,8 +23,13 @@ from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
-from backpoints.web.errors import BodySizeLimit, install_error_handlers
-from backpoints.web.security import SecurityHeaders
+from backpoints.web.errors import (
+    BodySizeLimit,
+    JsonBodyLimits,
+    RefuseNul,
+    install_error_handlers,
+)
+from backpoints.web.security import ProxyHeaders, SecurityHeaders, TrustedHosts, require_hosts
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
 
@@ -36,6 +41,7 @@ def _package_dir(name: str) -> Path:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for these settings; the database is migrated when it starts."""
     settings = settings or Settings()
+    require_hosts(settings)
     from backpoints.web.state import AppState
 
     state = AppState.create(settings)
@@ -62,17 +68,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bp = state
     app.state.templates = _templates(settings)
     install_error_handlers(app)
-    # outermost last: headers on everything, then the size limit, then who is asking
+    # outermost last: headers on everything, known hosts only, proxies, the size limit,
+    # no NUL in paths, JSON bodies within limits, then who is asking
     app.add_middleware(Authenticate, server_mode=settings.server_mode, lookup=state.visitor)
+    app.add_middleware(JsonBodyLimits)
+    app.add_middleware(RefuseNul)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         uploads=frozenset({"/restore", "/camera/photo"}),
     )
+    app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
+    app.add_middleware(TrustedHosts, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
-    _install_pwa_routes(app)
+    _install_pwa_routes(app, settings.server_mode)
     from backpoints.web.api import care as care_api
     from backpoints.web.api import v1 as api
     from backpoints.web.pages import account as account_pages
@@ -112,14 +123,17 @@ def _templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
-def _install_pwa_routes(app: FastAPI) -> None:
-    shell = ["/", "/offline", "/points", *[f"/static/{n}?v={__version__}" for n in STATIC_FILES]]
+def _install_pwa_routes(app: FastAPI, server_mode: bool) -> None:
+    # in server mode "/" is a person's own page: the worker keeps only public pages
+    pages = ["/offline", "/points"] if server_mode else ["/", "/offline", "/points"]
+    shell = [*pages, *[f"/static/{n}?v={__version__}" for n in STATIC_FILES]]
     worker = (
         _package_dir("static")
         .joinpath("sw.js")
         .read_text("utf-8")
         .replace("__VERSION__", __version__)
         .replace("__SHELL__", json.dumps(shell))
+        .replace("__SERVER_MODE__", json.dumps(server_mode))
     )
     manifest: dict[str, Any] = {
         "name": "backpoints",

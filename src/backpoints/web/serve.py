@@ -35,18 +35,26 @@ def serve(
     """Serve the app until interrupted; opens a tab only when a display is present."""
     import uvicorn
 
+    from backpoints.web.app import create_app
+
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     for name, value in overrides.items():  # the workers build their settings from these
         os.environ[f"BACKPOINTS_{name.upper()}"] = str(value)
+    # Checked here, once, so a bad setting or database is one line from the CLI, no traceback:
+    # server mode without BACKPOINTS_ALLOWED_HOSTS, a foreign or damaged database.
+    probe = create_app(settings)
+    probe.state.bp.open()
+    probe.state.bp.close()
     url = f"http://{settings.host}:{settings.port}/"
     many = f" with {workers} workers" if workers > 1 else ""
     sys.stdout.write(f"backpoints is running at {url}{many} (Ctrl-C to stop)\n")
     sys.stdout.flush()
     if open_browser and has_display():
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    # X-Forwarded-* are read by the app itself, and only from BACKPOINTS_TRUSTED_PROXIES
     uvicorn.run(
         FACTORY,
         factory=True,
@@ -54,4 +62,5 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level="warning",
+        proxy_headers=False,
     )

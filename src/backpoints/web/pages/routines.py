@@ -206,7 +206,7 @@ async def build(request: Request) -> Response:
     form = await request.form()
     seconds = str(form.get("duration_s", "90")).strip()
     try:
-        if not seconds.isdigit():
+        if not (seconds.isdigit() and len(seconds) <= 3):
             raise RoutineError("Seconds per point must be a number from 30 to 180.")
         routine = build_routine(
             str(form.get("name", "")),

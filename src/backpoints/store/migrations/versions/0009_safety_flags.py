@@ -3,8 +3,8 @@
 Seeded from each person's latest screening: the flags answered yes there stand until the
 person answers those questions "no" again.
 
-Revision ID: 0008_safety_flags
-Revises: 0007_perf
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_safety_flags"
-down_revision = "0007_perf"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
