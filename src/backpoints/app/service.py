@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -268,6 +269,24 @@ def _summary(state: engine.SessionState) -> dict[str, Any]:
 def history(services: Services, person: str, limit: int | None = 100) -> list[repo.SessionSummary]:
     with services.db() as db:
         return repo.history(db, person, limit)
+
+
+#: A session left open this long (a phone put down mid-session) is closed as stopped.
+STALE_AFTER = timedelta(hours=12)
+
+
+def close_stale(services: Services, person: str) -> int:
+    """Stop this person's recent sessions that have been open for 12 hours; how many."""
+    cutoff = services.clock.now() - STALE_AFTER
+    closed = 0
+    for summary in history(services, person):
+        started = summary.started_at
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)
+        if summary.status == "active" and started < cutoff:
+            stop(services, summary.id, person)
+            closed += 1
+    return closed
 
 
 def insights(services: Services, person: str) -> list[repo.PointInsight]:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__
 from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
+from backpoints.web import words
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import (
@@ -30,6 +31,7 @@ from backpoints.web.errors import (
     install_error_handlers,
 )
 from backpoints.web.security import ProxyHeaders, SecurityHeaders, TrustedHosts, require_hosts
+from backpoints.web.serving import FingerprintedStatic, HeadAsGet, fingerprint
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
 
@@ -82,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
     app.add_middleware(TrustedHosts, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(HeadAsGet)
+    app.mount("/static", FingerprintedStatic(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app, settings.server_mode)
     from backpoints.web.api import care as care_api
     from backpoints.web.api import v1 as api
@@ -114,24 +118,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(_package_dir("templates")))
-    templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
+    env = templates.env
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    templates.env.globals["static"] = static_url
     templates.env.globals["countdown_speed"] = settings.countdown_speed
     templates.env.globals["csrf_field"] = csrf_field
     templates.env.globals["visitor"] = current_visitor.get
     templates.env.globals["server_mode"] = settings.server_mode
     templates.env.globals["tools"] = TOOLS
+    templates.env.globals["plain_name"] = words.plain_name
+    templates.env.globals["outcome"] = words.outcome
+    templates.env.globals["citations"] = lambda request, keys: words.sources(
+        request.app.state.bp.catalog, keys
+    )
     return templates
+
+
+def static_url(name: str) -> str:
+    """The address of a static file, fingerprinted by its content (cacheable for a year)."""
+    return f"/static/{name}?v={fingerprint(_package_dir('static'), name)}"
 
 
 def _install_pwa_routes(app: FastAPI, server_mode: bool) -> None:
     # in server mode "/" is a person's own page: the worker keeps only public pages
     pages = ["/offline", "/points"] if server_mode else ["/", "/offline", "/points"]
-    shell = [*pages, *[f"/static/{n}?v={__version__}" for n in STATIC_FILES]]
+    shell = [*pages, *[static_url(n) for n in STATIC_FILES]]
+    release = __version__ + "-" + fingerprint(_package_dir("static"), "app.js")[:6]
+    release += fingerprint(_package_dir("static"), "app.css")[:6]
     worker = (
         _package_dir("static")
         .joinpath("sw.js")
         .read_text("utf-8")
-        .replace("__VERSION__", __version__)
+        .replace("__VERSION__", release)
         .replace("__SHELL__", json.dumps(shell))
         .replace("__SERVER_MODE__", json.dumps(server_mode))
     )
@@ -142,8 +162,8 @@ def _install_pwa_routes(app: FastAPI, server_mode: bool) -> None:
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
-        "background_color": "#fbfaf8",
-        "theme_color": "#0b5cad",
+        "background_color": "#faf7f2",
+        "theme_color": "#0e6b68",
         "icons": [{"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
     }
 

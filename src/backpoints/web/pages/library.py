@@ -16,7 +16,9 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
 from backpoints.web.body3d import view_3d
+from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, plain_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,6 +40,9 @@ def see_other(url: str) -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
+    visitor = current_visitor.get()
+    if visitor is not None and visitor.role == "therapist":
+        return see_other("/care")  # a therapist's start is their clients
     return home_page(request)
 
 
@@ -85,9 +90,10 @@ def point_page(request: Request, point_id: str) -> Response:
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="Unknown point", message=str(exc))
     body = state.body()
+    name = plain_name(point)
     positions = locate(point, body)
-    markers = [Marker(pos, point.id, highlight=True) for pos in positions]
-    svg = back_svg(body, markers=markers, title=f"Where {point.display_name} is")
+    markers = [Marker(pos, name, highlight=True) for pos in positions]
+    svg = back_svg(body, markers=markers, title=f"Where {name} is")
     helps = [
         f"{REGION_LABELS[h.region]}: "
         + ("the point lies here" if h.why == "local" else "it sends pain here")
@@ -98,6 +104,8 @@ def point_page(request: Request, point_id: str) -> Response:
         request,
         "point.html",
         point=point,
+        name=name,
+        expert=expert_name(point),
         map_svg=svg,
         helps=helps,
         cautions=cautions,

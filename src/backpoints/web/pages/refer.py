@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from backpoints.app import begin
 from backpoints.core.redflags import QUESTIONS_BY_ID, questions_in_groups
+from backpoints.web import words
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
 
@@ -39,7 +40,8 @@ def answers_from(form: FormData) -> tuple[dict[str, bool], int]:
 def refer_page(request: Request, referred: begin.Referred, status_code: int = 200) -> Response:
     """The calm referral: what to do now, the call link in an emergency, the way back."""
     said_yes = [QUESTIONS_BY_ID[f] for f in referred.standing]
-    sources = sorted({s for q in said_yes for s in q.sources})
+    keys = dict.fromkeys(s for q in said_yes for s in q.sources)
+    sources = words.sources(app_state(request).catalog, keys)
     return render(
         request,
         "refer.html",

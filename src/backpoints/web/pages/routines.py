@@ -5,8 +5,6 @@ your own; and the tools library. Forms post and redirect, like the session pages
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -19,6 +17,7 @@ from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.pages.refer import answers_from, question_groups, refer_page
 from backpoints.web.state import app_state
+from backpoints.web.words import plain_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -136,7 +135,7 @@ def _run_page(
         return render(
             request, "routine_done.html", status_code, run=run, run_id=run_id, error=error
         )
-    from backpoints.web.pages.session import step_map
+    from backpoints.web.pages.session import cues_json, step_map
 
     guide = guide_for(step.technique.tool)
     return render(
@@ -150,7 +149,8 @@ def _run_page(
         tool=guide,
         firmness=FIRMNESS,
         total=len(run.steps),
-        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        point=app_state(request).catalog.get(step.point.id),
+        cues_json=cues_json(step, plain_name(app_state(request).catalog.get(step.point.id))),
     )
 
 

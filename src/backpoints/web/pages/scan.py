@@ -36,7 +36,12 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
         Marker(Position("spot", None, s.x_cm, s.y_cm, "", 1.0), str(n), highlight=True)
         for n, s in enumerate(found, start=1)
     ]
-    svg = back_svg(state.body(), markers=markers, title="Your back: tap where it feels tender")
+    svg = back_svg(
+        state.body(),
+        markers=markers,
+        title="Your back: tap where it feels tender",
+        landmark_labels=True,  # the form asks for a spine level
+    )
     limits = cautions_for(state.profile(), state.catalog)
     rows = []
     for n, s in enumerate(found, start=1):

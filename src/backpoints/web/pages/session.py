@@ -22,7 +22,7 @@ from backpoints.core.anatomy import Body, Position
 from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
-from backpoints.core.render import Marker, back_svg
+from backpoints.core.render import Marker, back_svg, focus_view
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
 from backpoints.core.tools import FIRMNESS, guide_for
@@ -38,6 +38,7 @@ from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.pages.refer import answers_from, question_groups, refer_page
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, plain_name, sources, with_side
 
 router = APIRouter(include_in_schema=False)
 
@@ -182,14 +183,19 @@ def step_page(
         Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm)
         for s in step.point.spots
     ]
+    catalog = app_state(request).catalog
+    point = catalog.get(step.point.id)
     return render(
         request,
         "step.html",
         status_code,
         step=step,
+        name=with_side(plain_name(point), step.point.side, len(step.point.spots)),
+        expert=expert_name(point),
+        source_list=sources(catalog, step.sources),
         session_id=session_id,
         map_svg=svg,
-        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        cues_json=cues_json(step, plain_name(point)),
         pain_before=region.pain_start,
         pain_now=region.pain_now,
         tool=guide_for(step.technique.tool),
@@ -200,20 +206,33 @@ def step_page(
     )
 
 
+def cues_json(step: Step, plain: str) -> str:
+    """The spoken cues, the get-ready one naming the point in plain words."""
+    cues = [c.model_dump() for c in step.cues]
+    for cue in cues:
+        if cue["kind"] == "ready":
+            cue["say"] = f"Get ready: find {plain}. The massage starts at the tone."
+    return json.dumps(cues).replace("</", "<\\/")
+
+
 def step_map(
     request: Request, step: Step, pain: dict[str, int] | None = None, body: Body | None = None
 ) -> str:
-    """The back with this step's point highlighted (both spots for "both sides")."""
+    """The back zoomed to this step's point, highlighted and named in plain words (both
+    spots for "both sides")."""
+    name = plain_name(app_state(request).catalog.get(step.point.id))
     markers = [
         Marker(
             Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
-            step.point.id,
+            name,
             highlight=True,
         )
         for s in step.point.spots
     ]
     body = body or app_state(request).body()
-    return back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
+    view = focus_view(body, [(s.x_cm, s.y_cm) for s in step.point.spots])
+    title = f"Where to press: {with_side(name, step.point.side, len(step.point.spots))}"
+    return back_svg(body, pain=pain, markers=markers, title=title, view=view)
 
 
 def _summary_page(request: Request, session: SessionState) -> Response:
@@ -221,7 +240,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
     ratings = [
         {
             **r.model_dump(),
-            "name": catalog.get(r.point_id).display_name,
+            "name": with_side(plain_name(catalog.get(r.point_id)), r.side),
             "region_label": REGION_LABELS[r.region],
         }
         for r in session.ratings
@@ -230,6 +249,10 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         request,
         "summary.html",
         status=session.status,
+        pain=[
+            {"label": REGION_LABELS[r.region], "start": r.pain_start, "now": r.pain_now}
+            for r in session.regions
+        ],
         message=session.message,
         advice=session.advice,
         notes=session.notes,
@@ -263,10 +286,19 @@ async def rate(request: Request, session_id: str) -> Response:
 
 
 @router.post("/sessions/{session_id}/skip", response_class=HTMLResponse)
-def skip(request: Request, session_id: str) -> Response:
+async def skip(request: Request, session_id: str) -> Response:
     state = app_state(request)
     if begin.guard(state.services, state.person()) is not None:
         return see_other(f"/sessions/{session_id}")  # a red flag stands: the page refers
+    form = await request.form()
+    point_id = str(form.get("point_id", "") or "")
+    if point_id:  # a skip sent again (offline replay) must not skip the next point too
+        try:
+            _, session = service.load(state.services, session_id, state.person())
+        except BackpointsError as exc:
+            return render(request, "message.html", 404, title="No such session", message=str(exc))
+        if session.current is None or session.current.point.id != point_id:
+            return see_other(f"/sessions/{session_id}")
     return _event(request, session_id, service.skip)
 
 
