@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backpoints.core.redflags import QUESTIONS
 from benchmarks.loadgen import (
     Client,
     ClosedLoopResult,
@@ -62,6 +63,7 @@ PAIN = 6
 SESSION_BODY: dict[str, Any] = {
     "pain": [{"region": "lower_back_left", "intensity": PAIN}],
     "flags": [],
+    "answers": dict.fromkeys(QUESTIONS, False),  # the safety questions, all "no"
 }
 READY_PATH = "/api/v1/regions"
 

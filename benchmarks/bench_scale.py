@@ -39,6 +39,7 @@ from typing import IO, Any
 
 import httpx
 
+from backpoints.core.redflags import QUESTIONS
 from benchmarks.loadgen import (
     CLOCK_TICKS,
     Client,
@@ -59,6 +60,7 @@ PAIN = 6
 SESSION_BODY: dict[str, Any] = {
     "pain": [{"region": "lower_back_left", "intensity": PAIN}],
     "flags": [],
+    "answers": dict.fromkeys(QUESTIONS, False),  # the safety questions, all "no"
 }
 #: Connections of the warm-up open this far apart (see `_cycle_of`).
 STAGGER_S = 0.02

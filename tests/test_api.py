@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from backpoints.core.redflags import QUESTIONS
 from backpoints.core.vocab import REGION_IDS
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
@@ -21,8 +22,13 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield c
 
 
+#: The full answer sheet with every red-flag question answered "no".
+NO_ANSWERS = dict.fromkeys(QUESTIONS, False)
+
+
 def _start(client: TestClient, **body: Any) -> dict[str, Any]:
     body.setdefault("pain", [{"region": "lower_back_left", "intensity": 6}])
+    body.setdefault("answers", NO_ANSWERS)
     response = client.post("/api/v1/sessions", json=body)
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
@@ -174,6 +180,7 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         "/api/v1/regions",
         "/api/v1/points",
         "/api/v1/points/{point_id}",
+        "/api/v1/screening",
         "/api/v1/sessions",
         "/api/v1/sessions/{session_id}/ratings",
         "/api/v1/history",

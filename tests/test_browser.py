@@ -83,8 +83,43 @@ def test_red_flag_shows_the_referral_and_no_point(
     page.get_by_role("button", name="Start guided massage").click()
     _answer_screening(page, yes=("numbness or tingling between your legs",))
     alert = page.get_by_role("alert")
-    assert "Get urgent medical help now" in alert.inner_text()
-    assert page.get_by_role("heading", name=re.compile("^Step")).count() == 0
+    assert "Get medical help now" in alert.inner_text()
+    assert page.locator(".player").count() == 0 and page.locator("#timer").count() == 0
+
+
+def test_the_two_click_bypass_is_gone(live_server: LiveServer, browser_page: Any) -> None:
+    """Yes to urine trouble, back to the start, the same pain, Start: still no step."""
+    page = browser_page
+    page.goto(live_server.url + "/")
+    _mark_pain(page, "Lower back, left", 6)
+    page.get_by_role("button", name="Start guided massage").click()
+    _answer_screening(page, yes=("trouble passing or holding urine",))
+    page.wait_for_url(re.compile(r".*/refer$"))
+    call = page.get_by_role("link", name="Call 112")
+    assert call.get_attribute("href") == "tel:112"
+    assert "or your local emergency number" in page.get_by_role("alert").inner_text()
+    for _ in range(2):  # twice: the way back of the old bypass, then once more
+        page.goto(live_server.url + "/")
+        _mark_pain(page, "Lower back, left", 6)
+        page.get_by_role("button", name="Start guided massage").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/refer")
+        assert page.locator(".player").count() == 0 and page.locator("#timer").count() == 0
+        assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    for path in ("/routines/desk-neck-shoulders", "/scan", "/chart"):
+        page.goto(live_server.url + path)
+        assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    # the quiet way back asks every question again; answering "no" clears it
+    page.get_by_role("link", name="I answered by mistake — ask me again").click()
+    assert page.locator("fieldset.yesno").count() == 17
+    for group in page.locator("fieldset.yesno").all():
+        group.get_by_label(NO, exact=True).check()
+    page.get_by_role("button", name="Save my answers").click()
+    page.wait_for_url(live_server.url + "/")
+    _mark_pain(page, "Lower back, left", 6)
+    page.get_by_role("button", name="Start guided massage").click()
+    page.wait_for_url(re.compile(r".*/sessions/.+"))
+    assert page.locator("#timer").is_visible()
 
 
 def test_keyboard_only_session(live_server: LiveServer, browser_page: Any) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CliRun
 
-NO_FLAGS = "n\n" * 11
+NO_FLAGS = "n\n" * 17
 
 
 def test_first_session_screens_then_guides_until_relief(run_cli: CliRun) -> None:
@@ -35,7 +37,7 @@ def test_first_session_screens_then_guides_until_relief(run_cli: CliRun) -> None
 
 
 def test_a_red_flag_refers_and_shows_no_point(run_cli: CliRun) -> None:
-    answers = "y\n" + "n\n" * 10
+    answers = "y\n" + "n\n" * 16
     result = run_cli("session", "-p", "sacrum=7", input=answers)
     assert result.returncode == 0, result.stderr
     assert "emergency" in result.stdout.lower()
@@ -139,3 +141,34 @@ def test_build_a_routine_in_the_terminal(run_cli: CliRun) -> None:
     assert "my-quick-back" in listed
     bad = run_cli("routine", "Nope", "--point", "BL99")
     assert bad.returncode == 2 and "BL99" in bad.stderr
+
+
+def test_the_two_click_bypass_is_gone_in_the_terminal(
+    run_cli: CliRun, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BACKPOINTS_EMERGENCY_NUMBER", "999")
+    first = run_cli("session", "-p", "lower_back_left=6", input="y\n" + "n\n" * 16)
+    assert first.returncode == 0, first.stderr
+    assert "Get medical help now" in first.stdout and "Call 999" in first.stdout
+    assert "or your local emergency number" in first.stdout
+    assert "Step 1" not in first.stdout
+    # the same pain again, a routine and the scan: the referral straight away, no step
+    again = run_cli("session", "-p", "lower_back_left=6", input="\n" * 20)
+    routine = run_cli("routine", "desk-neck-shoulders", input="5\n" + "\n" * 20)
+    scan = run_cli("scan", input="L3\n5\n" + "\n" * 20)
+    for result in (again, routine, scan):
+        assert result.returncode == 0, result.stderr
+        assert "Get medical help now" in result.stdout
+        assert "Step " not in result.stdout and "Saved:" not in result.stdout
+        assert "Safety first" not in result.stdout
+        assert "backpoints screening" in result.stdout
+    chart = run_cli("chart", "--pdf", str(tmp_path / "chart.pdf"))
+    assert chart.returncode == 1 and "Get medical help now" in chart.stdout
+    assert not (tmp_path / "chart.pdf").exists()
+    statuses = [s["status"] for s in json.loads(run_cli("history", "--json").stdout)]
+    assert statuses == ["refer", "refer"]
+    # the way back asks every question; all "no" clears the flag and the session starts
+    cleared = run_cli("screening", input="n\n" * 17)
+    assert cleared.stdout.count("[y/n]") == 17 and "no red flag stands now" in cleared.stdout
+    started = run_cli("session", "-p", "lower_back_left=6", input="q\n")
+    assert "Step 1" in started.stdout

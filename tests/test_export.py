@@ -27,6 +27,7 @@ from backpoints.core.vocab import REGION_IDS
 from backpoints.report import csv_export, fhir, peg
 from backpoints.settings import Settings
 from tests.conftest import CliRun
+from tests.flows import referred, started
 
 HEADER = (
     "session_id,started_at,rated_at,region,region_label,point_id,point_name,side,step,"
@@ -65,7 +66,10 @@ def _session(
 ) -> str:
     clock = services.clock
     assert isinstance(clock, FakeClock)
-    sid, state = service.start_session(services, diary.person, pain, list(flags))
+    if flags:
+        sid, state = referred(services, diary.person, pain, list(flags))
+    else:
+        sid, state = started(services, diary.person, pain)
     diary.sessions[sid] = {r: v for r, v in pain.items() if v > 0}
     if skip_first:
         clock.advance(minutes=1)
@@ -88,14 +92,12 @@ def build_diary(services: service.Services) -> Diary:
     clock = services.clock
     assert isinstance(clock, FakeClock)
     diary = Diary(service.person_id(services))
-    service.record_screening(services, diary.person, [], {"lower_back_left": 6})
     _session(services, diary, {"lower_back_left": 6, "neck": 3}, [6, 3, 1])
     clock.advance(days=3, hours=2)
     _session(services, diary, {"sacrum": 5, "buttock_right": 4}, [5, 4], stop=True)
     clock.advance(days=4)
     _session(services, diary, {"lower_back_left": 7, "mid_back_right": 0}, [5], skip_first=True)
     clock.advance(days=5)
-    service.record_screening(services, diary.person, ["fever_or_unwell"], {"interscapular": 7})
     _session(services, diary, {"interscapular": 7}, [], flags=["fever_or_unwell"])
     clock.advance(days=6)
     pain = {"scapula_left": 5, "upper_trapezius_right": 4}
@@ -376,9 +378,12 @@ def test_red_flag_answers_are_observations_with_every_question(
         for o in _resources(bundle, "Observation")
         if o["code"]["coding"][0]["system"] == "urn:backpoints:red-flag"
     ]
-    assert len(found) == 2  # the diary has one all-no screening and one with a yes
-    all_no, flagged = found
-    assert all_no["valueString"] == f"No to all {len(QUESTIONS)} questions."
+    # each session of the diary answered the questions: four all "no", one with a yes
+    assert len(found) == 5
+    flagged = found[3]
+    all_no = found[0]
+    for o in found[:3] + found[4:]:
+        assert o["valueString"] == f"No to all {len(QUESTIONS)} questions."
     assert [c["valueBoolean"] for c in all_no["component"]] == [False] * len(QUESTIONS)
     yes = {c["code"]["coding"][0]["code"] for c in flagged["component"] if c["valueBoolean"]}
     assert yes == {"fever_or_unwell"}

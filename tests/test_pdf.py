@@ -18,6 +18,7 @@ from backpoints.core.screening import Profile
 from backpoints.report import diary, pdf, peg
 from backpoints.report.partner import for_partner
 from backpoints.settings import Settings
+from tests.flows import referred, started
 from tests.test_peg import run_backpoints
 
 
@@ -39,8 +40,7 @@ def build_diary(services: service.Services, clock: FakeClock) -> Diary:
     stored = Diary()
     for week, level in enumerate((8, 7, 6, 5)):
         pain = {"lower_back_left": level}
-        service.record_screening(services, me, [], pain)
-        session_id, state = service.start_session(services, me, pain, [])
+        session_id, state = started(services, me, pain)
         stored.session_days.append(clock.now().date())
         for after in (level, level - 3):
             assert state.current is not None
@@ -52,8 +52,7 @@ def build_diary(services: service.Services, clock: FakeClock) -> Diary:
         stored.peg_scores.append(answers.score)
         clock.advance(days=3)
         if week == 2:
-            service.record_screening(services, me, ["constant_night_pain"], pain)
-            service.start_session(services, me, pain, ["constant_night_pain"])
+            referred(services, me, pain, ["constant_night_pain"])
             stored.red_flag_day = clock.now().date()
         clock.advance(days=4)
     return stored

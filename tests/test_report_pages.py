@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from backpoints.app import routine_service, scan_service, service
+from backpoints.app import begin, routine_service, scan_service, service
 from backpoints.catalog import Catalog
 from backpoints.core.clock import FakeClock
 from backpoints.core.learning import Tally
@@ -25,6 +25,7 @@ from backpoints.report import charts, diary, pdf, peg
 from backpoints.report.partner import for_partner
 from backpoints.settings import Settings
 from backpoints.store.repo import PointInsight, StoredRating
+from tests.flows import NO_ANSWERS, referred
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 _NO_POPPLER = shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None
@@ -62,19 +63,18 @@ def build(services: service.Services, clock: FakeClock) -> None:
     stress ratings and a tender spot."""
     me = service.person_id(services)
     service.save_profile(services, me, Profile(sex="female", stature_cm=165))
-    service.record_screening(services, me, [], {"lower_back_left": 7})
+    begin.answer(services, me, NO_ANSWERS)
     _session(services, {"lower_back_left": 7, "neck": 4}, [7, 4])
     clock.advance(days=2)
     _session(services, {"lower_back_right": 6}, [3])
     peg.record(services, me, peg.answers(6, 5, 4))
     clock.advance(days=3)
-    service.record_screening(services, me, ["fever_or_unwell"], {"sacrum": 5})
-    service.start_session(services, me, {"sacrum": 5}, ["fever_or_unwell"])
-    clock.advance(days=1)
     run_id, _ = routine_service.start(services, me, "desk-neck-shoulders", [], 7)
     for _ in range(6):
         routine_service.next_step(services, run_id)
     routine_service.record_stress(services, run_id, 3)
+    clock.advance(days=1)  # the red flag last: it stands, so nothing could start after it
+    referred(services, me, {"sacrum": 5}, ["fever_or_unwell"])
     body = service.body_of(service.profile(services, me))
     scan_service.record(services, me, spot_from_words(body, "lower_back_left", "L4", 6))
 
@@ -105,7 +105,7 @@ def test_every_report_page_renders_and_says_what_the_diary_holds(
     assert "1 sessions" not in flat and "1 check-ins" not in flat and "1 tries" not in flat
     assert "PEG score: 5.0 on 2026-01-07 (1 check-in)." in flat
     # red flags: the all-no screening in one line, the yes in full
-    assert "No to all 11 red-flag questions once (on 2026-01-05)" in flat
+    assert "No to all 17 red-flag questions once (on 2026-01-05)" in flat
     assert "“Do you have a fever, or feel generally unwell?” Yes." in flat
     assert flat.count("No to all") == 1
     # routine runs with stress, tender spots

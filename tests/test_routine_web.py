@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from backpoints.core.screening import QUESTIONS
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
+from tests.flows import NO_ANSWERS
 
 NO_FLAGS = dict.fromkeys(QUESTIONS, "no")
 
@@ -117,7 +118,7 @@ def test_stress_before_and_after_is_charted_in_the_history(client: TestClient) -
 def test_the_tools_a_person_owns_lead_their_steps(client: TestClient) -> None:
     client.post("/profile", data={"tools_owned": ["tennis_ball"]})
     assert client.get("/api/v1/profile").json()["tools_owned"] == ["tennis_ball"]
-    body = {"pain": [{"region": "lower_back_left", "intensity": 6}]}
+    body = {"pain": [{"region": "lower_back_left", "intensity": 6}], "answers": NO_ANSWERS}
     session = client.post("/api/v1/sessions", json=body).json()
     tools_seen = []
     while session["status"] == "active":

@@ -121,6 +121,8 @@ def test_a_run_goes_through_every_step_in_order(catalog: Catalog) -> None:
 def test_a_red_flag_refers_a_routine_too(catalog: Catalog) -> None:
     routine = builtin_routines()[0]
     run = start_run(routine, ["major_trauma"], Profile(), _guide(catalog), now=NOW)
+    assert run.status == "refer" and run.current is None and run.urgency == "emergency"
+    run = start_run(routine, ["difficulty_walking"], Profile(), _guide(catalog), now=NOW)
     assert run.status == "refer" and run.current is None and run.urgency == "urgent"
 
 

@@ -20,7 +20,7 @@ from backpoints.core.screening import (
     screen,
 )
 from backpoints.core.steps import Guide
-from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, REGION_IDS, URGENT_FLAGS
+from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, REGION_IDS
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 pain_maps = st.dictionaries(st.sampled_from(REGION_IDS), st.integers(1, 10), min_size=1)
@@ -67,8 +67,3 @@ def test_screening_is_asked_first_time_and_when_pain_is_new_or_much_worse() -> N
     assert needs_screening(last, {"lower_back_left": 8})
     assert needs_screening(last, {"lower_back_left": 5, "neck": 2})
     assert not needs_screening(last, {"lower_back_left": 2})
-
-
-def test_urgent_flags_are_the_design_list() -> None:
-    assert "chest_pain_or_breathless" in URGENT_FLAGS
-    assert len(RED_FLAGS) == 11

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
+from tests.flows import NO_ANSWERS
 
 PASSWORD = "correct horse battery"
 
@@ -45,7 +46,7 @@ def _register(client: TestClient, email: str, role: str = "client") -> User:
 
 
 def _session(client: TestClient, user: User, region: str = "lower_back_left") -> dict[str, Any]:
-    body = {"pain": [{"region": region, "intensity": 6}]}
+    body = {"pain": [{"region": region, "intensity": 6}], "answers": NO_ANSWERS}
     response = client.post("/api/v1/sessions", json=body, headers=user.auth)
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
@@ -73,7 +74,7 @@ def test_without_a_login_only_public_things_answer(server: TestClient) -> None:
     assert server.get("/api/v1/regions").status_code == 200
     assert server.get("/api/v1/points/BL23").status_code == 200
     assert server.get("/api/v1/history").status_code == 401
-    body = {"pain": [{"region": "neck", "intensity": 3}]}
+    body = {"pain": [{"region": "neck", "intensity": 3}], "answers": NO_ANSWERS}
     assert server.post("/api/v1/sessions", json=body).status_code == 401
     page = server.get("/history", follow_redirects=False)
     assert page.status_code == 303

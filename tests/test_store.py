@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from backpoints.app import service
+from backpoints.app import begin, service
 from backpoints.catalog import Catalog
 from backpoints.core.clock import FakeClock
 from backpoints.core.screening import Profile
 from backpoints.settings import Settings
 from backpoints.store import repo
 from backpoints.store.engine import current_revision, head_revision, make_engine, upgrade
+from tests.flows import started
 
 
 @pytest.fixture
@@ -109,15 +110,15 @@ def test_insights_count_what_helped(services: service.Services) -> None:
         assert found[("interscapular", point)].helped == n
 
 
-def test_screening_is_needed_again_only_when_pain_is_new_or_worse(
+def test_screening_is_due_again_only_when_pain_is_new_or_worse(
     services: service.Services,
 ) -> None:
     me = service.person_id(services)
-    assert service.screening_needed(services, me, {"neck": 4})
-    service.record_screening(services, me, [], {"neck": 4})
-    assert not service.screening_needed(services, me, {"neck": 5})
-    assert service.screening_needed(services, me, {"neck": 8})
-    assert service.screening_needed(services, me, {"sacrum": 1})
+    assert begin.screening_status(services, me, {"neck": 4}).due
+    started(services, me, {"neck": 4})
+    assert not begin.screening_status(services, me, {"neck": 5}).due
+    assert begin.screening_status(services, me, {"neck": 8}).due
+    assert begin.screening_status(services, me, {"sacrum": 1}).due
 
 
 def test_a_rating_is_durable_the_moment_rate_returns(tmp_path: Path) -> None:
@@ -126,7 +127,7 @@ def test_a_rating_is_durable_the_moment_rate_returns(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import sys, time
-        from backpoints.app import service
+        from backpoints.app import begin, service
         from backpoints.settings import Settings
         s = service.Services(Settings(data_dir=sys.argv[1]))
         me = service.person_id(s)

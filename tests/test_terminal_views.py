@@ -32,13 +32,14 @@ from backpoints.cli.termmap import (
 from backpoints.core.anatomy import Body, body_from_stature
 from backpoints.core.guided import rate, start
 from backpoints.core.planner import PainEntry
+from backpoints.core.redflags import QUESTIONS
 from backpoints.core.routines import builtin_routines
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Guide
 from backpoints.core.vocab import REGION_IDS, REGION_LABELS
 from tests.conftest import CliRun
 
-NO_FLAGS = "n\n" * 11
+NO_FLAGS = "n\n" * len(QUESTIONS)
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 

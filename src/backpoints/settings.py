@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     #: further attempts are refused for a while.
     login_attempts: int = Field(default=5, ge=1, le=100)
     login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    #: The number the referral screen's one-tap call link dials in an emergency.
+    emergency_number: str = Field(default="112", pattern=r"^\+?[0-9]{2,15}$")
     #: Failed log-ins from one client address, over all e-mail addresses, in the window.
     login_attempts_per_address: int = Field(default=30, ge=1, le=10_000)
     #: New accounts one client address may open per hour.

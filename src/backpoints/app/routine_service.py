@@ -19,7 +19,7 @@ from backpoints.app.service import Services, body_of, profile
 from backpoints.core.errors import BackpointsError, ConflictError, NotFoundError
 from backpoints.core.routines import Routine, builtin_routines, check_points, find
 from backpoints.core.steps import Guide
-from backpoints.store import repo
+from backpoints.store import flags_repo
 from backpoints.store.routine_models import CustomRoutine, RoutineRunRow
 
 
@@ -69,12 +69,6 @@ def save_custom(services: Services, person: str, routine: Routine) -> Routine:
     return routine
 
 
-def needs_screening(services: Services, person: str) -> bool:
-    """Routines ask the red-flag questions if they were never answered."""
-    with services.db() as db:
-        return repo.last_screening(db, person) is None
-
-
 def start(
     services: Services,
     person: str,
@@ -82,9 +76,15 @@ def start(
     flags: Sequence[str] = (),
     stress_before: int | None = None,
 ) -> tuple[str, engine.RoutineRun]:
-    """Screen, fit and start a routine; stored before it is returned."""
+    """Screen, fit and start a routine; stored before it is returned.
+
+    Only `backpoints.app.begin` calls this; flags standing for the person are added to
+    `flags` here too, so no caller can start past one.
+    """
     routine = find(routine_id, custom_routines(services, person))
     prof = profile(services, person)
+    with services.db() as db:
+        flags = [*flags, *flags_repo.standing_flags(db, person)]
     run = engine.start_run(
         routine,
         flags,

@@ -27,7 +27,7 @@ from backpoints.core.errors import BackpointsError, NotFoundError
 from backpoints.core.planner import PainEntry, expected_relief
 from backpoints.core.steps import Guide
 from backpoints.settings import Settings
-from backpoints.store import accounts_repo, repo
+from backpoints.store import accounts_repo, flags_repo, repo
 from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
 
 #: The stature (cm) used when a person has not given theirs (mean of ansur2 men and women).
@@ -113,23 +113,6 @@ def body_of(prof: screening.Profile) -> Body:
     return body_from_stature(prof.stature_cm or DEFAULT_STATURE_CM, prof.sex)
 
 
-def screening_needed(services: Services, person: str, pain: Mapping[str, int]) -> bool:
-    """True the first time, and when pain is new or much worse than at the last screening."""
-    with services.db() as db:
-        last = repo.last_screening(db, person)
-    return screening.needs_screening(last["pain"] if last else None, pain)
-
-
-def record_screening(
-    services: Services, person: str, flags: Sequence[str], pain: Mapping[str, int]
-) -> None:
-    """Store the red-flag answers (the yes ones) with the pain map they were asked for."""
-    verdict = screening.screen(flags)
-    answers = {"flags": list(verdict.flags), "pain": dict(pain), "urgency": verdict.urgency}
-    with services.conn() as db:
-        repo.record_screening(db, person, answers, services.clock.now())
-
-
 # ---- sessions -----------------------------------------------------------------------------
 
 
@@ -140,12 +123,17 @@ def start_session(
     flags: Sequence[str],
     prof: screening.Profile | None = None,
 ) -> tuple[str, engine.SessionState]:
-    """Screen, plan and start a session; stored before it is returned."""
+    """Screen, plan and start a session; stored before it is returned.
+
+    Only `backpoints.app.begin` calls this (it asks the questions when due); flags standing
+    for the person are added to `flags` here too, so no caller can start past one.
+    """
     prof = prof or profile(services, person)
     entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
     if not entries:
         raise NoPain("Mark at least one painful region (1-10) to start.")
     with services.conn() as db:
+        flags = [*flags, *flags_repo.standing_flags(db, person)]
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
         routine = _routine(services, db, person)
         found = _found_points(db, person)

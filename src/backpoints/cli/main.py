@@ -239,11 +239,13 @@ def _register_report_commands() -> None:
     from backpoints.cli import profile as cli_profile
     from backpoints.cli import report as cli_report
     from backpoints.cli import routines as cli_routines
+    from backpoints.cli import safety as cli_safety
     from backpoints.cli import vision as cli_vision
 
     cli_report.register(app)
     cli_pdf.register(app)
     cli_routines.register(app)
+    cli_safety.register(app)
     cli_vision.register(app)
     cli_profile.register(app)
 

@@ -65,9 +65,16 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def chart(pdf_file: PdfOpt) -> None:
         """Write a printable PDF of your points, numbered on your back, for a partner or carer."""
+        from backpoints.app import begin, service
+        from backpoints.cli import views
+        from backpoints.cli.terminal_safety import refer_panel
         from backpoints.report import pdf
 
         with _services() as services:
+            referred = begin.guard(services, service.person_id(services))
+            if referred is not None:  # no points chart while a red flag stands
+                views.console().print(refer_panel(referred, services.settings.emergency_number))
+                raise typer.Exit(1)
             drawn = pdf.write_point_chart(services, pdf_file)
         typer.echo(f"Wrote {pdf_file} ({len(drawn)} points: {', '.join(drawn)}).")
 

@@ -101,10 +101,11 @@ def tools(
 
 def scan() -> None:
     """Walk down the back region by region and mark the tender spots you find."""
-    from backpoints.app import scan_service, service
+    from backpoints.app import begin, scan_service, service
     from backpoints.cli import tables, views
     from backpoints.cli.main import _ask, _services
     from backpoints.cli.terminal import EndOfInput, Terminal, ask_number
+    from backpoints.cli.terminal_safety import show_referral
     from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, levels_in, spot_from_words
     from backpoints.core.vocab import REGION_LABELS
 
@@ -113,6 +114,10 @@ def scan() -> None:
     term = Terminal(console, _ask, services.settings.countdown_speed)
     try:
         me = service.person_id(services)
+        referred = begin.guard(services, me)
+        if referred is not None:  # no suggested points while a red flag stands
+            show_referral(term, services, referred)
+            return
         body = service.body_of(service.profile(services, me))
         for way, text in HOW_TO_SCAN.items():
             console.print(f"[bold]{way.replace('_', ' ').capitalize()}:[/] {text}")

@@ -23,7 +23,6 @@ from backpoints.cli.prompt import EndOfInput
 from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
-from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, REGION_LABELS
 
@@ -106,20 +105,6 @@ def ask_number(term: Terminal, prompt: str, low: int = 0) -> int:
             return int(text)
         what = "Pain" if low == 0 else "It"
         term.console.print(f"{what} must be a whole number from {low} to 10, not {text!r}.")
-
-
-def ask_flags(term: Terminal) -> list[str]:
-    """The red-flag questions, yes/no each; returns the flags answered yes."""
-    term.console.print(
-        "[bold]Safety first.[/] A few questions about signs that need a doctor, not massage."
-    )
-    flags = []
-    for flag, question in QUESTIONS.items():
-        while (answer := term.ask(f"{question} [y/n]").strip().lower()[:1]) not in ("y", "n"):
-            term.console.print("Please answer y or n.")
-        if answer == "y":
-            flags.append(flag)
-    return flags
 
 
 @dataclass

@@ -1,6 +1,9 @@
 """The two flows the terminal guides through the one step loop: a session (screen, plan,
 rate each point) and a routine (stress before, each step in order, stress after).
 
+Both begin through `backpoints.app.begin` (ask the safety questions when due, refer, or
+start); while a red flag stands no step is shown, also in a flow already under way.
+
 Both end with `terminal.summary_panel`. Ctrl-C (`Interrupted`) or the end of input stops
 the flow cleanly: what was rated stays saved, the summary is printed, and Ctrl-C is passed on
 so the command exits 130.
@@ -8,18 +11,18 @@ so the command exits 130.
 
 from __future__ import annotations
 
-from backpoints.app import routine_service, service
+from backpoints.app import begin, routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
 from backpoints.cli.prompt import EndOfInput, Interrupted
 from backpoints.cli.terminal import (
     StepFlow,
     Terminal,
-    ask_flags,
     ask_number,
     step_loop,
     summary_panel,
 )
+from backpoints.cli.terminal_safety import ask_answers, show_referral
 from backpoints.core.guided import SessionState
 from backpoints.core.steps import Step
 
@@ -37,12 +40,17 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
     me = service.person_id(services)
     session_id = None
     try:
-        flags: list[str] = []
-        if service.screening_needed(services, me, pain):
-            flags = ask_flags(term)
-            service.record_screening(services, me, flags, pain)
-        session_id, state = service.start_session(services, me, pain, flags)
+        outcome = begin.begin(services, me, pain)
+        if isinstance(outcome, begin.AskScreening):
+            outcome = begin.begin(services, me, pain, ask_answers(term))
+        if isinstance(outcome, begin.Referred):
+            show_referral(term, services, outcome)
+            return outcome.session
+        if isinstance(outcome, begin.AskScreening) or outcome.session is None:  # not reached
+            return None
+        session_id, state = outcome.id, outcome.session
         holder = [state]
+        stood: list[begin.Referred] = []
 
         def rate(step: Step) -> None:
             prompt = f"How is the pain in the {step.region_label} now (0-10)?"
@@ -51,7 +59,13 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
 
         sid = session_id
         flow = StepFlow(
-            current=lambda: holder[0].current if holder[0].status == "active" else None,
+            current=lambda: _unless_flagged(
+                term,
+                services,
+                me,
+                holder[0].current if holder[0].status == "active" else None,
+                stood,
+            ),
             done=rate,
             skip=lambda: holder.__setitem__(0, service.skip(services, sid)),
             stop=lambda: holder.__setitem__(0, service.stop(services, sid)),
@@ -61,6 +75,8 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
         )
         step_loop(term, flow)
         state = holder[0]
+        if stood:  # a flag was raised elsewhere meanwhile: the referral is shown, no summary
+            return begin.as_referral(state, stood[0])
     except (EndOfInput, Interrupted) as exc:
         if session_id is None:
             term.console.print("Stopped before a session started; nothing was saved.")
@@ -74,6 +90,24 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
         return state
     term.console.print(session_summary(state))
     return state
+
+
+def _active(state: SessionState) -> Step | None:
+    return state.current if state.status == "active" else None
+
+
+def _unless_flagged(
+    term: Terminal, services: Services, me: str, step: Step | None, stood: list[begin.Referred]
+) -> Step | None:
+    """The step, or None (after showing the referral) when a red flag stands now."""
+    if step is None:
+        return None
+    referred = begin.guard(services, me)
+    if referred is None:
+        return step
+    show_referral(term, services, referred)
+    stood.append(referred)
+    return None
 
 
 def _stopped(services: Services, session_id: str) -> SessionState:
@@ -90,20 +124,29 @@ def session_summary(state: SessionState) -> object:
     )
 
 
-def run_routine(term: Terminal, services: Services, me: str, routine_id: str) -> RoutineRun:
-    """Screening if never done, stress before, the steps, stress after, one summary."""
-    flags: list[str] = []
-    if routine_service.needs_screening(services, me):
-        flags = ask_flags(term)
-        service.record_screening(services, me, flags, {})
+def run_routine(term: Terminal, services: Services, me: str, routine_id: str) -> RoutineRun | None:
+    """The safety questions when due (a referral while a red flag stands), stress before,
+    the steps, stress after, one summary."""
+    referred = begin.guard(services, me)
+    if referred is not None:
+        show_referral(term, services, referred)
+        return None
+    answers = ask_answers(term) if begin.screening_status(services, me).due else {}
     before = ask_number(term, "How stressed or tense do you feel now (0-10)?")
-    run_id, run = routine_service.start(services, me, routine_id, flags, before)
+    outcome = begin.begin(services, me, {}, answers, routine=routine_id, stress_before=before)
+    if isinstance(outcome, begin.Referred):
+        show_referral(term, services, outcome)
+        return None
+    if isinstance(outcome, begin.AskScreening) or outcome.run is None:  # not reached
+        return None
+    run_id, run = outcome.id, outcome.run
+    stood: list[begin.Referred] = []
     holder = [run]
     for line in (*run.skipped, *run.notes):
         term.console.print(f"[yellow]{line}[/]")
     profile = service.profile(services, me)
     flow = StepFlow(
-        current=lambda: holder[0].current,
+        current=lambda: _unless_flagged(term, services, me, holder[0].current, stood),
         done=lambda _step: holder.__setitem__(0, routine_service.next_step(services, run_id)),
         skip=lambda: holder.__setitem__(0, routine_service.skip_step(services, run_id)),
         stop=lambda: holder.__setitem__(0, routine_service.stop(services, run_id)),
@@ -119,6 +162,8 @@ def run_routine(term: Terminal, services: Services, me: str, routine_id: str) ->
         term.console.print(summary_panel("Routine stopped", [_steps_line(holder[0])]))
         raise
     run = holder[0]
+    if stood:  # a flag was raised elsewhere meanwhile: the referral is shown
+        return run
     if run.status == "refer":
         term.console.print(
             summary_panel("Please get medical advice first", [run.message], alarm=True)

@@ -1,68 +1,42 @@
 """Safety first: red-flag screening, and the profile whose cautions shape the guidance.
 
-`screen(flags)` turns the yes answers to the red-flag questions into a verdict: any emergency
-flag means "seek urgent care now", any other flag "see a doctor before self-massage"
-(nice-cks-lbp, bass2018). `Profile` is what a person tells about themselves; what it forbids
-or limits is decided in `backpoints.core.cautions`. Pure: imports only the vocabularies.
+`screen(flags)` turns the yes answers to the red-flag questions (`backpoints.core.redflags`)
+into a verdict: any emergency flag means "get help now", any other flag "see a doctor before
+self-massage" (nice-cks-lbp, bass2018, nhs-back-pain). `Profile` is what a person tells about
+themselves; what it forbids or limits is decided in `backpoints.core.cautions`. Pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backpoints.core.errors import BackpointsError
-from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, RegionId, Sex, Tool
-
-Urgency = Literal["emergency", "urgent"]
-
-#: The red-flag questions, asked as yes/no, in the order people should see them.
-QUESTIONS: Final[dict[str, str]] = {
-    "bladder_or_bowel_change": (
-        "Since the back pain started, have you had new trouble passing or holding urine, "
-        "or lost control of your bowels?"
-    ),
-    "saddle_numbness": (
-        "Is there numbness or tingling between your legs or around your back passage "
-        "(where you would sit on a saddle)?"
-    ),
-    "progressive_leg_weakness": "Is one or both of your legs getting weaker?",
-    "major_trauma": "Did the pain start after a bad fall, a car accident or another big injury?",
-    "chest_pain_or_breathless": "Do you have chest pain, or are you short of breath?",
-    "fever_or_unwell": "Do you have a fever, or feel generally unwell?",
-    "cancer_history": "Have you ever had cancer?",
-    "unexplained_weight_loss": "Have you lost weight recently without trying?",
-    "constant_night_pain": "Is the pain constant at night, even when you lie still?",
-    "osteoporosis_or_steroids": (
-        "Did the pain start after a minor fall or strain while you have osteoporosis "
-        "or take steroid tablets long-term?"
-    ),
-    "immunosuppressed_or_iv_drugs": (
-        "Is your immune system weakened (for example by medicines), or do you inject drugs?"
-    ),
-}
-
-EMERGENCY_MESSAGE: Final = (
-    "What you describe can be a sign that nerves at the base of the spine are squeezed "
-    "(cauda equina syndrome). This needs urgent care now: go to an emergency department or "
-    "call your emergency number. Do not massage your back."
+from backpoints.core.redflags import (
+    EMERGENCY_MESSAGE,
+    QUESTIONS,
+    URGENT_MESSAGE,
+    UnknownFlag,
+    Urgency,
+    check_flags,
+    gravest,
+    pain_is_new_or_worse,
 )
-URGENT_MESSAGE: Final = (
-    "What you describe needs a doctor to look at it before you do self-massage. Please "
-    "see your doctor soon (today if you feel unwell). backpoints will not suggest points "
-    "until then."
-)
-#: A rise of this many points in a region counts as "much worse" (and asks the questions again).
-MUCH_WORSE_POINTS: Final = 3
+from backpoints.core.vocab import RegionId, Sex, Tool
 
-
-class UnknownFlag(BackpointsError, ValueError):
-    """A red-flag answer that is not one of the questions."""
-
-    field = "flags"
+#: Re-exported: the questions and messages live in `backpoints.core.redflags`.
+__all__ = [
+    "EMERGENCY_MESSAGE",
+    "QUESTIONS",
+    "URGENT_MESSAGE",
+    "Profile",
+    "UnknownFlag",
+    "Urgency",
+    "Verdict",
+    "needs_screening",
+    "screen",
+]
 
 
 class Profile(BaseModel):
@@ -104,23 +78,14 @@ class Verdict:
 
 def screen(flags: Iterable[str]) -> Verdict:
     """Judge the yes answers; emergency wins over urgent; no flag means go ahead."""
-    yes = tuple(dict.fromkeys(flags))
-    unknown = [f for f in yes if f not in RED_FLAGS]
-    if unknown:
-        raise UnknownFlag(f"Unknown red-flag answer {unknown[0]!r}; expected one of the questions.")
-    if any(f in EMERGENCY_FLAGS for f in yes):
+    yes = check_flags(flags)
+    urgency = gravest(yes)
+    if urgency == "emergency":
         return Verdict(True, "emergency", yes, EMERGENCY_MESSAGE)
-    if yes:
+    if urgency == "urgent":
         return Verdict(True, "urgent", yes, URGENT_MESSAGE)
     return Verdict(False, None, (), "")
 
 
-def needs_screening(last_pain: Mapping[str, int] | None, pain: Mapping[str, int]) -> bool:
-    """Ask the questions the first time, and when pain is new or much worse than last time."""
-    if last_pain is None:
-        return True
-    for region, now in pain.items():
-        before = last_pain.get(region, 0)
-        if now > 0 and (before == 0 or now - before >= MUCH_WORSE_POINTS):
-            return True
-    return False
+#: Kept for callers of the older name: ask the first time and for a new or worse pain.
+needs_screening = pain_is_new_or_worse

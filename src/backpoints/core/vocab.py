@@ -70,16 +70,26 @@ LEVELS: Final[tuple[str, ...]] = (
 )
 LEVEL_INDEX: Final[dict[str, int]] = {name: i for i, name in enumerate(LEVELS)}
 
-EmergencyFlag = Literal["bladder_or_bowel_change", "saddle_numbness", "progressive_leg_weakness"]
-UrgentFlag = Literal[
-    "major_trauma",
+EmergencyFlag = Literal[
+    "bladder_or_bowel_change",
+    "saddle_numbness",
+    "progressive_leg_weakness",
+    "bilateral_leg_symptoms",
     "chest_pain_or_breathless",
+    "major_trauma",
+]
+UrgentFlag = Literal[
     "fever_or_unwell",
     "cancer_history",
     "unexplained_weight_loss",
     "constant_night_pain",
     "osteoporosis_or_steroids",
     "immunosuppressed_or_iv_drugs",
+    "new_thoracic_pain",
+    "back_lump_or_deformity",
+    "difficulty_walking",
+    "sexual_dysfunction",
+    "new_pain_under_20_or_over_50",
 ]
 RedFlag = EmergencyFlag | UrgentFlag
 EMERGENCY_FLAGS: Final[tuple[str, ...]] = get_args(EmergencyFlag)

@@ -39,7 +39,7 @@ OUTCOMES: Final = {
     "active": "Not finished",
 }
 URGENCY_ADVICE: Final = {
-    "emergency": "Told to seek urgent care now (possible cauda equina); no massage advised.",
+    "emergency": "Told to get emergency care now; no massage advised.",
     "urgent": "Told to see a doctor before any self-massage; no massage advised.",
 }
 FLAG_LABELS: Final = {
@@ -53,7 +53,13 @@ FLAG_LABELS: Final = {
     "unexplained_weight_loss": "Unexplained weight loss",
     "constant_night_pain": "Constant pain at night",
     "osteoporosis_or_steroids": "Minor trauma with osteoporosis or long-term steroids",
-    "immunosuppressed_or_iv_drugs": "Immunosuppression or injected drug use",
+    "immunosuppressed_or_iv_drugs": "Immunosuppression, injected drug use or recent infection",
+    "bilateral_leg_symptoms": "Numbness, weakness or pain in both legs",
+    "new_thoracic_pain": "New thoracic (interscapular) pain",
+    "back_lump_or_deformity": "Lump, swelling or deformity of the back",
+    "difficulty_walking": "Difficulty walking",
+    "sexual_dysfunction": "New sexual dysfunction",
+    "new_pain_under_20_or_over_50": "First onset under 20 or over 50",
 }
 CONDITIONS: Final = {
     "pregnant": "Pregnant",

@@ -4,6 +4,6 @@ The rest of the package talks to the database only through the repository module
 this package registers every table on `models.Base.metadata` (backups and migrations see all).
 """
 
-from backpoints.store import account_models, models, routine_models
+from backpoints.store import account_models, flag_models, models, routine_models
 
-__all__ = ["account_models", "models", "routine_models"]
+__all__ = ["account_models", "flag_models", "models", "routine_models"]

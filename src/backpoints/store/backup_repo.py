@@ -43,6 +43,7 @@ DIARY: Final[dict[str, str | None]] = {
     "routine_runs": "person_id",
     "custom_routines": "person_id",
     "found_spots": "person_id",
+    "red_flag_answers": "person_id",
 }
 #: Tables that are not part of anybody's diary: accounts and log-ins, care links and the
 #: routines therapists assign through them, and the audit log.
@@ -78,6 +79,7 @@ DIARY_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "routine_runs": ("routine_id", "started_at"),
     "custom_routines": ("routine_id",),
     "found_spots": ("found_at",),
+    "red_flag_answers": ("flag",),  # the database's own answer wins: a flag is never lifted
 }
 #: Children of a session: they are added with their session, never on their own.
 SESSION_CHILDREN: Final = ("ratings", "pain_entries", "steps")
@@ -197,7 +199,7 @@ def _add_own(
             continue
         values = {k: v for k, v in row.items() if k != "id"}
         values[DIARY[table.name] or ""] = person
-        if numbered is None:  # a text id: ours, never the file's
+        if numbered is None and "id" in table.c:  # a text id: ours, never the file's
             values["id"] = new_id()
         db.execute(insert(table).values(**values))
         if table.name == "sessions":

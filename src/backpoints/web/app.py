@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backpoints.web.pages import diary as diary_pages
     from backpoints.web.pages import export as export_pages
     from backpoints.web.pages import library as pages
+    from backpoints.web.pages import refer as refer_pages
     from backpoints.web.pages import report as report_pages
     from backpoints.web.pages import routines as routine_pages
     from backpoints.web.pages import scan as scan_pages
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages.router)
     app.include_router(pages.router)
     app.include_router(session_pages.router)
+    app.include_router(refer_pages.router)
     app.include_router(diary_pages.router)
     app.include_router(report_pages.router)
     app.include_router(routine_pages.router)

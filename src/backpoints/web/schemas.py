@@ -17,7 +17,7 @@ from backpoints.core.guided import SessionState
 from backpoints.core.records import PainLevel
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
-from backpoints.core.vocab import RedFlag, RegionId, Side, Tradition
+from backpoints.core.vocab import RED_FLAGS, RedFlag, RegionId, Side, Tradition
 from backpoints.store.repo import PointInsight, SessionSummary
 
 #: The pain scale of every way data comes in (the API, restores, the session state).
@@ -66,14 +66,39 @@ class ProfileIn(Profile):
 
 
 class SessionCreate(_Strict):
-    """Start a session: the pain map, the yes answers to the red-flag questions, a profile.
+    """Start a session: the pain map, the answers to the red-flag questions, a profile.
 
     Without `profile` the saved one is used; with it, it is saved.
     """
 
     pain: list[PainIn] = Field(min_length=1, max_length=13)
-    flags: list[RedFlag] = Field(default_factory=list, max_length=11)
+    flags: list[RedFlag] = Field(default_factory=list, max_length=len(RED_FLAGS))
+    answers: dict[RedFlag, bool] | None = Field(
+        default=None,
+        description="The full answer sheet {question id: yes?}; needed when the questions "
+        "are due (GET /api/v1/screening). A `false` clears a standing flag.",
+    )
     profile: ProfileIn | None = None
+
+
+class QuestionPublic(BaseModel):
+    """One red-flag question (yes/no)."""
+
+    id: str
+    text: str
+    urgency: Literal["emergency", "urgent"]
+    group: str
+    sources: list[str]
+
+
+class ScreeningPublic(BaseModel):
+    """The red-flag questions, the flags standing for this person, and whether to ask now."""
+
+    questions: list[QuestionPublic]
+    standing: list[str]
+    due: bool = Field(
+        description="Ask now: the first time, for a new or worse pain, or while a flag stands"
+    )
 
 
 class RatingCreate(_Strict):
@@ -99,6 +124,8 @@ class SessionPublic(BaseModel):
     id: str
     status: Literal["active", "refer", "relieved", "exhausted", "stopped"]
     urgency: Literal["emergency", "urgent"] | None = None
+    #: With `refer`: the red flags that stand (empty when the referral is for age).
+    standing: list[str] = Field(default_factory=list)
     message: str | None = None
     advice: str | None = None
     notes: list[str] = Field(default_factory=list)
@@ -114,6 +141,7 @@ class SessionPublic(BaseModel):
             id=session_id,
             status=state.status,
             urgency=state.urgency,
+            standing=list(state.flags) if state.status == "refer" else [],
             message=state.message,
             advice=state.advice,
             notes=list(state.notes),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 
 from backpoints.settings import Settings
-from backpoints.store import account_models, routine_models  # noqa: F401  (registers tables)
+from backpoints.store import account_models, flag_models, routine_models  # noqa: F401  (registers tables)
 from backpoints.store.engine import make_engine
 from backpoints.store.models import Base
 

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: regions, points, sessions, ratings, history, insights.
+"""The JSON API under /api/v1: regions, points, screening, sessions, ratings, history, insights.
 
 Each route validates its input with the schemas, calls one service function and returns a
 public schema. Errors become 4xx JSON naming the field (see `backpoints.web.errors`).
@@ -18,7 +18,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from backpoints.app import service
+from backpoints.app import begin, service
+from backpoints.core.errors import BackpointsError
+from backpoints.core.guided import SessionState
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_IDS, REGION_LABELS, RegionId
 from backpoints.web.deps import StateDep
@@ -27,8 +29,10 @@ from backpoints.web.schemas import (
     InsightPublic,
     PointPublic,
     ProfileIn,
+    QuestionPublic,
     RatingCreate,
     RegionPublic,
+    ScreeningPublic,
     SessionCreate,
     SessionPublic,
 )
@@ -79,7 +83,10 @@ def _json(model: SessionPublic, status_code: int = 200) -> Response:
 
 @router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
 async def create_session(state: State, body: SessionCreate) -> Response:
-    """Screen the answers, plan, and return the first step (or a referral)."""
+    """Screen the answers, plan, and return the first step (or a referral).
+
+    While the questions are due and not all answered: 422 naming `answers`.
+    """
     person = state.person()
     return await _run(state, _create, state, person, body)
 
@@ -87,11 +94,64 @@ async def create_session(state: State, body: SessionCreate) -> Response:
 def _create(state: AppState, person: str, body: SessionCreate) -> Response:
     pain: dict[str, int] = {p.region: p.intensity for p in body.pain}
     profile = Profile.model_validate(body.profile.model_dump()) if body.profile else None
-    if profile is not None:
-        service.save_profile(state.services, person, profile)
-    service.record_screening(state.services, person, body.flags, pain)
-    session_id, session = service.start_session(state.services, person, pain, body.flags, profile)
+    answers = None if body.answers is None else {str(k): v for k, v in body.answers.items()}
+    outcome = begin.begin(state.services, person, pain, answers, profile, flags=body.flags)
+    if isinstance(outcome, begin.AskScreening):
+        raise begin.ScreeningDue(outcome.missing)
+    if isinstance(outcome, begin.Referred):
+        assert outcome.session_id is not None and outcome.session is not None
+        session_id, session = outcome.session_id, outcome.session
+    else:
+        assert outcome.session is not None
+        session_id, session = outcome.id, outcome.session
     return _json(SessionPublic.of(session_id, session), status.HTTP_201_CREATED)
+
+
+@router.get("/screening", response_model=ScreeningPublic)
+def get_screening(
+    state: State,
+    pain: Annotated[
+        list[str],
+        Query(description="Where it hurts now, e.g. lower_back_left=6 (repeat); for `due`"),
+    ] = [],  # noqa: B006  (FastAPI copies query defaults)
+) -> ScreeningPublic:
+    """The red-flag questions (emergency ones first), the flags standing for this person, and
+    whether the questions are due now (first time, a new or worse pain, or a flag stands)."""
+    found = begin.screening_status(state.services, state.person(), _pain_query(pain))
+    return ScreeningPublic(
+        questions=[
+            QuestionPublic(
+                id=q.id, text=q.text, urgency=q.urgency, group=q.group, sources=list(q.sources)
+            )
+            for q in found.questions
+        ],
+        standing=list(found.standing),
+        due=found.due,
+    )
+
+
+def _pain_query(items: list[str]) -> dict[str, int]:
+    pain: dict[str, int] = {}
+    for item in items[: len(REGION_IDS)]:
+        region, _, value = item.partition("=")
+        if region not in REGION_IDS or not value.isdigit() or not 0 <= int(value) <= 10:
+            raise BadPainQuery(
+                f"pain must look like lower_back_left=6 (a region id, 0-10), not {item[:40]!r}."
+            )
+        pain[region] = int(value)
+    return pain
+
+
+class BadPainQuery(BackpointsError, ValueError):
+    field = "pain"
+
+
+def _guarded(state: AppState, person: str, session_id: str, session: SessionState) -> Response:
+    """The session, or its referral while a red flag stands (no step is shown then)."""
+    referred = begin.guard(state.services, person)
+    if referred is not None and session.status == "active":
+        session = begin.as_referral(session, referred)
+    return _json(SessionPublic.of(session_id, session))
 
 
 async def _run(state: AppState, func: Callable[..., Response], *args: Any) -> Response:
@@ -102,10 +162,11 @@ async def _run(state: AppState, func: Callable[..., Response], *args: Any) -> Re
 
 
 @router.get("/sessions/{session_id}", response_model=SessionPublic)
-def get_session(state: State, session_id: str) -> SessionPublic:
-    """A session as it stands."""
-    _, session = service.load(state.services, session_id, state.person())
-    return SessionPublic.of(session_id, session)
+def get_session(state: State, session_id: str) -> Response:
+    """A session as it stands (referred, with no step, while a red flag stands)."""
+    person = state.person()
+    _, session = service.load(state.services, session_id, person)
+    return _guarded(state, person, session_id, session)
 
 
 @router.post("/sessions/{session_id}/ratings", response_model=SessionPublic)
@@ -115,6 +176,9 @@ async def rate(state: State, session_id: str, body: RatingCreate) -> Response:
 
 
 def _rate(state: AppState, person: str, session_id: str, body: RatingCreate) -> Response:
+    if begin.guard(state.services, person) is not None:
+        _, current = service.load(state.services, session_id, person)
+        return _guarded(state, person, session_id, current)
     session = service.rate(
         state.services, session_id, body.point_id, body.side, body.pain_after, person
     )
@@ -122,15 +186,21 @@ def _rate(state: AppState, person: str, session_id: str, body: RatingCreate) -> 
 
 
 @router.post("/sessions/{session_id}/skip", response_model=SessionPublic)
-def skip(state: State, session_id: str) -> SessionPublic:
+def skip(state: State, session_id: str) -> Response:
     """Try a different point without rating this one."""
-    return SessionPublic.of(session_id, service.skip(state.services, session_id, state.person()))
+    person = state.person()
+    if begin.guard(state.services, person) is not None:
+        _, current = service.load(state.services, session_id, person)
+        return _guarded(state, person, session_id, current)
+    return _json(SessionPublic.of(session_id, service.skip(state.services, session_id, person)))
 
 
 @router.post("/sessions/{session_id}/stop", response_model=SessionPublic)
-def stop(state: State, session_id: str) -> SessionPublic:
+def stop(state: State, session_id: str) -> Response:
     """End the session; ratings stay in the diary."""
-    return SessionPublic.of(session_id, service.stop(state.services, session_id, state.person()))
+    person = state.person()
+    stopped = service.stop(state.services, session_id, person)
+    return _guarded(state, person, session_id, stopped)
 
 
 @router.get("/history", response_model=list[SessionPublic])

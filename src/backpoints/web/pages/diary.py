@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backpoints.app import routine_service, service
+from backpoints.app import begin, routine_service, service
 from backpoints.core.anatomy import locate
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.steps import technique_summary
@@ -105,6 +105,8 @@ def insights(request: Request) -> Response:
 def chart(request: Request) -> Response:
     """My points: the points that helped (else the first suggestions), drawn on my back."""
     state = app_state(request)
+    if begin.guard(state.services, state.person()) is not None:
+        return see_other("/refer")  # no guidance while a red flag stands
     profile = state.profile()
     points, personal = chart_points(state.services, state.person())
     body = service.body_of(profile)

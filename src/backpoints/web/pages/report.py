@@ -63,10 +63,13 @@ def report_pdf(request: Request) -> Response:
 @router.get("/chart.pdf")
 def chart_pdf(request: Request) -> Response:
     """The printable chart of the person's points, for a partner or carer."""
+    from backpoints.app import begin
     from backpoints.report import pdf
 
-    out = io.BytesIO()
     state = app_state(request)
+    if begin.guard(state.services, state.person()) is not None:
+        return see_other("/refer")  # no points chart while a red flag stands
+    out = io.BytesIO()
     pdf.write_point_chart(state.services, out, state.person())
     return _download(out.getvalue(), "backpoints-points-chart.pdf")
 

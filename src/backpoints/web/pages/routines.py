@@ -1,5 +1,6 @@
-"""Routine pages: the list (built-in and your own), starting one (screening if never done,
-stress before), each step with the timer, stress after; importing, exporting and building
+"""Routine pages: the list (built-in and your own), starting one (through `begin`: the safety
+questions when due, a referral while a red flag stands, stress before), each step with the
+timer, stress after; importing, exporting and building
 your own; and the tools library. Forms post and redirect, like the session pages."""
 
 from __future__ import annotations
@@ -8,14 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from backpoints.app import routine_service, service
+from backpoints.app import begin, routine_service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.core.errors import BackpointsError
 from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
-from backpoints.core.screening import QUESTIONS
 from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
-from backpoints.web import words
 from backpoints.web.pages.library import render, see_other
+from backpoints.web.pages.refer import answers_from, question_groups, refer_page
 from backpoints.web.state import app_state
 from backpoints.web.words import plain_name
 
@@ -68,9 +68,11 @@ def _routine(
         routine = find(routine_id, routine_service.custom_routines(state.services, person))
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such routine", message=str(exc))
+    referred = begin.guard(state.services, person)
+    if referred is not None:
+        return refer_page(request, referred)
     steps = [{"step": s, "point": state.catalog.get(s.point_id)} for s in routine.steps]
-    ask = routine_service.needs_screening(state.services, person)
-    questions = [{"id": k, "text": v} for k, v in QUESTIONS.items()] if ask else []
+    ask = begin.screening_status(state.services, person).due
     return render(
         request,
         "routine.html",
@@ -78,7 +80,7 @@ def _routine(
         routine=routine,
         steps=steps,
         length=describe(routine),
-        questions=questions,
+        groups=question_groups() if ask else [],
         error=error,
     )
 
@@ -89,23 +91,20 @@ async def start(request: Request, routine_id: str) -> Response:
     person = state.person()
     form = await request.form()
     stress = _level(form, "stress_before")
-    ask = routine_service.needs_screening(state.services, person)
-    missing = [q for q in QUESTIONS if form.get(q) not in ("yes", "no")] if ask else []
-    if stress is None or missing:
-        message = (
-            "Please answer every safety question."
-            if missing
-            else "Choose how stressed or tense you feel, 0 to 10."
-        )
-        return _routine(request, routine_id, 422, message)
-    flags = [q for q in QUESTIONS if form.get(q) == "yes"]
-    if ask:
-        service.record_screening(state.services, person, flags, {})
+    if stress is None:
+        return _routine(request, routine_id, 422, "Choose how stressed or tense you feel, 0 to 10.")
+    answers, _ = answers_from(form)
     try:
-        run_id, _ = routine_service.start(state.services, person, routine_id, flags, stress)
+        outcome = begin.begin(
+            state.services, person, {}, answers, routine=routine_id, stress_before=stress
+        )
     except BackpointsError as exc:
         return _routine(request, routine_id, 422, str(exc))
-    return see_other(f"/runs/{run_id}")
+    if isinstance(outcome, begin.AskScreening):
+        return _routine(request, routine_id, 422, "Please answer every safety question.")
+    if isinstance(outcome, begin.Referred):
+        return see_other("/refer")
+    return see_other(f"/runs/{outcome.id}")
 
 
 def _level(form: FormData, name: str) -> int | None:
@@ -120,14 +119,11 @@ def run_page(request: Request, run_id: str) -> Response:
         run = routine_service.load(state.services, run_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such routine run", message=str(exc))
+    referred = begin.guard(state.services, state.person())
+    if referred is not None and run.status in ("active", "refer"):
+        return refer_page(request, referred)
     if run.status == "refer":
-        return render(
-            request,
-            "refer.html",
-            urgency=run.urgency,
-            message=run.message,
-            sources=words.sources(state.catalog, ["nice-cks-lbp"]),
-        )
+        return refer_page(request, begin.Referred(run.urgency, (), run.message or ""))
     return _run_page(request, run_id, run)
 
 
@@ -167,6 +163,8 @@ async def run_event(request: Request, run_id: str, event: str) -> Response:
         "skip": routine_service.skip_step,
         "stop": routine_service.stop,
     }
+    if event in moves and begin.guard(state.services, person) is not None:
+        return see_other(f"/runs/{run_id}")  # a red flag stands: the run page refers
     try:
         if event == "stress":
             level = _level(await request.form(), "stress_after")

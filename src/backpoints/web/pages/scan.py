@@ -1,12 +1,13 @@
 """The scan page: walk down the back, mark tender spots by tapping the map (or by region and
-level without a pointer), see the points they match, forget a spot."""
+level without a pointer), see the points they match, forget a spot. While a red flag stands
+the page shows the referral instead (no suggested points)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backpoints.app import scan_service
+from backpoints.app import begin, scan_service
 from backpoints.core.anatomy import Position
 from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
@@ -14,6 +15,7 @@ from backpoints.core.render import Marker, back_svg
 from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, spot_at, spot_from_words, suggest
 from backpoints.core.vocab import LEVELS, REGION_LABELS
 from backpoints.web.pages.library import render, see_other
+from backpoints.web.pages.refer import refer_page
 from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +28,9 @@ def scan_page(request: Request) -> Response:
 
 def _page(request: Request, status_code: int = 200, error: str | None = None) -> Response:
     state = app_state(request)
+    referred = begin.guard(state.services, state.person())
+    if referred is not None:  # no suggested points while a red flag stands
+        return refer_page(request, referred)
     found = scan_service.spots(state.services, state.person())
     markers = [
         Marker(Position("spot", None, s.x_cm, s.y_cm, "", 1.0), str(n), highlight=True)
@@ -67,6 +72,8 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
 @router.post("/scan/spot", response_class=HTMLResponse)
 async def mark(request: Request) -> Response:
     state = app_state(request)
+    if begin.guard(state.services, state.person()) is not None:
+        return see_other("/refer")
     form = await request.form()
     raw = str(form.get("tenderness", "")).strip()
     try:

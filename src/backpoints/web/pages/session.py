@@ -1,5 +1,8 @@
 """Pages of a guided session: start from the pain map, screening, each step, rating, the end.
 
+Starting goes through `backpoints.app.begin` only (ask, refer or start); while a red flag
+stands, a session page shows the referral instead of its step.
+
 Forms post and redirect (POST/redirect/GET): a rating is committed before the next step is
 shown, and reloading a page never repeats a post. Bad form input re-renders the page with a
 message (422), never a 500.
@@ -14,13 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from backpoints.app import service
+from backpoints.app import begin, service
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.render import Marker, back_svg, focus_view
-from backpoints.core.screening import QUESTIONS, Profile
+from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
 from backpoints.core.tools import FIRMNESS, guide_for
 from backpoints.core.vocab import (
@@ -33,6 +36,7 @@ from backpoints.core.vocab import (
 from backpoints.store.repo import Conflict
 from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
+from backpoints.web.pages.refer import answers_from, question_groups, refer_page
 from backpoints.web.state import app_state
 from backpoints.web.words import expert_name, plain_name, sources, with_side
 
@@ -55,16 +59,29 @@ def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
 
 @router.post("/start", response_class=HTMLResponse)
 async def start(request: Request) -> Response:
-    state = app_state(request)
     form = await request.form()
     try:
         pain = _pain_from(form)
     except ValueError as exc:
         return home_page(request, error=str(exc), status_code=422)
-    if service.screening_needed(state.services, state.person(), pain):
-        return _screening_page(request, pain)
-    session_id, _ = service.start_session(state.services, state.person(), pain, [])
-    return see_other(f"/sessions/{session_id}")
+    return _begin(request, pain, None, None)
+
+
+def _begin(
+    request: Request,
+    pain: dict[str, int],
+    answers: dict[str, bool] | None,
+    profile: Profile | None,
+    error: str | None = None,
+) -> Response:
+    """Ask, refer or start, through the one use case (`backpoints.app.begin`)."""
+    state = app_state(request)
+    outcome = begin.begin(state.services, state.person(), pain, answers, profile)
+    if isinstance(outcome, begin.AskScreening):
+        return _screening_page(request, pain, error, 422 if error else 200)
+    if isinstance(outcome, begin.Referred):
+        return see_other("/refer")
+    return see_other(f"/sessions/{outcome.id}")
 
 
 def _screening_page(
@@ -76,7 +93,7 @@ def _screening_page(
         "screening.html",
         status_code,
         pain=pain,
-        questions=[{"id": k, "text": v} for k, v in QUESTIONS.items()],
+        groups=question_groups(),
         conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
         profile=profile,
         regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
@@ -86,26 +103,18 @@ def _screening_page(
 
 @router.post("/screening", response_class=HTMLResponse)
 async def screening(request: Request) -> Response:
-    state = app_state(request)
     form = await request.form()
     try:
         pain = _pain_from(form, "pain_")
     except ValueError as exc:
         return home_page(request, error=str(exc), status_code=422)
-    missing = [q for q in QUESTIONS if form.get(q) not in ("yes", "no")]
     try:
         profile = profile_from(form)
     except ValueError as exc:
         return _screening_page(request, pain, str(exc), 422)
-    if missing:
-        message = f"Please answer every question ({len(missing)} not answered)."
-        return _screening_page(request, pain, message, 422)
-    flags = [q for q in QUESTIONS if form.get(q) == "yes"]
-    person = state.person()
-    service.save_profile(state.services, person, profile)
-    service.record_screening(state.services, person, flags, pain)
-    session_id, _ = service.start_session(state.services, person, pain, flags, profile)
-    return see_other(f"/sessions/{session_id}")
+    answers, missing = answers_from(form)
+    message = f"Please answer every question ({missing} not answered)." if missing else None
+    return _begin(request, pain, answers, profile, message)
 
 
 def profile_from(form: FormData) -> Profile:
@@ -125,6 +134,11 @@ def profile_from(form: FormData) -> Profile:
             raise ValueError("Height must be a number of centimetres, e.g. 168.") from None
         if not 100 <= data["stature_cm"] <= 250:
             raise ValueError("Height must be between 100 and 250 cm.")
+    age = str(form.get("age", "") or "").strip()
+    if age:
+        if not age.isdigit() or not 0 <= int(age) <= 120:
+            raise ValueError("Age must be a whole number of years, e.g. 42 (or left blank).")
+        data["age"] = int(age)
     profile = Profile.model_validate(data)
     unnamed = site_question(profile)
     if unnamed:
@@ -139,18 +153,17 @@ def session_page(request: Request, session_id: str) -> Response:
         _, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
-    if session.status == "refer":
-        keys = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
-        return render(
-            request,
-            "refer.html",
-            urgency=session.urgency,
-            message=session.message,
-            sources=sources(state.catalog, keys),
-        )
+    referred = begin.guard(state.services, state.person())
+    if session.status == "refer" or (referred is not None and session.status == "active"):
+        return refer_page(request, referred or _stored_referral(session))
     if session.status == "active" and session.current is not None:
         return step_page(request, session_id, session)
     return _summary_page(request, session)
+
+
+def _stored_referral(session: SessionState) -> begin.Referred:
+    """The referral a stored session was given (its flags have since been answered "no")."""
+    return begin.Referred(session.urgency, session.flags, session.message or "")
 
 
 def step_page(
@@ -257,6 +270,8 @@ async def rate(request: Request, session_id: str) -> Response:
         _, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
+    if begin.guard(state.services, state.person()) is not None:
+        return see_other(f"/sessions/{session_id}")  # a red flag stands: the page refers
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
         if session.current is None:
             return see_other(f"/sessions/{session_id}")
@@ -272,10 +287,12 @@ async def rate(request: Request, session_id: str) -> Response:
 
 @router.post("/sessions/{session_id}/skip", response_class=HTMLResponse)
 async def skip(request: Request, session_id: str) -> Response:
+    state = app_state(request)
+    if begin.guard(state.services, state.person()) is not None:
+        return see_other(f"/sessions/{session_id}")  # a red flag stands: the page refers
     form = await request.form()
     point_id = str(form.get("point_id", "") or "")
     if point_id:  # a skip sent again (offline replay) must not skip the next point too
-        state = app_state(request)
         try:
             _, session = service.load(state.services, session_id, state.person())
         except BackpointsError as exc:

@@ -1,0 +1,250 @@
+"""One way to begin any guidance: ask the red-flag questions, refer, or start.
+
+`begin` is the only use case that starts a guided session or a routine; the API, every page,
+the terminal session and terminal routines call it. It stores the answers (a yes stands for
+the person until that question is answered "no" again, `backpoints.store.flags_repo`), then
+decides with the pure rule `backpoints.core.redflags.decide`. `guard` is the same rule without
+new answers, for everything that would show guidance later (the next step of a session or a
+routine, the scan's suggested points): while a flag stands, or under 16, nothing is shown.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from backpoints.app import routine_service, service
+from backpoints.app.routine_run import RoutineRun
+from backpoints.app.service import Services
+from backpoints.core import redflags
+from backpoints.core.errors import BackpointsError
+from backpoints.core.guided import RegionPlanState, SessionState
+from backpoints.core.redflags import Question, Urgency
+from backpoints.core.screening import Profile
+from backpoints.store import flags_repo, repo
+
+
+@dataclass(frozen=True)
+class ScreeningStatus:
+    """What `GET /api/v1/screening` answers: the questions, the standing flags, and whether
+    the questions should be asked now."""
+
+    questions: tuple[Question, ...]
+    standing: tuple[str, ...]
+    due: bool
+
+
+@dataclass(frozen=True)
+class AskScreening:
+    """Answer the questions first (`missing` are the unanswered ones)."""
+
+    missing: tuple[str, ...]
+    standing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Referred:
+    """No guidance: see a clinician (urgency None: under 16). A referred session is stored
+    (so the API can name it) when the person asked for a session."""
+
+    urgency: Urgency | None
+    standing: tuple[str, ...]
+    message: str
+    age: bool = False
+    session_id: str | None = None
+    session: SessionState | None = None
+
+
+@dataclass(frozen=True)
+class Started:
+    """Guidance started: a session (`session`) or a routine run (`run`), stored under `id`."""
+
+    id: str
+    session: SessionState | None = None
+    run: RoutineRun | None = None
+
+
+Outcome = AskScreening | Referred | Started
+
+
+def screening_status(
+    services: Services, person: str, pain: Mapping[str, int] | None = None
+) -> ScreeningStatus:
+    """The questions, the flags standing for `person`, and whether to ask now for `pain`."""
+    standing, last = _state(services, person)
+    due = redflags.due(standing, last, pain or {})
+    return ScreeningStatus(redflags.QUESTION_LIST, standing, due)
+
+
+def begin(
+    services: Services,
+    person: str,
+    pain: Mapping[str, int],
+    answers: Mapping[str, bool] | None = None,
+    profile: Profile | None = None,
+    *,
+    flags: Iterable[str] = (),
+    routine: str | None = None,
+    stress_before: int | None = None,
+) -> Outcome:
+    """Ask, refer or start: a session for `pain`, or the routine `routine`.
+
+    `answers` is the answer sheet ({question id: yes?}); `flags` are extra yes answers. A
+    given `profile` is saved first. Answers are stored unless the outcome is to ask again.
+    """
+    if routine is None and not any(i > 0 for i in pain.values()):
+        raise service.NoPain("Mark at least one painful region (1-10) to start.")
+    sheet = {**(answers or {}), **dict.fromkeys(flags, True)}
+    redflags.check_flags(sheet)
+    if profile is not None:
+        service.save_profile(services, person, profile)
+    prof = profile or service.profile(services, person)
+    standing, last = _state(services, person)
+    asked_now = redflags.due(standing, last, pain)
+    decision = redflags.decide(age=prof.age, standing=standing, answers=sheet, asked_now=asked_now)
+    if isinstance(decision, redflags.Ask):
+        return AskScreening(decision.missing, decision.standing)
+    if sheet:
+        _record(services, person, sheet, pain, decision)
+    if isinstance(decision, redflags.Refer):
+        return _referred(services, person, pain, prof, decision, store=routine is None)
+    if routine is not None:
+        run_id, run = routine_service.start(services, person, routine, (), stress_before)
+        return Started(run_id, run=run)
+    session_id, state = service.start_session(services, person, pain, [], prof)
+    return Started(session_id, session=state)
+
+
+def guard(services: Services, person: str) -> Referred | None:
+    """The referral while a flag stands for `person` (or they are under 16), else None."""
+    with services.conn() as db:  # plain statements: this runs before every step
+        standing = tuple(flags_repo.standing_flags(db, person))
+        age = repo.load_profile(db, person).get("age")
+    decision = redflags.decide(age=age, standing=standing, answers={}, asked_now=False)
+    if isinstance(decision, redflags.Refer):
+        return Referred(decision.urgency, decision.standing, decision.message, decision.age)
+    return None
+
+
+def as_referral(state: SessionState, referred: Referred) -> SessionState:
+    """How a session shows while a flag stands: referred, no step (it is not changed)."""
+    return state.model_copy(
+        update={
+            "status": "refer",
+            "current": None,
+            "urgency": referred.urgency,
+            "message": referred.message,
+            "flags": referred.standing,
+        }
+    )
+
+
+def _state(services: Services, person: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
+    """The flags standing for the person, and the pain map of their last screening."""
+    with services.db() as db:
+        standing = tuple(flags_repo.standing_flags(db, person))
+        last = repo.last_screening(db, person)
+    return redflags.check_flags(standing), (dict(last["pain"]) if last else None)
+
+
+def _record(
+    services: Services,
+    person: str,
+    sheet: Mapping[str, bool],
+    pain: Mapping[str, int],
+    decision: redflags.Decision,
+) -> None:
+    """Store the answers (standing flags) and the screening with its pain map."""
+    yes = [q for q in redflags.QUESTIONS if sheet.get(q)]
+    urgency = decision.urgency if isinstance(decision, redflags.Refer) else None
+    entry = {"flags": yes, "answers": dict(sheet), "pain": dict(pain), "urgency": urgency}
+    now = services.clock.now()
+    with services.db() as db:
+        flags_repo.record_answers(db, person, sheet, now)
+        repo.record_screening(db, person, entry, now)
+
+
+def _referred(
+    services: Services,
+    person: str,
+    pain: Mapping[str, int],
+    prof: Profile,
+    decision: redflags.Refer,
+    *,
+    store: bool,
+) -> Referred:
+    referred = Referred(decision.urgency, decision.standing, decision.message, decision.age)
+    if not store:
+        return referred
+    now = services.clock.now()
+    state = SessionState(
+        status="refer",
+        urgency=decision.urgency,
+        message=decision.message,
+        flags=decision.standing,
+        profile=prof,
+        regions=tuple(
+            RegionPlanState(region=r, pain_start=i, pain_now=i, queue=())
+            for r, i in pain.items()
+            if i > 0
+        ),
+        started_at=now,
+        ended_at=now,
+    )
+    session_id = secrets.token_urlsafe(12)
+    summary = {
+        "status": state.status,
+        "urgency": state.urgency,
+        "started_at": now,
+        "ended_at": now,
+    }
+    with services.db() as db:
+        repo.insert_session(
+            db,
+            person,
+            session_id,
+            state.model_dump(mode="json"),
+            summary,
+            {r: i for r, i in pain.items() if i > 0},
+            None,
+        )
+    return Referred(
+        referred.urgency, referred.standing, referred.message, referred.age, session_id, state
+    )
+
+
+class ScreeningDue(BackpointsError):
+    """The questions are due and some are not answered (the API's answer to "ask")."""
+
+    field = "answers"
+
+    def __init__(self, missing: Iterable[str]) -> None:
+        missing = tuple(missing)
+        super().__init__(
+            "The safety questions are due (the first time, for a new or worse pain, or while "
+            f"a red flag stands): answer each one in `answers`; {len(missing)} not answered, "
+            f"first {missing[0]!r}. GET /api/v1/screening lists them."
+        )
+        self.missing = missing
+
+
+def answer(
+    services: Services, person: str, answers: Mapping[str, bool]
+) -> AskScreening | Referred | None:
+    """Store a full answer sheet without starting anything ("I answered by mistake - ask me
+    again"): the referral if a flag still stands, `AskScreening` if some are unanswered."""
+    redflags.check_flags(answers)
+    standing, last = _state(services, person)
+    decision = redflags.decide(
+        age=service.profile(services, person).age,
+        standing=standing,
+        answers=answers,
+        asked_now=True,
+    )
+    if isinstance(decision, redflags.Ask):
+        return AskScreening(decision.missing, decision.standing)
+    _record(services, person, answers, last or {}, decision)
+    if isinstance(decision, redflags.Refer):
+        return Referred(decision.urgency, decision.standing, decision.message, decision.age)
+    return None
