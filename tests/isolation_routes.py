@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from backpoints.app import accounts
 from backpoints.core.routines import builtin_routines
 from backpoints.core.screening import QUESTIONS
+from tests.flows import NO_ANSWERS
 from tests.isolation_world import IDENTITIES, PASSWORD, ROUTINE_ID, World
 
 OWNER, T_OK = "owner", "therapist with consent"
@@ -236,6 +237,10 @@ ROUTES: list[Case] = [
     by_role("GET", "/", therapist=303, client=200),  # therapists land on their clients
     mine("GET", "/tools", 200),
     mine("GET", "/history", 200),
+    mine("GET", "/refer", frozenset({200, 303})),  # the caller's own standing flags, if any
+    mine("GET", "/screening/again", 200),
+    mine("POST", "/screening/again", 422),  # an empty answer sheet: every question is asked
+    mine("GET", "/api/v1/screening", 200),
     mine("GET", "/insights", 200),
     mine("GET", "/chart", 200),
     mine("GET", "/profile", 200),
@@ -264,7 +269,12 @@ ROUTES: list[Case] = [
     mine("POST", "/care/accept", 303, _invite_code(False)),
     mine("GET", "/api/v1/profile", 200),
     mine("PUT", "/api/v1/profile", 200, _json({"stature_cm": 180})),
-    mine("POST", "/api/v1/sessions", 201, _json({"pain": [{"region": "neck", "intensity": 3}]})),
+    mine(
+        "POST",
+        "/api/v1/sessions",
+        201,
+        _json({"pain": [{"region": "neck", "intensity": 3}], "answers": NO_ANSWERS}),
+    ),
     mine("GET", "/api/v1/history", 200),
     mine("GET", "/api/v1/insights", 200),
     mine("GET", "/api/v1/routine", 200),

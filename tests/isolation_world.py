@@ -19,6 +19,7 @@ from backpoints.app import accounts, scan_service
 from backpoints.app.service import Services
 from backpoints.core.routines import builtin_routines
 from backpoints.store import accounts_repo, backup_repo
+from tests.flows import NO_ANSWERS
 
 PASSWORD = "correct horse battery"
 ANN_EMAIL = "ann.owner@example.org"
@@ -81,7 +82,7 @@ def register(client: TestClient, email: str, role: str = "client") -> Visitor:
 
 
 def new_session(world: World, who: Visitor, region: str = "neck", pain: int = 7) -> dict[str, Any]:
-    body = {"pain": [{"region": region, "intensity": pain}]}
+    body = {"pain": [{"region": region, "intensity": pain}], "answers": NO_ANSWERS}
     response = world.client.post("/api/v1/sessions", json=body, headers=who.auth)
     assert response.status_code == 201, response.text
     found: dict[str, Any] = response.json()

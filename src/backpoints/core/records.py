@@ -13,7 +13,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from backpoints.core.vocab import RedFlag, RegionId, Side
+from backpoints.core.vocab import RED_FLAGS, RedFlag, RegionId, Side
 
 #: The 0-10 numeric rating scale of pain (0 no pain, 10 the worst imaginable); LOINC 72514-3.
 PAIN_MIN: Final = 0
@@ -47,7 +47,9 @@ class Record(BaseModel):
 class _Answers(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    flags: list[RedFlag] = Field(default_factory=list, max_length=11)
+    flags: list[RedFlag] = Field(default_factory=list, max_length=len(RED_FLAGS))
+    #: The whole answer sheet (every question asked, yes or no); older backups have none.
+    answers: dict[RedFlag, bool] = Field(default_factory=dict)
     pain: dict[RegionId, PainLevel] = Field(default_factory=dict)
     urgency: Urgency | None = None
 
