@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench system-deps vendor clean
+.PHONY: run test lint typecheck bench system-deps fonts translations messages vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,30 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps mediapipe==0.10.14 scikit-image==0.26.0
 	touch $(STAMP)
 
+# The compiled translations (.mo, gitignored) from the .po catalogues of src/backpoints/i18n/.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/backpoints/i18n/*/LC_MESSAGES/backpoints.po))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -D backpoints -i $< -o $@
+
+translations: $(MO_FILES)
+
+# After changing English messages: extract them and merge into every catalogue (then translate).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F src/backpoints/i18n/babel.cfg -k N_ --no-location --sort-output \
+		--project backpoints -o src/backpoints/i18n/backpoints.pot src/backpoints
+	$(BIN)/pybabel update -D backpoints -i src/backpoints/i18n/backpoints.pot \
+		-d src/backpoints/i18n --no-fuzzy-matching --ignore-obsolete
+
+# Fonts with Devanagari and Chinese glyphs for the PDFs (Debian packages, embedded in the PDF).
+fonts:
+	bash scripts/system-deps.sh fonts
+
 # The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files.
 vendor:
 	bash scripts/vendor-mediapipe.sh
 
-run: $(STAMP)
+run: $(STAMP) translations fonts
 	-bash scripts/vendor-mediapipe.sh
 	$(BIN)/backpoints serve
 
@@ -33,10 +52,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src tests benchmarks
 
-test: $(STAMP) system-deps vendor lint
+test: $(STAMP) translations system-deps vendor lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) vendor
+bench: $(STAMP) translations vendor
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -177,3 +178,37 @@ def browser_page(chromium_path: str) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+# ---- Translations: a message missing from a catalogue is a test failure -----------------------
+
+
+class _UntranslatedLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the .po catalogues, as `make` does, so a fresh clone's tests see them."""
+    from backpoints.i18n.build import compile_all
+
+    compile_all()
+
+
+@pytest.fixture(autouse=True)
+def no_english_fallback() -> Iterator[None]:
+    """Fail any test during which a translated language fell back to English."""
+    handler = _UntranslatedLog()
+    logger = logging.getLogger("backpoints.i18n")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.messages:
+        pytest.fail("English fallback for: " + "; ".join(handler.messages[:10]))
