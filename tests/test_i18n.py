@@ -4,6 +4,7 @@ catalogues (complete, compiled, plural forms) and Babel formats per language."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from pathlib import Path
 
@@ -117,11 +118,11 @@ def test_an_untranslated_message_falls_back_to_english_and_is_logged(
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "1,234.5"), ("es", "1234,5"), ("hi", "1,234.5"), ("zh", "1,234.5")],
+    [("en", "1,234,567.5"), ("es", "1.234.567,5"), ("hi", "12,34,567.5"), ("zh", "1,234,567.5")],
 )
 def test_numbers_follow_the_language(lang: str, expected: str) -> None:
     with i18n.language(lang):
-        assert i18n.format_number(1234.5) == expected
+        assert i18n.format_number(1234567.5) == expected
 
 
 @pytest.mark.parametrize(
@@ -131,3 +132,26 @@ def test_numbers_follow_the_language(lang: str, expected: str) -> None:
 def test_dates_follow_the_language(lang: str, expected: str) -> None:
     with i18n.language(lang):
         assert i18n.format_date(date(2026, 3, 5)) == expected
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_keep_every_placeholder(lang: str) -> None:
+    catalog = _read(i18n.CATALOGUE_DIR / lang / "LC_MESSAGES" / "backpoints.po", lang)
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else message.id
+        strings = (message.string,) if isinstance(message.string, str) else message.string or ()
+        wanted = set(re.findall(r"\{\w+\}", ids[-1]))
+        for string in strings:
+            assert set(re.findall(r"\{\w+\}", string)) == wanted, (lang, message.id, string)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_plural_forms_follow_the_language(lang: str) -> None:
+    with i18n.language(lang):
+        one = i18n.ngettext("{n} second", "{n} seconds", 1).format(n=1)
+        many = i18n.ngettext("{n} second", "{n} seconds", 60).format(n=60)
+    expected = {"es": ("1 segundo", "60 segundos"), "hi": ("1 सेकंड", "60 सेकंड")}
+    expected["zh"] = ("1 秒", "60 秒")
+    assert (one, many) == expected[lang]

@@ -19,6 +19,7 @@ from backpoints.core.guided import Queued
 from backpoints.core.routines import Routine, fit_routine
 from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step
+from backpoints.i18n import gettext as _
 
 RunStatus = Literal["active", "completed", "stopped", "refer"]
 
@@ -100,7 +101,7 @@ def start_run(
             steps=(),
             skipped=fitted.skipped,
             notes=notes,
-            message="Every step of this routine was left out for your safety.",
+            message=_("Every step of this routine was left out for your safety."),
             ended_at=now,
             **base,
         )

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from backpoints.app import routine_run as engine
-from backpoints.app.service import Services, body_of, profile
+from backpoints.app.service import Services, body_of, profile, shown_catalog
 from backpoints.core.errors import BackpointsError
 from backpoints.core.routines import Routine, builtin_routines, check_points, find
 from backpoints.core.steps import Guide
@@ -91,7 +91,7 @@ def start(
         routine,
         flags,
         prof,
-        Guide(services.catalog, body_of(prof)),
+        Guide(shown_catalog(services), body_of(prof)),
         now=services.clock.now(),
         stress_before=stress_before,
     )

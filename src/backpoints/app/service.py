@@ -137,7 +137,7 @@ def start_session(
             entries,
             list(flags),
             prof,
-            Guide(services.catalog, body_of(prof)),
+            Guide(shown_catalog(services), body_of(prof)),
             now=services.clock.now(),
             evidence=evidence,
             routine=routine,
@@ -149,6 +149,18 @@ def start_session(
             db, person, session_id, _json(state), _summary(state), dict(pain), shown
         )
     return session_id, state
+
+
+def shown_catalog(services: Services) -> Catalog:
+    """The catalogue with its point texts in the language in force (steps, pages, PDFs)."""
+    from backpoints import i18n
+
+    lang = i18n.current()
+    if lang == i18n.DEFAULT or services.catalog is not load_catalog():
+        return services.catalog
+    from backpoints.i18n.points import localized_catalog
+
+    return localized_catalog(lang)
 
 
 class NoPain(BackpointsError, ValueError):
@@ -185,7 +197,7 @@ def rate(
 ) -> engine.SessionState:
     """Record a rating and move the session on; both are committed before returning."""
     stored, state = load(services, session_id, person)
-    guide = Guide(services.catalog, body_of(state.profile))
+    guide = Guide(shown_catalog(services), body_of(state.profile))
     try:
         new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
     except engine.WrongPoint:
@@ -202,7 +214,7 @@ def rate(
 def skip(services: Services, session_id: str, person: str | None = None) -> engine.SessionState:
     """Move on to a different point without rating this one."""
     stored, state = load(services, session_id, person)
-    guide = Guide(services.catalog, body_of(state.profile))
+    guide = Guide(shown_catalog(services), body_of(state.profile))
     new_state = engine.skip(state, guide, now=services.clock.now())
     with services.db() as db:
         shown = _shown(state, new_state, services)

@@ -13,8 +13,21 @@ from typing import Annotated, Any
 
 import typer
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.core.errors import BackpointsError
+
+
+def _language_from(argv: list[str]) -> str:
+    """`--lang X` (or `--lang=X`) when given, else the terminal's LANG/LC_ALL."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else value
+        if value is not None:
+            return i18n.supported(value) or i18n.DEFAULT
+    return i18n.from_environment()
+
+
+i18n.set_language(_language_from(sys.argv))
 
 app = typer.Typer(
     name="backpoints",
@@ -40,11 +53,31 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _lang(value: str | None) -> str | None:
+    if value is None:
+        return None
+    lang = i18n.supported(value)
+    if lang is None:
+        choices = ", ".join(i18n.LANGUAGES)
+        raise typer.BadParameter(f"{value!r} is not a language backpoints speaks ({choices}).")
+    i18n.set_language(lang)
+    return lang
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            callback=_lang,
+            is_eager=True,
+            help="Language: en, es, hi or zh (default: from LANG/LC_ALL).",
+        ),
+    ] = None,
 ) -> None:
     """Guided self-massage of back pressure points."""
 
@@ -71,10 +104,10 @@ def points(region: RegionOpt = None, json_out: JsonOpt = False) -> None:
 @app.command()
 def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
     """Show one point: its names, how to find it, how to press it, cautions and sources."""
-    from backpoints.catalog import load_catalog
     from backpoints.cli import views
+    from backpoints.i18n.points import localized_catalog
 
-    views.console().print(views.point_panel(load_catalog().get(point_id)))
+    views.console().print(views.point_panel(localized_catalog(i18n.current()).get(point_id)))
 
 
 @app.command("map")

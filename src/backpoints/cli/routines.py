@@ -118,7 +118,7 @@ def scan() -> None:
     from backpoints.cli.main import _ask, _services
     from backpoints.cli.terminal import EndOfInput, Terminal, ask_number
     from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, spot_from_words
-    from backpoints.core.vocab import REGION_LABELS
+    from backpoints.core.vocab import region_label
 
     services = _services()
     console = views.console()
@@ -131,7 +131,7 @@ def scan() -> None:
         for region in SCAN_ORDER:
             while True:
                 prompt = (
-                    f"{REGION_LABELS[region]}: tender spot at which level (e.g. L3)? Enter: none"
+                    f"{region_label(region)}: tender spot at which level (e.g. L3)? Enter: none"
                 )
                 level = term.ask(prompt).strip()
                 if not level:
@@ -144,7 +144,7 @@ def scan() -> None:
                     continue
                 found = scan_service.record(services, me, spot)
                 near = ", ".join(found.points) or "no catalogue point within 4 cm"
-                console.print(f"Saved: {REGION_LABELS[region]} at {level.upper()}, near {near}.")
+                console.print(f"Saved: {region_label(region)} at {level.upper()}, near {near}.")
         total = len(scan_service.spots(services, me))
         console.print(f"{total} tender spots on file; sessions now offer their points first.")
     except (EndOfInput, KeyboardInterrupt):

@@ -24,7 +24,7 @@ from backpoints.core.errors import BackpointsError, check_region
 from backpoints.core.guided import SessionState
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import TOOL_WORDS, Step
-from backpoints.core.vocab import REGION_IDS, REGION_LABELS
+from backpoints.core.vocab import REGION_IDS, region_label
 from backpoints.store.repo import PointInsight, SessionSummary
 
 Ask = Callable[[str], str]
@@ -76,7 +76,7 @@ def ask_pain(term: Terminal) -> dict[str, int]:
     """Ask where it hurts (region numbers) and how much, until an empty answer."""
     table = Table("no.", "region", box=None)
     for i, region in enumerate(REGION_IDS, start=1):
-        table.add_row(str(i), REGION_LABELS[region])
+        table.add_row(str(i), region_label(region))
     term.console.print(table)
     pain: dict[str, int] = {}
     while True:
@@ -90,7 +90,7 @@ def ask_pain(term: Terminal) -> dict[str, int]:
             term.console.print(f"Please type a number from 1 to {len(REGION_IDS)}.")
             continue
         region = REGION_IDS[int(answer) - 1]
-        pain[region] = ask_number(term, f"How much does the {REGION_LABELS[region]} hurt (0-10)?")
+        pain[region] = ask_number(term, f"How much does the {region_label(region)} hurt (0-10)?")
 
 
 def ask_number(term: Terminal, prompt: str) -> int:
@@ -133,7 +133,7 @@ def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> Ses
         if session_id is None:
             term.console.print("Stopped before a session started; nothing was saved.")
             return None
-        _, state = service.load(services, session_id)
+        _stored, state = service.load(services, session_id)
         if state.status == "active":
             state = service.stop(services, session_id)
     term.console.print(outcome_panel(state))
@@ -245,7 +245,7 @@ def outcome_panel(state: SessionState) -> Panel:
 def history_table(sessions: list[SessionSummary]) -> Table:
     table = Table("date", "pain at start", "points (before → after)", "outcome")
     for s in sessions:
-        pain = ", ".join(f"{REGION_LABELS[r]} {v}" for r, v in s.pain.items())
+        pain = ", ".join(f"{region_label(r)} {v}" for r, v in s.pain.items())
         tries = ", ".join(f"{r.point_id} {r.pain_before}→{r.pain_after}" for r in s.ratings)
         table.add_row(f"{s.started_at:%Y-%m-%d %H:%M}", pain, tries or "-", s.status)
     return table
@@ -255,7 +255,7 @@ def insights_table(found: list[PointInsight]) -> Table:
     table = Table("region", "point", "helped", "mean drop")
     for i in found:
         table.add_row(
-            REGION_LABELS[i.region],
+            region_label(i.region),
             i.point_id,
             f"{i.helped} of {i.tried}",
             f"{i.mean_drop:.1f} points",

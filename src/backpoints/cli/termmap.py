@@ -23,7 +23,7 @@ from backpoints.core.regions import (
     regions,
     torso_outline,
 )
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
 
 #: Background colours that tell neighbouring regions apart (no pain marked).
 REGION_STYLES: Final[dict[str, str]] = {
@@ -152,7 +152,7 @@ def region_legend(pain: Mapping[str, int] | None = None) -> Table:
     for region_id, style in REGION_STYLES.items():
         level = (pain or {}).get(region_id, 0)
         swatch = Text("  ", style=pain_style(level) if level else style)
-        table.add_row(swatch, region_id, REGION_LABELS[region_id], f"pain {level}" if level else "")
+        table.add_row(swatch, region_id, region_label(region_id), f"pain {level}" if level else "")
     return table
 
 

@@ -5,10 +5,12 @@ Presentation only (Rich renderables and plain text); the CLI prints them. No I/O
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from backpoints.core.errors import BackpointsError, check_region
-from backpoints.core.vocab import CONDITION_PHRASES, REGION_LABELS, Sex
+from backpoints.core.vocab import Sex, condition_phrase, region_label
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
     from rich.console import Console, Group
@@ -45,7 +47,7 @@ def points_listing(region: str | None) -> str:
     for r in rows:
         regions = ", ".join(r.regions)
         lines.append(f"{r.id:<{id_w}}  {r.name:<{name_w}}  {r.tradition:<13}  {regions}")
-    lines.append(f"{len(rows)} points" + (f" for {REGION_LABELS[region]}" if region else ""))
+    lines.append(f"{len(rows)} points" + (f" for {region_label(region)}" if region else ""))
     return "\n".join(lines)
 
 
@@ -143,35 +145,84 @@ def point_panel(point: Point) -> Group:
     _point_details(point, body_text)
     sources = "\n".join(f"[{k}] {catalog.sources[k].citation}" for k in point.sources)
     return Group(
-        Panel(body_text, title=f"[bold]{point.display_name}[/]", subtitle=point.tradition),
-        Text("Where it is (seen from behind, your left on the left):", style="bold"),
+        Panel(
+            body_text,
+            title=f"[bold]{point.display_name}[/]",
+            subtitle=_(TRADITIONS[point.tradition]),
+        ),
+        Text(_("Where it is (seen from behind, your left on the left):"), style="bold"),
         back_map(body, markers=markers, width=36),
-        Text("Sources", style="bold"),
+        Text(_("Sources"), style="bold"),
         Text(sources, style="dim"),
     )
 
 
+#: Words for the catalogue's vocabularies, as the terminal and the pages show them.
+TRADITIONS: Final[dict[str, str]] = {
+    "acupressure": N_("acupressure"),
+    "trigger-point": N_("trigger point"),
+    "lay": N_("everyday name"),
+}
+WHY: Final[dict[str, str]] = {"local": N_("the point lies here"), "referred": N_("sends pain here")}
+MOTIONS: Final[dict[str, str]] = {
+    "circular": N_("circular"),
+    "back_and_forth": N_("back-and-forth"),
+    "static": N_("steady hold"),
+}
+PRESSURES: Final[dict[str, str]] = {
+    "gentle": N_("gentle pressure"),
+    "moderate": N_("moderate pressure"),
+    "firm": N_("firm pressure"),
+}
+TOOLS: Final[dict[str, str]] = {
+    "thumb": N_("thumb"),
+    "fingers": N_("fingers"),
+    "knuckles": N_("knuckles"),
+    "elbow": N_("elbow"),
+    "tennis_ball": N_("tennis ball"),
+    "foam_roller": N_("foam roller"),
+    "massage_tool": N_("massage tool"),
+    "partner": N_("partner"),
+    "body_weight": N_("body weight"),
+}
+
+
 def _point_details(point: Point, out: Any) -> None:
     names = point.names
-    other = [n for n in (names.pinyin, names.english) if n]
+    other = [n for n in (names.chinese, names.english) if n]
     out.append(f"{point.id}: {' / '.join(other)}\n", style="bold")
     if names.aliases:
-        out.append(f"Also called: {', '.join(names.aliases)}\n")
+        out.append(_("Also called: {names}").format(names=", ".join(names.aliases)) + "\n")
     if point.muscle:
-        out.append(f"Muscle: {point.muscle}; sends pain to {point.refers_pain_to}\n")
-    helps = ", ".join(f"{REGION_LABELS[h.region]} ({h.why})" for h in point.helps)
-    out.append(f"Helps: {helps}\n\n")
-    out.append("How to find it\n", style="bold")
+        out.append(
+            _("Muscle: {muscle}; sends pain to {where}").format(
+                muscle=point.muscle, where=point.refers_pain_to
+            )
+            + "\n"
+        )
+    helps = ", ".join(f"{region_label(h.region)} ({_(WHY[h.why])})" for h in point.helps)
+    out.append(_("Helps: {regions}").format(regions=helps) + "\n\n")
+    out.append(_("How to find it") + "\n", style="bold")
     for i, step in enumerate(point.how_to_find, 1):
         out.append(f"  {i}. {step}\n")
     t = point.technique
-    motion = t.motion.replace("_", "-")
-    out.append("\nHow to press it\n", style="bold")
-    tools = ", ".join(tool.replace("_", " ") for tool in t.tools)
-    out.append(f"  {motion}, {t.pressure} pressure, {t.duration_s} s; with: {tools}\n")
+    out.append("\n" + _("How to press it") + "\n", style="bold")
+    tools = ", ".join(_(TOOLS[tool]) for tool in t.tools)
+    seconds = ngettext("{n} second", "{n} seconds", t.duration_s).format(n=t.duration_s)
+    out.append(
+        "  "
+        + _("{motion}, {pressure}, {seconds}; with: {tools}").format(
+            motion=_(MOTIONS[t.motion]),
+            pressure=_(PRESSURES[t.pressure]),
+            seconds=seconds,
+            tools=tools,
+        )
+        + "\n"
+    )
     if point.avoid_when or point.cautions:
-        out.append("\nCautions\n", style="bold red")
+        out.append("\n" + _("Cautions") + "\n", style="bold red")
         for condition in point.avoid_when:
-            out.append(f"  • Do not use if {CONDITION_PHRASES[condition]}.\n", style="red")
+            line = _("Do not use if {condition}.").format(condition=condition_phrase(condition))
+            out.append(f"  • {line}\n", style="red")
         for caution in point.cautions:
             out.append(f"  • {caution}\n", style="red")

@@ -23,20 +23,22 @@ from backpoints.core.learning import NO_EVIDENCE, Evidence
 from backpoints.core.planner import PainEntry, RegionPlan, plan
 from backpoints.core.screening import Profile, Urgency, restrictions, screen
 from backpoints.core.steps import Guide, Step, build_step
-from backpoints.core.vocab import REGION_LABELS, Side
+from backpoints.core.vocab import Side, region_label
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 
 Status = Literal["active", "refer", "relieved", "exhausted", "stopped"]
 RegionOutcome = Literal["relieved", "exhausted", "excluded", "stopped"]
 
 RELIEF_POINTS: Final = 2
 RELIEF_FRACTION: Final = 0.3
-EXHAUSTED_ADVICE: Final = (
+EXHAUSTED_ADVICE: Final = N_(
     "None of the points eased the pain enough today. That happens: massage helps many people "
     "but is not a cure (furlan2015). Rest in a comfortable position, keep moving gently (short "
     "walks, changing position often), and try again later. See a doctor or physiotherapist if "
     "the pain lasts more than a few weeks, stops you doing daily things, or gets worse."
 )
-RELIEVED_ADVICE: Final = (
+RELIEVED_ADVICE: Final = N_(
     "Good. Keep moving gently and drink some water. If the pain comes back, you can repeat "
     "the points that helped once or twice a day."
 )
@@ -235,11 +237,13 @@ def stop(state: SessionState, *, now: datetime) -> SessionState:
     )
     rated = len(state.ratings)
     summary = _pain_summary([r for r in regions if r.pain_now != r.pain_start or rated])
-    message = (
-        f"Stopped after {rated} rated point{'s' if rated != 1 else ''}. {summary}".strip()
-        if rated
-        else "Stopped before any point was rated."
-    )
+    if rated:
+        stopped = ngettext(
+            "Stopped after {n} rated point.", "Stopped after {n} rated points.", rated
+        )
+        message = f"{stopped.format(n=rated)} {summary}".strip()
+    else:
+        message = _("Stopped before any point was rated.")
     return state.model_copy(
         update={
             "status": "stopped",
@@ -253,8 +257,8 @@ def stop(state: SessionState, *, now: datetime) -> SessionState:
 
 def _pain_summary(regions: Sequence[RegionPlanState]) -> str:
     """'Pain Lower back, left: 6 → 3.' for the regions given ('' for none)."""
-    parts = "; ".join(f"{REGION_LABELS[r.region]}: {r.pain_start} → {r.pain_now}" for r in regions)
-    return f"Pain {parts}." if parts else ""
+    parts = "; ".join(f"{region_label(r.region)}: {r.pain_start} → {r.pain_now}" for r in regions)
+    return _("Pain {regions}.").format(regions=parts) if parts else ""
 
 
 def _require_step(state: SessionState) -> Step:

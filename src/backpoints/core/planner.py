@@ -20,6 +20,8 @@ from backpoints.core.errors import check_region
 from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
 from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
 from backpoints.core.vocab import REGION_IDS, Side, region_side
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
 Why = Literal["local", "referred"]
 
@@ -33,18 +35,18 @@ PRIOR: Final[dict[tuple[str, Why], float]] = {
     ("lay", "referred"): 0.22,
 }
 REGION_PLACES: Final[dict[str, str]] = {
-    "neck": "neck",
-    "upper_trapezius": "top of the shoulder",
-    "scapula": "shoulder blade",
-    "interscapular": "area between the shoulder blades",
-    "mid_back": "mid back",
-    "lower_back": "lower back",
-    "sacrum": "base of the spine (sacrum)",
-    "buttock": "buttock",
+    "neck": N_("neck"),
+    "upper_trapezius": N_("top of the shoulder"),
+    "scapula": N_("shoulder blade"),
+    "interscapular": N_("area between the shoulder blades"),
+    "mid_back": N_("mid back"),
+    "lower_back": N_("lower back"),
+    "sacrum": N_("base of the spine (sacrum)"),
+    "buttock": N_("buttock"),
 }
 #: How much a point near a tender spot the person marked is raised, and what they are told.
 FOUND_BONUS: Final = 0.2
-FOUND_WHY: Final = "near a tender spot you marked"
+FOUND_WHY: Final = N_("near a tender spot you marked")
 #: Points with trial evidence for self-acupressure of the low back (hsieh2006, murphy2019).
 TRIAL_BONUS: Final = 0.02
 TRIAL_SOURCES: Final = frozenset({"hsieh2006", "murphy2019", "li2021"})
@@ -170,7 +172,7 @@ def _with_found(
         return options
     wanted = set(found)
     raised = tuple(
-        _Option(o.point, o.prior + FOUND_BONUS, f"{FOUND_WHY}; {o.text}", o.overlaps)
+        _Option(o.point, o.prior + FOUND_BONUS, f"{_(FOUND_WHY)}; {o.text}", o.overlaps)
         if o.point.id in wanted
         else o
         for o in options
@@ -180,7 +182,7 @@ def _with_found(
         _Option(
             catalog.get(p),
             PRIOR[("acupressure", "local")] + FOUND_BONUS,
-            FOUND_WHY,
+            _(FOUND_WHY),
             frozenset(q.id for q in catalog.linked(catalog.get(p))),
         )
         for p in dict.fromkeys(found)
@@ -239,7 +241,11 @@ def _routine_first(
     first = sorted((c for c in ranked if c.point.id in order), key=lambda c: order[c.point.id])
     marked = tuple(
         Candidate(
-            c.point, c.region, c.side, c.score, f"from your therapist's home routine; {c.why}"
+            c.point,
+            c.region,
+            c.side,
+            c.score,
+            _("from your therapist's home routine; {why}").format(why=c.why),
         )
         for c in first
     )
@@ -247,15 +253,16 @@ def _routine_first(
 
 
 def _explain(point: Point, why: Why, region: str) -> str:
-    place = REGION_PLACES[region.removesuffix("_left").removesuffix("_right")]
+    place = _(REGION_PLACES[region.removesuffix("_left").removesuffix("_right")])
+    name, muscle = point.names.english.lower(), point.muscle
     if point.tradition == "lay":
-        text = f"the point many people know as '{point.names.english.lower()}', for the {place}"
+        text = _("the point many people know as '{name}', for the {place}")
     elif why == "local" and point.tradition == "trigger-point":
-        text = f"a trigger point in the {point.muscle}, right where you feel the pain"
+        text = _("a trigger point in the {muscle}, right where you feel the pain")
     elif why == "local":
-        text = f"local point for the {place}"
+        text = _("local point for the {place}")
     elif point.tradition == "trigger-point":
-        text = f"this muscle's trigger point ({point.muscle}) sends pain to where you feel it"
+        text = _("this muscle's trigger point ({muscle}) sends pain to where you feel it")
     else:
-        text = f"a point traditionally used for the {place}"
-    return text
+        text = _("a point traditionally used for the {place}")
+    return text.format(name=name, place=place, muscle=muscle)

@@ -14,7 +14,8 @@ from typing import Final
 
 from backpoints.core.anatomy import Body, Position, Vec
 from backpoints.core.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
-from backpoints.core.vocab import LEVELS
+from backpoints.core.vocab import LEVELS, region_label
+from backpoints.i18n import gettext as _
 
 MARGIN_CM: Final = 3.0
 LANDMARK_LEVELS: Final = ("C7", "T3", "T7", "L1", "L4", "S2")
@@ -81,7 +82,10 @@ def _regions_svg(body: Body, pain: Mapping[str, int], interactive: bool) -> str:
     out = ['<g class="regions">']
     for region in regions(body):
         level = pain.get(region.id)
-        label = region.label + (f", pain {level} of 10" if level else "")
+        name = region_label(region.id)
+        label = (
+            _("{region}, pain {level} of 10").format(region=name, level=level) if level else name
+        )
         shape = (
             f'<path d="{_path(region.outline)}" fill="{pain_fill(level)}" '
             'stroke="#b08d78" stroke-width="0.15" stroke-dasharray="0.6 0.4"/>'
@@ -90,7 +94,7 @@ def _regions_svg(body: Body, pain: Mapping[str, int], interactive: bool) -> str:
             pressed = "true" if level else "false"
             out.append(
                 f'<g class="region" data-region="{region.id}" role="button" tabindex="0" '
-                f'aria-label="{escape(region.label)}" aria-pressed="{pressed}">'
+                f'aria-label="{escape(name)}" aria-pressed="{pressed}">'
                 f"<title>{escape(label)}</title>{shape}</g>"
             )
         else:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
 from backpoints.core.screening import Profile, on_the_spine, restrictions
-from backpoints.core.vocab import REGION_LABELS, Tool
+from backpoints.core.vocab import Tool
 
 RoutineSide = Literal["left", "right", "both"]
 JSON_FORMAT: Final = "backpoints-routine"
@@ -187,10 +187,6 @@ def describe(routine: Routine) -> str:
     """'6 steps, about 8 minutes' for listings."""
     minutes = max(1, round(routine.total_s / 60))
     return f"{len(routine.steps)} steps, about {minutes} minutes"
-
-
-def region_label(region: str) -> str:
-    return REGION_LABELS[region]
 
 
 def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Catalog) -> Routine:

@@ -13,7 +13,7 @@ from backpoints.catalog import Catalog
 from backpoints.core.anatomy import Body, locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.regions import regions, regions_at
-from backpoints.core.vocab import LEVEL_INDEX, REGION_IDS, REGION_LABELS, Side
+from backpoints.core.vocab import LEVEL_INDEX, REGION_IDS, REGION_LABELS, Side, region_label
 
 #: Top to bottom, left before right: the order a scan walks.
 SCAN_ORDER: Final = tuple(REGION_IDS)
@@ -66,7 +66,7 @@ def spot_from_words(body: Body, region: str, level: str, tenderness: int) -> Spo
     y = body.level_y(level.upper())
     ys = [p[1] for p in outline.outline]
     if not min(ys) - 1 <= y <= max(ys) + 1:
-        raise BadSpot(f"{level.upper()} is not within {REGION_LABELS[region]}.")
+        raise BadSpot(f"{level.upper()} is not within {region_label(region)}.")
     return spot_at(body, x, min(max(y, min(ys) + 0.5), max(ys) - 0.5), tenderness)
 
 

@@ -21,62 +21,75 @@ from backpoints.core.vocab import (
     EMERGENCY_FLAGS,
     PRESSURES,
     RED_FLAGS,
-    REGION_LABELS,
     Pressure,
     RegionId,
     Sex,
     Tool,
+    region_label,
 )
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
 Urgency = Literal["emergency", "urgent"]
 
 #: The red-flag questions, asked as yes/no, in the order people should see them.
 QUESTIONS: Final[dict[str, str]] = {
-    "bladder_or_bowel_change": (
+    "bladder_or_bowel_change": N_(
         "Since the back pain started, have you had new trouble passing or holding urine, "
         "or lost control of your bowels?"
     ),
-    "saddle_numbness": (
+    "saddle_numbness": N_(
         "Is there numbness or tingling between your legs or around your back passage "
         "(where you would sit on a saddle)?"
     ),
-    "progressive_leg_weakness": "Is one or both of your legs getting weaker?",
-    "major_trauma": "Did the pain start after a bad fall, a car accident or another big injury?",
-    "chest_pain_or_breathless": "Do you have chest pain, or are you short of breath?",
-    "fever_or_unwell": "Do you have a fever, or feel generally unwell?",
-    "cancer_history": "Have you ever had cancer?",
-    "unexplained_weight_loss": "Have you lost weight recently without trying?",
-    "constant_night_pain": "Is the pain constant at night, even when you lie still?",
-    "osteoporosis_or_steroids": (
+    "progressive_leg_weakness": N_("Is one or both of your legs getting weaker?"),
+    "major_trauma": N_(
+        "Did the pain start after a bad fall, a car accident or another big injury?"
+    ),
+    "chest_pain_or_breathless": N_("Do you have chest pain, or are you short of breath?"),
+    "fever_or_unwell": N_("Do you have a fever, or feel generally unwell?"),
+    "cancer_history": N_("Have you ever had cancer?"),
+    "unexplained_weight_loss": N_("Have you lost weight recently without trying?"),
+    "constant_night_pain": N_("Is the pain constant at night, even when you lie still?"),
+    "osteoporosis_or_steroids": N_(
         "Did the pain start after a minor fall or strain while you have osteoporosis "
         "or take steroid tablets long-term?"
     ),
-    "immunosuppressed_or_iv_drugs": (
+    "immunosuppressed_or_iv_drugs": N_(
         "Is your immune system weakened (for example by medicines), or do you inject drugs?"
     ),
 }
 
-EMERGENCY_MESSAGE: Final = (
+EMERGENCY_MESSAGE: Final = N_(
     "What you describe can be a sign that nerves at the base of the spine are squeezed "
     "(cauda equina syndrome). This needs urgent care now: go to an emergency department or "
     "call your emergency number. Do not massage your back."
 )
-URGENT_MESSAGE: Final = (
+URGENT_MESSAGE: Final = N_(
     "What you describe needs a doctor to look at it before you do self-massage. Please "
     "see your doctor soon (today if you feel unwell). backpoints will not suggest points "
     "until then."
 )
 #: A rise of this many points in a region counts as "much worse" (and asks the questions again).
 MUCH_WORSE_POINTS: Final = 3
-GENTLE_NOTE: Final = (
+GENTLE_NOTE: Final = N_(
     "Gentle pressure only, because you take blood thinners or have a bleeding disorder."
 )
-OSTEOPOROSIS_NOTE: Final = "No firm pressure on or beside the spine, because of osteoporosis."
+OSTEOPOROSIS_NOTE: Final = N_(
+    "No firm pressure on or beside the spine, because of osteoporosis."
+    " No foam roller and no lying on a ball."
+)
 #: Tools that put body weight onto the back (not with osteoporosis).
 BODY_WEIGHT_TOOLS: Final = frozenset({"body_weight", "foam_roller"})
 #: A point this close to the midline is "on the spine" for the osteoporosis rule.
 SPINE_ZONE_CUN: Final = 1.0
 SITE_CONDITIONS: Final = ("recent_surgery", "broken_skin", "blood_clot_history", "cancer_at_site")
+SITE_WORDS: Final[dict[str, str]] = {
+    "recent_surgery": N_("recent surgery"),
+    "broken_skin": N_("broken skin"),
+    "blood_clot_history": N_("blood clot history"),
+    "cancer_at_site": N_("cancer at site"),
+}
 
 
 class UnknownFlag(BackpointsError, ValueError):
@@ -167,18 +180,20 @@ def restrictions(profile: Profile, points: Iterable[Point]) -> Restrictions:
     max_pressure: Pressure = "firm"
     if profile.anticoagulants or profile.bleeding_disorder:
         max_pressure = "gentle"
-        notes.append(GENTLE_NOTE)
+        notes.append(_(GENTLE_NOTE))
     spine_max: Pressure = max_pressure
     banned: frozenset[str] = frozenset()
     if profile.osteoporosis:
         spine_max = "gentle"
         max_pressure = _lower(max_pressure, "moderate")
         banned = BODY_WEIGHT_TOOLS
-        notes.append(OSTEOPOROSIS_NOTE + " No foam roller and no lying on a ball.")
+        notes.append(_(OSTEOPOROSIS_NOTE))
     if profile.pregnant:
         notes.append(
-            "You are pregnant: points classically avoided in pregnancy are left out; "
-            "talk to your midwife or doctor before starting."
+            _(
+                "You are pregnant: points classically avoided in pregnancy are left out; "
+                "talk to your midwife or doctor before starting."
+            )
         )
     regions = _excluded_regions(profile)
     return Restrictions(frozenset(excluded), regions, max_pressure, spine_max, banned, tuple(notes))
@@ -194,12 +209,14 @@ def _avoided(profile: Profile, catalogue: tuple[Point, ...]) -> set[str]:
 
 
 def _excluded_regions(profile: Profile) -> dict[str, str]:
-    reasons = [c.replace("_", " ") for c in SITE_CONDITIONS if getattr(profile, c)]
+    reasons = [_(SITE_WORDS[c]) for c in SITE_CONDITIONS if getattr(profile, c)]
     if not reasons:
         return {}
     why = " / ".join(reasons)
     return {
-        region: f"{REGION_LABELS[region]} is left out ({why}): never press there."
+        region: _("{region} is left out ({why}): never press there.").format(
+            region=region_label(region), why=why
+        )
         for region in profile.affected_regions
     }
 

@@ -188,5 +188,4 @@ def format_number(value: float, digits: int = 1) -> str:
     """A number with the language's decimal sign and grouping (Babel)."""
     from babel.numbers import format_decimal
 
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=babel_locale())
+    return format_decimal(round(value, digits), locale=babel_locale())

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.guided import relieved
 from backpoints.core.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -88,7 +88,7 @@ def pain_over_time(series: Mapping[str, Sequence[tuple[datetime, int]]]) -> byte
             marker="o",
             markersize=4,
             color=PALETTE[i % len(PALETTE)],
-            label=REGION_LABELS[region],
+            label=region_label(region),
         )
     _pain_axis(ax, "Pain at start (0-10)")
     _date_axis(ax)

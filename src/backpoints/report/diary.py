@@ -24,7 +24,7 @@ from backpoints.core.anatomy import Body
 from backpoints.core.errors import BackpointsError
 from backpoints.core.planner import PainEntry, plan
 from backpoints.core.screening import Profile, restrictions
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.report import peg
 from backpoints.store.models import Screening
 from backpoints.store.repo import SessionSummary, StoredRating
@@ -242,7 +242,12 @@ def _before_after(s: SessionSummary) -> tuple[str, int, int]:
 
 
 def _pain_text(pain: dict[str, int]) -> str:
-    return "\n".join(f"{REGION_LABELS.get(r, r)}: {v}" for r, v in pain.items() if v) or "–"
+    return (
+        "\n".join(
+            f"{(region_label(r) if r in REGION_LABELS else r)}: {v}" for r, v in pain.items() if v
+        )
+        or "–"
+    )
 
 
 def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
@@ -256,7 +261,11 @@ def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
         outcome = f"Referred ({s.urgency}): no massage advised"
     else:
         outcome = OUTCOMES.get(s.status, s.status)
-    eased = dict.fromkeys(REGION_LABELS.get(r.region, r.region) for r in s.ratings if r.relieved)
+    eased = dict.fromkeys(
+        (region_label(r.region) if r.region in REGION_LABELS else r.region)
+        for r in s.ratings
+        if r.relieved
+    )
     if eased and s.status != "relieved":
         outcome += "; relief in " + ", ".join(eased)
     return [f"{s.started_at:%Y-%m-%d %H:%M}", _pain_text(s.pain), "\n".join(tries) or "–", outcome]
@@ -294,7 +303,7 @@ def overview_lines(data: ReportData) -> list[str]:
     for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
         (t0, v0), (t1, v1) = pts[0], pts[-1]
         lines.append(
-            f"{REGION_LABELS[region]}: pain {v0} on {t0:%Y-%m-%d}, {v1} on {t1:%Y-%m-%d} "
+            f"{region_label(region)}: pain {v0} on {t0:%Y-%m-%d}, {v1} on {t1:%Y-%m-%d} "
             f"(mean {data.mean_pain[region]:.1f} over {len(pts)} sessions)."
         )
     if data.pegs:

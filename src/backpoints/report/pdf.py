@@ -16,16 +16,23 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Final
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.app import service
 from backpoints.core.anatomy import locate
 from backpoints.core.screening import QUESTIONS, adjust_technique, restrictions
 from backpoints.core.steps import technique_summary
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
+from backpoints.i18n import gettext as _
 from backpoints.report import charts, diary
 
 Target = str | Path | IO[bytes]
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+#: Fonts for the scripts DejaVu lacks, from Debian packages (`make fonts`), embedded in the PDF:
+#: (file, index in a collection). Devanagari is shaped by HarfBuzz (uharfbuzz).
+SCRIPT_FONTS: Final[dict[str, tuple[str, int]]] = {
+    "hi": ("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf", 0),
+    "zh": ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+}
 MM: Final = 72 / 25.4
 PAGE_WIDTH_MM: Final = 174  # A4 less two 18 mm margins
 DISCLAIMER: Final = (
@@ -38,7 +45,7 @@ DISCLAIMER: Final = (
     "items: average pain, and interference with enjoyment of life and with general activity, "
     "in the past week (krebs2009)."
 )
-CHART_NOTE: Final = (
+CHART_NOTE: Final = i18n.N_(
     "From backpoints, an app that guides self-massage. It is self-care guidance, not medical "
     "care. Stop if pain becomes sharp, burning or spreads down a leg, or if there is numbness "
     "or weakness, and see a clinician if pain persists or worsens."
@@ -52,32 +59,49 @@ RELIEF_CAPTION: Final = (
 
 
 @functools.cache
-def _fonts() -> None:
-    """Register DejaVu Sans (shipped with matplotlib) so arrows and dashes print."""
+def _fonts(lang: str) -> tuple[str, str]:
+    """Register the fonts for a language: DejaVu Sans (shipped with matplotlib, for arrows and
+    dashes), or the script's font; returns the (regular, bold) names."""
     import matplotlib
     from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
     from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 
+    if lang in SCRIPT_FONTS:
+        path, index = SCRIPT_FONTS[lang]
+        if not Path(path).is_file():
+            raise diary.ReportError(
+                f"The font for {i18n.LANGUAGES[lang]} is not installed ({path}); run `make fonts`."
+            )
+        name = f"backpoints-{lang}"
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+        pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+        return name, name
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     for name in (FONT, BOLD):
         pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    return FONT, BOLD
+
+
+def _styles() -> dict[str, Any]:
+    return _styles_for(i18n.current())
 
 
 @functools.cache
-def _styles() -> dict[str, Any]:
+def _styles_for(lang: str) -> dict[str, Any]:
     from reportlab.lib.colors import HexColor  # type: ignore[import-untyped]
     from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 
-    _fonts()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, spaceAfter=4)
+    regular, bold = _fonts(lang)
+    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5, spaceAfter=4)
     return {
         "body": body,
         "small": ParagraphStyle("small", body, fontSize=8, leading=10),
         "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19),
-        "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=12.5, leading=16, spaceBefore=9),
-        "flag": ParagraphStyle("flag", body, fontName=BOLD, textColor=HexColor("#b00020")),
+        "title": ParagraphStyle("title", body, fontName=bold, fontSize=15, leading=19),
+        "h2": ParagraphStyle("h2", body, fontName=bold, fontSize=12.5, leading=16, spaceBefore=9),
+        "flag": ParagraphStyle("flag", body, fontName=bold, textColor=HexColor("#b00020")),
+        "bold": bold,
     }
 
 
@@ -118,7 +142,7 @@ def _table(rows: Sequence[Sequence[str]], widths_mm: Sequence[float]) -> Any:
         )
     )
     for cell in cells[0]:
-        cell.style = _styles()["cell"].clone("head", fontName=BOLD)
+        cell.style = _styles()["cell"].clone("head", fontName=_styles()["bold"])
     return table
 
 
@@ -145,8 +169,9 @@ def _document(target: Target, title: str, footer: str) -> Any:
 
 def _footer(canvas: Any, doc: Any) -> None:
     canvas.saveState()
-    canvas.setFont(FONT, 7.5)
-    canvas.drawString(18 * MM, 10 * MM, f"{doc.footer_text} · page {doc.page}")
+    canvas.setFont(_styles()["body"].fontName, 7.5)
+    page = _("page {n}").format(n=doc.page)
+    canvas.drawString(18 * MM, 10 * MM, f"{doc.footer_text} · {page}")
     canvas.restoreState()
 
 
@@ -248,16 +273,16 @@ def _helped(data: diary.ReportData) -> list[Any]:
     helped = [p for p in data.points if p.helped]
     rows = [["Point", "Region", "Relief / tries", "Mean change in pain"]]
     rows += [
-        [p.label, REGION_LABELS[p.region], f"{p.helped} / {p.tried}", f"{p.mean_change:+.1f}"]
+        [p.label, region_label(p.region), f"{p.helped} / {p.tried}", f"{p.mean_change:+.1f}"]
         for p in helped
     ]
     out += [_table(rows, (62, 52, 28, 32))] if helped else [_p("None gave relief.")]
     others = [
-        f"{p.label} ({REGION_LABELS[p.region]}, {p.tried}×)" for p in data.points if not p.helped
+        f"{p.label} ({region_label(p.region)}, {p.tried}×)" for p in data.points if not p.helped
     ]
     if others:
         out.append(_p("Tried without relief: " + "; ".join(others) + ".", "small"))
-    bars = [(f"{p.label} ({REGION_LABELS[p.region]})", p.helped, p.tried) for p in data.points]
+    bars = [(f"{p.label} ({region_label(p.region)})", p.helped, p.tried) for p in data.points]
     chart = charts.relief_rates(bars[:CHART_BARS])
     return [*out, _image(chart, PAGE_WIDTH_MM), _p(RELIEF_CAPTION, "small")]
 
@@ -305,24 +330,37 @@ def write_point_chart(services: service.Services, path: Target) -> list[str]:
     body = service.body_of(profile)
     marks = [(str(n), pos) for n, p in enumerate(points, 1) for pos in locate(p, body)]
     limits = restrictions(profile, services.catalog)
-    lead = "The points that helped, numbered" if personal else "Suggested starting points"
+    lead = (
+        _("The points that helped, numbered, seen from behind")
+        if personal
+        else _("Suggested starting points, seen from behind")
+    )
+    title = _("Massage points chart")
     story: list[Any] = [
-        _p("Massage points chart", "title"),
+        _p(title, "title"),
         _p(
-            f"{lead}, seen from behind: the person's left is on the left of the picture. "
-            "Press each point as described; stop if it hurts sharply or feels numb."
-        ),  # fmt: skip
+            lead
+            + ": "
+            + _(
+                "the person's left is on the left of the picture. "
+                "Press each point as described; stop if it hurts sharply or feels numb."
+            )
+        ),
         _image(charts.points_map(body, marks), 100),
         *[_p(note, "flag") for note in limits.notes],
     ]
-    for n, point in enumerate(points, 1):
-        technique, _ = adjust_technique(point, limits)
+    shown = service.shown_catalog(services)
+    for n, original in enumerate(points, 1):
+        point = shown.get(original.id)
+        technique, _notes = adjust_technique(point, limits)
         how = technique_summary(technique.motion, technique.pressure, technique.tools[0])
-        story.append(_p(f"{n}. {point.display_name}", "h2"))
+        chinese = f" ({point.names.chinese})" if point.names.chinese else ""
+        story.append(_p(f"{n}. {point.display_name}{chinese}", "h2"))
         story += [_p(f"{i}. {step}") for i, step in enumerate(point.how_to_find, 1)]
-        story.append(_p(f"How: {how} About {technique.duration_s} seconds."))
-        story += [_p(f"Caution: {c}", "small") for c in point.cautions]
-    story.append(_p(CHART_NOTE, "small"))
-    stamp = f"{services.clock.now():%Y-%m-%d}"
-    _build(_document(path, "Massage points chart", f"backpoints · points chart · {stamp}"), story)
+        story.append(_p(_("How: {how} About {n} seconds.").format(how=how, n=technique.duration_s)))
+        story += [_p(_("Caution: {text}").format(text=c), "small") for c in point.cautions]
+    story.append(_p(_(CHART_NOTE), "small"))
+    stamp = i18n.format_date(services.clock.now())
+    footer = f"backpoints · {title} · {stamp}"
+    _build(_document(path, title, footer), story)
     return [p.id for p in points]

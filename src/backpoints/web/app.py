@@ -18,12 +18,14 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
 from backpoints.web.errors import BodySizeLimit, install_error_handlers
+from backpoints.web.language import Language
+from backpoints.web.language import router as language_router
 from backpoints.web.security import SecurityHeaders
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         uploads=frozenset({"/restore", "/camera/photo"}),
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Language)  # outermost: every page, error and API text in one language
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app)
     from backpoints.web.api import care as care_api
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backpoints.web.pages import scan as scan_pages
     from backpoints.web.pages import session as session_pages
 
+    app.include_router(language_router)
     app.include_router(api.router)
     app.include_router(care_api.router)
     app.include_router(account_pages.router)
@@ -107,7 +111,31 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals["visitor"] = current_visitor.get
     templates.env.globals["server_mode"] = settings.server_mode
     templates.env.globals["tools"] = TOOLS
+    # {{ _("...") }} in templates: gettext in the language of the request (jinja2.ext.i18n)
+    templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    templates.env.globals["lang"] = i18n.current
+    templates.env.globals["js_texts"] = _js_texts
+    templates.env.globals["languages"] = i18n.LANGUAGES
     return templates
+
+
+#: What app.js writes on the page itself; translated here and handed over as JSON.
+JS_TEXTS = (
+    i18n.N_("Time is up. How is the pain now?"),
+    i18n.N_("Time is up. Rate your pain now."),
+    i18n.N_("Pause"),
+    i18n.N_("Timer started"),
+    i18n.N_("Resume"),
+    i18n.N_("Paused"),
+    i18n.N_("Resumed"),
+)
+
+
+def _js_texts() -> dict[str, str]:
+    return {text: i18n.gettext(text) for text in JS_TEXTS}
 
 
 def _install_pwa_routes(app: FastAPI) -> None:

@@ -27,6 +27,7 @@ PUBLIC_PATHS: Final = frozenset(
         "/login",
         "/register",
         "/offline",
+        "/language",
         "/sw.js",
         "/manifest.webmanifest",
         "/openapi.json",

@@ -17,6 +17,7 @@ from backpoints.core.guided import SessionState
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
 from backpoints.core.vocab import RedFlag, RegionId, Side, Tradition
+from backpoints.i18n import gettext as _
 from backpoints.store.repo import PointInsight, SessionSummary
 
 Intensity = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
@@ -112,8 +113,11 @@ class SessionPublic(BaseModel):
             id=session_id,
             status=state.status,
             urgency=state.urgency,
-            message=state.message,
-            advice=state.advice,
+            # a referral's message and the closing advice are stored as the English msgids
+            message=_(state.message)
+            if state.status == "refer" and state.message
+            else state.message,
+            advice=_(state.advice) if state.advice else None,
             notes=list(state.notes),
             step=state.current,
             pain=[PainIn(region=r.region, intensity=r.pain_start) for r in state.regions],

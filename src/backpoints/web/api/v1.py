@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backpoints.app import service
 from backpoints.core.screening import Profile
-from backpoints.core.vocab import REGION_IDS, REGION_LABELS, RegionId
+from backpoints.core.vocab import REGION_IDS, RegionId, region_label
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
     InsightPublic,
@@ -48,7 +48,7 @@ State = Annotated[AppState, Depends(get_state)]
 @router.get("/regions", response_model=list[RegionPublic])
 def list_regions() -> list[RegionPublic]:
     """The 13 regions of the back, with labels (the person's left and right)."""
-    return [RegionPublic(id=r, label=REGION_LABELS[r]) for r in REGION_IDS]
+    return [RegionPublic(id=r, label=region_label(r)) for r in REGION_IDS]
 
 
 @router.get("/points", response_model=list[PointPublic])
@@ -109,7 +109,7 @@ async def _run(state: AppState, func: Callable[..., Response], *args: Any) -> Re
 @router.get("/sessions/{session_id}", response_model=SessionPublic)
 def get_session(state: State, session_id: str) -> SessionPublic:
     """A session as it stands."""
-    _, session = service.load(state.services, session_id, state.person())
+    _stored, session = service.load(state.services, session_id, state.person())
     return SessionPublic.of(session_id, session)
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from backpoints.app import accounts, routine_service, service
 from backpoints.core.errors import BackpointsError
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.web.auth import COOKIE, login_response
 from backpoints.web.context import current_visitor
 from backpoints.web.pages.library import render, see_other
@@ -236,7 +236,7 @@ def _client(
         client_id=client_id,
         sessions=sessions,
         insights=found,
-        labels=REGION_LABELS,
+        labels={r: region_label(r) for r in REGION_LABELS},
         catalog=state.catalog,
         error=error,
         routine=accounts.routine_of(services, client_id),

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
-from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
+from backpoints.core.vocab import REGION_IDS, condition_phrase, region_label
+from backpoints.i18n import gettext as _
 from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def _regions() -> list[dict[str, str]]:
-    return [{"id": rid, "label": REGION_LABELS[rid]} for rid in REGION_IDS]
+    return [{"id": rid, "label": region_label(rid)} for rid in REGION_IDS]
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -43,7 +44,7 @@ def home(request: Request) -> Response:
 def home_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     """The pain map: each region a button; sliders for 0-10; start."""
     body = app_state(request).body()
-    svg = back_svg(body, interactive=True, title="Map of your back, seen from behind")
+    svg = back_svg(body, interactive=True, title=_("Map of your back, seen from behind"))
     return render(
         request, "home.html", status_code, map_svg=svg, regions=_regions(), pain={}, error=error
     )
@@ -55,10 +56,12 @@ def offline(request: Request) -> Response:
     return render(
         request,
         "message.html",
-        title="You are offline",
-        message="This page has not been saved for offline use yet. The start page, the point "
-        "library and pages you visited work offline; a guided session you started keeps "
-        "working.",
+        title=_("You are offline"),
+        message=_(
+            "This page has not been saved for offline use yet. The start page, the point "
+            "library and pages you visited work offline; a guided session you started keeps "
+            "working."
+        ),
     )
 
 
@@ -68,9 +71,9 @@ def library(request: Request, region: str = "") -> Response:
     try:
         points = catalog.for_region(region) if region else catalog.points
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="Unknown region", message=str(exc))
+        return render(request, "message.html", 404, title=_("Unknown region"), message=str(exc))
     rows = [
-        {"point": p, "helps": ", ".join(REGION_LABELS[r] for r in dict.fromkeys(p.regions))}
+        {"point": p, "helps": ", ".join(region_label(r) for r in dict.fromkeys(p.regions))}
         for p in points
     ]
     return render(request, "points.html", rows=rows, regions=_regions(), region=region)
@@ -82,16 +85,20 @@ def point_page(request: Request, point_id: str) -> Response:
     try:
         point = state.catalog.get(point_id)
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
+        return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
     body = state.body()
     markers = [Marker(pos, point.id, highlight=True) for pos in locate(point, body)]
-    svg = back_svg(body, markers=markers, title=f"Where {point.display_name} is")
+    svg = back_svg(
+        body, markers=markers, title=_("Where {point} is").format(point=point.display_name)
+    )
     helps = [
-        f"{REGION_LABELS[h.region]}: "
-        + ("the point lies here" if h.why == "local" else "it sends pain here")
+        f"{region_label(h.region)}: "
+        + (_("the point lies here") if h.why == "local" else _("it sends pain here"))
         for h in point.helps
     ]
-    cautions = [f"Not if {CONDITION_PHRASES[c]}." for c in point.avoid_when] + list(point.cautions)
+    cautions = [
+        _("Not if {condition}.").format(condition=condition_phrase(c)) for c in point.avoid_when
+    ] + list(point.cautions)
     return render(
         request,
         "point.html",

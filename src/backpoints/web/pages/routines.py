@@ -16,6 +16,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
 
@@ -49,7 +50,7 @@ def routine_file(request: Request, routine_id: str) -> Response:
     try:
         routine = find(routine_id, routine_service.custom_routines(state.services, state.person()))
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such routine", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such routine"), message=str(exc))
     headers = {"Content-Disposition": f'attachment; filename="{routine.id}.json"'}
     return Response(to_json(routine), media_type="application/json", headers=headers)
 
@@ -67,10 +68,10 @@ def _routine(
     try:
         routine = find(routine_id, routine_service.custom_routines(state.services, person))
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such routine", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such routine"), message=str(exc))
     steps = [{"step": s, "point": state.catalog.get(s.point_id)} for s in routine.steps]
     ask = routine_service.needs_screening(state.services, person)
-    questions = [{"id": k, "text": v} for k, v in QUESTIONS.items()] if ask else []
+    questions = [{"id": k, "text": _(v)} for k, v in QUESTIONS.items()] if ask else []
     return render(
         request,
         "routine.html",
@@ -93,16 +94,16 @@ async def start(request: Request, routine_id: str) -> Response:
     missing = [q for q in QUESTIONS if form.get(q) not in ("yes", "no")] if ask else []
     if stress is None or missing:
         message = (
-            "Please answer every safety question."
+            _("Please answer every safety question.")
             if missing
-            else "Choose how stressed or tense you feel, 0 to 10."
+            else _("Choose how stressed or tense you feel, 0 to 10.")
         )
         return _routine(request, routine_id, 422, message)
     flags = [q for q in QUESTIONS if form.get(q) == "yes"]
     if ask:
         service.record_screening(state.services, person, flags, {})
     try:
-        run_id, _ = routine_service.start(state.services, person, routine_id, flags, stress)
+        run_id, _run = routine_service.start(state.services, person, routine_id, flags, stress)
     except BackpointsError as exc:
         return _routine(request, routine_id, 422, str(exc))
     return see_other(f"/runs/{run_id}")
@@ -119,13 +120,15 @@ def run_page(request: Request, run_id: str) -> Response:
     try:
         run = routine_service.load(state.services, run_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such routine run", message=str(exc))
+        return render(
+            request, "message.html", 404, title=_("No such routine run"), message=str(exc)
+        )
     if run.status == "refer":
         return render(
             request,
             "refer.html",
             urgency=run.urgency,
-            message=run.message,
+            message=_(run.message or ""),
             sources=["nice-cks-lbp"],
         )
     return _run_page(request, run_id, run)
@@ -176,9 +179,13 @@ async def run_event(request: Request, run_id: str, event: str) -> Response:
         elif event in moves:
             moves[event](state.services, run_id, person)
         else:
-            return render(request, "message.html", 404, title="Not found", message="No such step.")
+            return render(
+                request, "message.html", 404, title=_("Not found"), message=_("No such step.")
+            )
     except routine_service.UnknownRun as exc:
-        return render(request, "message.html", 404, title="No such routine run", message=str(exc))
+        return render(
+            request, "message.html", 404, title=_("No such routine run"), message=str(exc)
+        )
     except BackpointsError:
         pass  # moved on already (another tab): show where it stands
     return see_other(f"/runs/{run_id}")

@@ -23,12 +23,14 @@ from backpoints.core.screening import QUESTIONS, Profile
 from backpoints.core.steps import Step
 from backpoints.core.tools import FIRMNESS, guide_for
 from backpoints.core.vocab import (
-    CONDITION_PHRASES,
     PROFILE_CONDITIONS,
     REGION_IDS,
-    REGION_LABELS,
     TOOLS,
+    condition_phrase,
+    region_label,
 )
+from backpoints.i18n import gettext as _
+from backpoints.i18n import ngettext
 from backpoints.store.repo import Conflict
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.state import app_state
@@ -42,11 +44,15 @@ def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
     for region in REGION_IDS:
         raw = str(form.get(prefix + region, "0") or "0").strip()
         if not raw.isdigit() or not 0 <= int(raw) <= 10:
-            raise ValueError(f"Pain for {REGION_LABELS[region]} must be a number from 0 to 10.")
+            raise ValueError(
+                _("Pain for {region} must be a number from 0 to 10.").format(
+                    region=region_label(region)
+                )
+            )
         if int(raw) > 0:
             pain[region] = int(raw)
     if not pain:
-        raise ValueError("Mark at least one place that hurts (1 to 10) to start.")
+        raise ValueError(_("Mark at least one place that hurts (1 to 10) to start."))
     return pain
 
 
@@ -60,7 +66,7 @@ async def start(request: Request) -> Response:
         return home_page(request, error=str(exc), status_code=422)
     if service.screening_needed(state.services, state.person(), pain):
         return _screening_page(request, pain)
-    session_id, _ = service.start_session(state.services, state.person(), pain, [])
+    session_id, _state = service.start_session(state.services, state.person(), pain, [])
     return see_other(f"/sessions/{session_id}")
 
 
@@ -73,10 +79,10 @@ def _screening_page(
         "screening.html",
         status_code,
         pain=pain,
-        questions=[{"id": k, "text": v} for k, v in QUESTIONS.items()],
-        conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
+        questions=[{"id": k, "text": _(v)} for k, v in QUESTIONS.items()],
+        conditions=[{"id": c, "text": condition_phrase(c)} for c in PROFILE_CONDITIONS],
         profile=profile,
-        regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
+        regions=[{"id": r, "label": region_label(r)} for r in REGION_IDS],
         error=error,
     )
 
@@ -95,13 +101,17 @@ async def screening(request: Request) -> Response:
     except ValueError as exc:
         return _screening_page(request, pain, str(exc), 422)
     if missing:
-        message = f"Please answer every question ({len(missing)} not answered)."
+        message = ngettext(
+            "Please answer every question ({n} not answered).",
+            "Please answer every question ({n} not answered).",
+            len(missing),
+        ).format(n=len(missing))
         return _screening_page(request, pain, message, 422)
     flags = [q for q in QUESTIONS if form.get(q) == "yes"]
     person = state.person()
     service.save_profile(state.services, person, profile)
     service.record_screening(state.services, person, flags, pain)
-    session_id, _ = service.start_session(state.services, person, pain, flags, profile)
+    session_id, _state = service.start_session(state.services, person, pain, flags, profile)
     return see_other(f"/sessions/{session_id}")
 
 
@@ -112,16 +122,16 @@ def profile_from(form: FormData) -> Profile:
     data["tools_owned"] = tuple(t for t in form.getlist("tools_owned") if t in TOOLS)
     sex = str(form.get("sex", "") or "")
     if sex not in ("", "female", "male"):
-        raise ValueError("Sex must be female or male (or left blank).")
+        raise ValueError(_("Sex must be female or male (or left blank)."))
     data["sex"] = sex or None
     stature = str(form.get("stature_cm", "") or "").strip()
     if stature:
         try:
             data["stature_cm"] = float(stature)
         except ValueError:
-            raise ValueError("Height must be a number of centimetres, e.g. 168.") from None
+            raise ValueError(_("Height must be a number of centimetres, e.g. 168.")) from None
         if not 100 <= data["stature_cm"] <= 250:
-            raise ValueError("Height must be between 100 and 250 cm.")
+            raise ValueError(_("Height must be between 100 and 250 cm."))
     return Profile.model_validate(data)
 
 
@@ -129,13 +139,17 @@ def profile_from(form: FormData) -> Profile:
 def session_page(request: Request, session_id: str) -> Response:
     state = app_state(request)
     try:
-        _, session = service.load(state.services, session_id, state.person())
+        _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such session", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
     if session.status == "refer":
         sources = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
         return render(
-            request, "refer.html", urgency=session.urgency, message=session.message, sources=sources
+            request,
+            "refer.html",
+            urgency=session.urgency,
+            message=_(session.message or ""),
+            sources=sources,
         )
     if session.status == "active" and session.current is not None:
         return step_page(request, session_id, session)
@@ -184,7 +198,9 @@ def step_map(
         for s in step.point.spots
     ]
     body = body or app_state(request).body()
-    return back_svg(body, pain=pain, markers=markers, title=f"Where {step.point.name} is")
+    return back_svg(
+        body, pain=pain, markers=markers, title=_("Where {point} is").format(point=step.point.name)
+    )
 
 
 def _summary_page(request: Request, session: SessionState) -> Response:
@@ -193,7 +209,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         {
             **r.model_dump(),
             "name": catalog.get(r.point_id).display_name,
-            "region_label": REGION_LABELS[r.region],
+            "region_label": region_label(r.region),
         }
         for r in session.ratings
     ]
@@ -202,7 +218,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         "summary.html",
         status=session.status,
         message=session.message,
-        advice=session.advice,
+        advice=_(session.advice) if session.advice else None,
         notes=session.notes,
         ratings=ratings,
     )
@@ -215,13 +231,13 @@ async def rate(request: Request, session_id: str) -> Response:
     raw = str(form.get("pain_after", "")).strip()
     side = str(form.get("side", "") or "") or None
     try:
-        _, session = service.load(state.services, session_id, state.person())
+        _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such session", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
         if session.current is None:
             return see_other(f"/sessions/{session_id}")
-        message = "Choose how much it hurts now, from 0 to 10, then save."
+        message = _("Choose how much it hurts now, from 0 to 10, then save.")
         return step_page(request, session_id, session, message, 422)
     try:
         point_id = str(form.get("point_id", ""))
@@ -246,7 +262,7 @@ def _event(request: Request, session_id: str, event: Any) -> Response:
     try:
         event(state.services, session_id, state.person())
     except service.UnknownSession as exc:
-        return render(request, "message.html", 404, title="No such session", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
     except BackpointsError:
         pass  # the session already ended; show it as it is
     return see_other(f"/sessions/{session_id}")

@@ -4,6 +4,14 @@
 
 (function () {
   const speed = Number(document.body.dataset.countdownSpeed || "1") || 1;
+  // The few texts this script writes, in the page's language (see js_texts in web/app.py).
+  const TEXTS = JSON.parse((document.getElementById("i18n-js") || {}).textContent || "{}");
+  const t = (text) => TEXTS[text] || text;
+
+  // The menu's language choice applies as soon as it changes (the button does it without JS).
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
 
   // ---- Pain map: regions are buttons that reveal and set their pain slider ----------------
   function painFill(level) {
@@ -75,11 +83,19 @@
   // ---- Spoken cues and the end chime ------------------------------------------------------
   const SPEECH_KEY = "backpoints.speech";
 
+  // The page's language (<html lang>) picks the voice: one for that language when the browser
+  // has one; the utterance carries the language either way.
+  const VOICE_LANGS = { en: "en-GB", es: "es-ES", hi: "hi-IN", zh: "zh-CN" };
   function speak(text) {
     const toggle = document.getElementById("speech-toggle");
     if (!toggle || !toggle.checked || !("speechSynthesis" in window)) return;
     window.speechSynthesis.cancel();
-    window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+    const utterance = new SpeechSynthesisUtterance(text);
+    const lang = (document.documentElement.lang || "en").toLowerCase();
+    utterance.lang = VOICE_LANGS[lang] || lang;
+    const voice = window.speechSynthesis.getVoices().find((v) => v.lang.toLowerCase().replace("_", "-").startsWith(lang));
+    if (voice) utterance.voice = voice;
+    window.speechSynthesis.speak(utterance);
   }
 
   function chime() {
@@ -179,8 +195,8 @@
       clearInterval(handle);
       startBtn.disabled = true;
       pauseBtn.disabled = true;
-      cueText.textContent = "Time is up. How is the pain now?";
-      status.textContent = "Time is up. Rate your pain now.";
+      cueText.textContent = t("Time is up. How is the pain now?");
+      status.textContent = t("Time is up. Rate your pain now.");
       chime();
       const rate = document.getElementById("rate");
       rate.scrollIntoView({ behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
@@ -203,8 +219,8 @@
       lastTick = performance.now();
       startBtn.disabled = true;
       pauseBtn.disabled = false;
-      pauseBtn.textContent = "Pause";
-      status.textContent = "Timer started";
+      pauseBtn.textContent = t("Pause");
+      status.textContent = t("Timer started");
       fireCues();
       handle = setInterval(tick, Math.max(20, 250 / speed));
     });
@@ -213,14 +229,14 @@
       if (running) {
         running = false;
         clearInterval(handle);
-        pauseBtn.textContent = "Resume";
-        status.textContent = "Paused";
+        pauseBtn.textContent = t("Resume");
+        status.textContent = t("Paused");
         if ("speechSynthesis" in window) window.speechSynthesis.cancel();
       } else {
         running = true;
         lastTick = performance.now();
-        pauseBtn.textContent = "Pause";
-        status.textContent = "Resumed";
+        pauseBtn.textContent = t("Pause");
+        status.textContent = t("Resumed");
         handle = setInterval(tick, Math.max(20, 250 / speed));
       }
     });
