@@ -40,13 +40,19 @@ def run_cli(tmp_path: Path) -> CliRun:
     """Run `python -m backpoints ARGS` in a subprocess with its own data dir."""
 
     def run(
-        *args: str, input: str | None = None, timeout: float = 60
+        *args: str,
+        input: str | None = None,
+        timeout: float = 60,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        locale_vars = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in locale_vars},
+            "LANG": "C.UTF-8",  # English unless a test asks for another language
             "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
             "BACKPOINTS_COUNTDOWN_SPEED": "1000",
             "COLUMNS": "120",
+            **(env or {}),
         }
         return subprocess.run(
             [sys.executable, "-m", "backpoints", *args],

@@ -9,7 +9,9 @@ imported inside the functions (Agg backend, no pyplot state), so importing this 
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -18,6 +20,8 @@ from backpoints.core.anatomy import Body, Position
 from backpoints.core.guided import relieved
 from backpoints.core.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
 from backpoints.core.vocab import region_label
+from backpoints.i18n import current
+from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,6 +39,32 @@ HEAT_CMAP: Final = "YlOrRd"
 MARKER_COLOUR: Final = "#0b63c5"
 #: Past this many sessions, the before/after chart labels only every n-th one.
 MAX_SESSION_LABELS: Final = 16
+#: Fonts for the scripts matplotlib's DejaVu lacks (Debian packages, `make fonts`).
+SCRIPT_FONTS: Final[dict[str, str]] = {
+    "hi": "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+    "zh": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+}
+#: Scripts matplotlib cannot shape (it draws no conjuncts): chart texts stay short and plain,
+#: and sentences go in the PDF around the image instead.
+UNSHAPED: Final = frozenset({"hi"})
+
+
+@functools.cache
+def _font_family() -> tuple[str, ...]:
+    """DejaVu Sans, then (glyph by glyph) the installed fonts for Devanagari and Chinese; the
+    same for every language, so charts drawn at once in several languages never race."""
+    from pathlib import Path
+
+    from matplotlib import font_manager
+
+    # the script fonts have no bold: matplotlib falls back to their regular weight, knowingly
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    names = ["DejaVu Sans"]
+    for path in SCRIPT_FONTS.values():
+        if Path(path).is_file():
+            font_manager.fontManager.addfont(path)
+            names.append(font_manager.FontProperties(fname=path).get_name())
+    return tuple(names)
 
 
 def _figure(width_in: float, height_in: float) -> Figure:
@@ -43,6 +73,7 @@ def _figure(width_in: float, height_in: float) -> Figure:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    matplotlib.rcParams["font.family"] = list(_font_family())
     fig = Figure(figsize=(width_in, height_in), dpi=DPI)
     fig.set_layout_engine("constrained")
     return fig
@@ -103,7 +134,7 @@ def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
 
     fig = _figure(7.0, 3.0)
     ax = fig.add_subplot()
-    for x, (_, before, after) in enumerate(sessions):
+    for x, (_when, before, after) in enumerate(sessions):
         colour = RELIEF_COLOUR if relieved(before, after) else NO_RELIEF_COLOUR
         ax.plot([x, x], [before, after], color="#bbbbbb", linewidth=2, zorder=1)
         ax.scatter([x], [before], s=28, color=BEFORE_COLOUR, zorder=2)
@@ -192,8 +223,8 @@ def _back_axes(fig: Figure, body: Body, rect: tuple[float, float, float, float])
         ax.plot([0], [y], marker="o", markersize=2.5, color="#6d5142")
         ax.text(-0.8, y, level, fontsize=6, color="#4a3428", ha="right", va="center")
     text = {"fontsize": 9, "fontweight": "bold", "va": "top", "color": "#333333"}
-    ax.text(-half + 1, bottom - 1, "LEFT", ha="left", **text)  # type: ignore[arg-type]
-    ax.text(half - 1, bottom - 1, "RIGHT", ha="right", **text)  # type: ignore[arg-type]
+    ax.text(-half + 1, bottom - 1, _("LEFT"), ha="left", **text)  # type: ignore[arg-type]
+    ax.text(half - 1, bottom - 1, _("RIGHT"), ha="right", **text)  # type: ignore[arg-type]
     return ax
 
 
@@ -246,7 +277,9 @@ def points_map(body: Body, points: Sequence[tuple[str, Position]]) -> bytes:
 
 
 def _caption(fig: Figure, x: float) -> None:
-    text = "Seen from behind: the person's left is on the left"
+    if current() in UNSHAPED:
+        return  # the PDF's own text says how the back is seen
+    text = _("Seen from behind: the person's left is on the left")
     fig.text(x, 0.02, text, ha="center", fontsize=7, color="#555555")
 
 

@@ -33,6 +33,7 @@ SCRIPT_FONTS: Final[dict[str, tuple[str, int]]] = {
     "hi": ("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf", 0),
     "zh": ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
 }
+SHAPED: Final = frozenset({"hi"})
 MM: Final = 72 / 25.4
 PAGE_WIDTH_MM: Final = 174  # A4 less two 18 mm margins
 DISCLAIMER: Final = (
@@ -93,7 +94,10 @@ def _styles_for(lang: str) -> dict[str, Any]:
     from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 
     regular, bold = _fonts(lang)
-    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5, spaceAfter=4)
+    shaping = 1 if lang in SHAPED else 0  # HarfBuzz only where the script needs it
+    body = ParagraphStyle(
+        "body", fontName=regular, fontSize=9.5, leading=12.5, spaceAfter=4, shaping=shaping
+    )
     return {
         "body": body,
         "small": ParagraphStyle("small", body, fontSize=8, leading=10),
@@ -168,10 +172,15 @@ def _document(target: Target, title: str, footer: str) -> Any:
 
 
 def _footer(canvas: Any, doc: Any) -> None:
-    canvas.saveState()
-    canvas.setFont(_styles()["body"].fontName, 7.5)
+    """The footer line, as a paragraph so scripts that need shaping (Devanagari) are shaped."""
+    from reportlab.platypus import Paragraph
+
     page = _("page {n}").format(n=doc.page)
-    canvas.drawString(18 * MM, 10 * MM, f"{doc.footer_text} · {page}")
+    style = _styles()["small"].clone("footer", fontSize=7.5, leading=9)
+    line = Paragraph(_escape(f"{doc.footer_text} · {page}"), style)
+    canvas.saveState()
+    line.wrapOn(canvas, PAGE_WIDTH_MM * MM, 12 * MM)
+    line.drawOn(canvas, 18 * MM, 8 * MM)
     canvas.restoreState()
 
 
