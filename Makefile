@@ -51,6 +51,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src tests benchmarks
+	PYTHONPATH=src $(BIN)/lint-imports
 
 test: $(STAMP) translations system-deps vendor lint
 	$(BIN)/python -m pytest

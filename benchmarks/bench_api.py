@@ -1,6 +1,6 @@
 """The web API under load: ratings latency at 200 requests/s, and one worker's cost per request.
 
-Targets (DESIGN.md, "Performance targets"), on SQLite:
+Targets (docs/architecture.md, "Performance targets"), on SQLite:
 - p99 of `POST /api/v1/sessions/{id}/ratings` under 20 ms at an offered load of 200 requests/s,
   open loop: requests leave on a fixed schedule whatever the responses, and each latency runs
   from the scheduled send time (so a stalled server is not hidden by a waiting client).

@@ -1,6 +1,6 @@
 """CLI start-up: `backpoints --help` and `backpoints points` against bare Python in the same run.
 
-Target (DESIGN.md): within 0.25 s, with no FastAPI, SQLAlchemy or matplotlib imported.
+Target (docs/architecture.md): within 0.25 s, with no FastAPI, SQLAlchemy or matplotlib imported.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Learning what works: a simulated cohort, tries to relief per session, three orderings.
 
-Targets (DESIGN.md): by session 5 the learning order needs at most 1.3x the tries of an oracle
+Targets: by session 5 the learning order needs at most 1.3x the tries of an oracle
 that knows the person's best point, and at least 30% fewer tries than the fixed order.
 
 Each simulated person has one painful region and a hidden chance that each candidate point

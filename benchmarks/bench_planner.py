@@ -1,6 +1,6 @@
 """Planning cost: `plan()` for 1, 3 and all 13 regions, beside a plain pass over the same data.
 
-Target (DESIGN.md): planning the whole catalogue (every region painful) takes under 1 ms.
+Target (docs/architecture.md): planning the whole catalogue (every region painful) takes under 1 ms.
 Each case runs deterministic (posterior means) and with Thompson sampling, both with a personal
 evidence dict of about 50 entries. The baseline, measured in the same run, is one plain pass
 over the catalogue listing the (point id, region) pairs of the same regions.

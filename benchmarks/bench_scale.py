@@ -1,6 +1,6 @@
 """PostgreSQL scaling: session-cycle throughput of 4 app workers against 1.
 
-Target (DESIGN.md, "Performance targets"): "PostgreSQL with 4 app workers scales throughput at
+Target (performance targets): "PostgreSQL with 4 app workers scales throughput at
 least 1.6x over 1 worker", over the session cycle (create a session, rate its first point).
 
 A throwaway PostgreSQL server (tests/pg.py) gets a fresh database per configuration, migrated

@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN.md contract) through the real app on real SQLite."""
+"""The JSON API (docs/architecture.md contract) through the real app on real SQLite."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Final, Literal
 
 from backpoints.app.service import Services
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import BackpointsError, NotAuthenticated, NotFoundError, RateLimited
 from backpoints.store import accounts_repo as repo
 
 Role = Literal["client", "therapist"]
@@ -26,30 +26,25 @@ MAX_ROUTINE_POINTS: Final = 8
 
 
 class AccountError(BackpointsError):
-    """Bad account input (422), naming the field."""
-
-    status_code = 422
+    """Bad account input, naming the field."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 
 
-class NotLoggedIn(BackpointsError):
+class NotLoggedIn(NotAuthenticated):
     field = "login"
-    status_code = 401
 
 
-class TooManyAttempts(BackpointsError):
+class TooManyAttempts(RateLimited):
     field = "login"
-    status_code = 429
 
 
-class NotFound(BackpointsError, LookupError):
+class NotFound(NotFoundError):
     """Not there, or not yours: the two look the same from outside (no guessing ids)."""
 
     field = "id"
-    status_code = 404
 
 
 def _hasher() -> Any:

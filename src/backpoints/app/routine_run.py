@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import ConflictError
 from backpoints.core.guided import Queued
 from backpoints.core.routines import Routine, fit_routine
 from backpoints.core.screening import Profile, Urgency, screen
@@ -24,8 +24,8 @@ from backpoints.i18n import gettext as _
 RunStatus = Literal["active", "completed", "stopped", "refer"]
 
 
-class RunError(BackpointsError):
-    status_code = 409
+class RunError(ConflictError):
+    """An event that does not fit the routine run's state."""
 
 
 class RoutineRun(BaseModel):

@@ -16,21 +16,19 @@ from sqlalchemy import select, update
 
 from backpoints.app import routine_run as engine
 from backpoints.app.service import Services, body_of, profile, shown_catalog
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import BackpointsError, ConflictError, NotFoundError
 from backpoints.core.routines import Routine, builtin_routines, check_points, find
 from backpoints.core.steps import Guide
 from backpoints.store import repo
 from backpoints.store.routine_models import CustomRoutine, RoutineRunRow
 
 
-class UnknownRun(BackpointsError, LookupError):
+class UnknownRun(NotFoundError):
     field = "run_id"
-    status_code = 404
 
 
-class RunConflict(BackpointsError):
+class RunConflict(ConflictError):
     field = "run"
-    status_code = 409
 
 
 def routines_for(services: Services, person: str) -> tuple[Routine, ...]:

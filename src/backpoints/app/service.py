@@ -22,7 +22,7 @@ from backpoints.core import guided as engine
 from backpoints.core import learning, screening
 from backpoints.core.anatomy import Body, body_from_stature
 from backpoints.core.clock import Clock, SystemClock
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import BackpointsError, NotFoundError
 from backpoints.core.planner import PainEntry
 from backpoints.core.steps import Guide
 from backpoints.settings import Settings
@@ -33,11 +33,10 @@ from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
 DEFAULT_STATURE_CM = 169.25
 
 
-class UnknownSession(BackpointsError, LookupError):
+class UnknownSession(NotFoundError):
     """No session has this id."""
 
     field = "session_id"
-    status_code = 404
 
 
 @dataclass

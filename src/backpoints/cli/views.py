@@ -70,7 +70,7 @@ def body_for(sex: str | None, height: float | None) -> Body:
 
 
 def locate_all(body: Body) -> dict[str, Any]:
-    """DESIGN.md's `locate --json` shape: the body, then every position of every point."""
+    """The `locate --json` shape: the body, then every position of every point."""
     from dataclasses import asdict
 
     from backpoints.catalog import load_catalog

@@ -1,7 +1,8 @@
 """The body frame: landmarks, vertebral levels and cun of a back; `locate` puts points on it.
 
 Origin at the tip of the C7 spinous process, centimetres, `x_cm` positive toward the person's
-right, `y_cm` positive downward (DESIGN.md). A `Body` is built from sex and stature (ansur2
+right, `y_cm` positive downward (docs/architecture.md).
+A `Body` is built from sex and stature (ansur2
 means), from measured distances, or from 2-D landmarks of a photo with a pixel scale.
 Imports only the vocabulary and the catalogue models; no I/O.
 """

@@ -1,6 +1,8 @@
 """Domain errors people can act on: each message says what was wrong and what to do.
 
-The CLI turns these into one line and exit code 2; the web API into a 4xx JSON body.
+The CLI turns these into one line and exit code 2; the web API into a 4xx JSON body. Errors
+know nothing of HTTP: they say what kind of failure they are (not found, a conflict, ...) by
+their base class, and `backpoints.web.errors` holds the one table from kind to status code.
 """
 
 from __future__ import annotations
@@ -15,6 +17,22 @@ class BackpointsError(Exception):
 
     #: The input field the error is about (used by the API to name it).
     field: str = ""
+
+
+class NotFoundError(BackpointsError, LookupError):
+    """The thing asked for is not there (or not the caller's: the two look the same)."""
+
+
+class ConflictError(BackpointsError):
+    """The request does not fit the current state (a double click, a second tab)."""
+
+
+class NotAuthenticated(BackpointsError):
+    """The caller has to log in first."""
+
+
+class RateLimited(BackpointsError):
+    """Too many attempts in a short time; try again later."""
 
 
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:

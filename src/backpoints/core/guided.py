@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict
 
 from backpoints.catalog import Catalog
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import BackpointsError, ConflictError
 from backpoints.core.learning import NO_EVIDENCE, Evidence
 from backpoints.core.planner import PainEntry, RegionPlan, plan
 from backpoints.core.screening import Profile, Urgency, restrictions, screen
@@ -44,17 +44,14 @@ RELIEVED_ADVICE: Final = N_(
 )
 
 
-class SessionError(BackpointsError):
+class SessionError(ConflictError):
     """An event that does not fit the session's state."""
-
-    status_code = 409
 
 
 class WrongPoint(BackpointsError, ValueError):
     """A rating for a point other than the one being shown."""
 
     field = "point_id"
-    status_code = 422
 
 
 class _Model(BaseModel):

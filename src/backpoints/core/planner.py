@@ -20,7 +20,7 @@ from backpoints.core.errors import check_region
 from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
 from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
 from backpoints.core.vocab import REGION_IDS, Side, region_side
-from backpoints.i18n import N_
+from backpoints.i18n import N_, current
 from backpoints.i18n import gettext as _
 
 Why = Literal["local", "referred"]
@@ -99,12 +99,14 @@ class _Option:
     overlaps: frozenset[str]
 
 
-_INDEX: dict[int, tuple[Catalog, dict[str, tuple[_Option, ...]]]] = {}
+_INDEX: dict[tuple[int, str], tuple[Catalog, dict[str, tuple[_Option, ...]]]] = {}
 
 
 def _options(catalog: Catalog) -> dict[str, tuple[_Option, ...]]:
-    """Region -> its options, built once per catalogue (planning stays well under 1 ms)."""
-    cached = _INDEX.get(id(catalog))
+    """Region -> its options, built once per catalogue and language (their texts are in it;
+    planning stays well under 1 ms)."""
+    key = (id(catalog), current())
+    cached = _INDEX.get(key)
     if cached is None or cached[0] is not catalog:
         index = {
             r: tuple(
@@ -112,7 +114,7 @@ def _options(catalog: Catalog) -> dict[str, tuple[_Option, ...]]:
             )
             for r in REGION_IDS
         }
-        cached = _INDEX[id(catalog)] = (catalog, index)
+        cached = _INDEX[key] = (catalog, index)
     return cached[1]
 
 

@@ -99,7 +99,7 @@ class UnknownFlag(BackpointsError, ValueError):
 
 
 class Profile(BaseModel):
-    """What a person tells about themselves that changes the guidance (DESIGN.md `profile`)."""
+    """What a person tells about themselves that changes the guidance (the `profile`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -66,7 +66,7 @@ class _Model(BaseModel):
 
 
 class Spot(_Model):
-    """One place to press, in the body frame (DESIGN.md)."""
+    """One place to press, in the body frame (docs/architecture.md)."""
 
     side: Side | None
     x_cm: float

@@ -1,7 +1,7 @@
 """The shared vocabularies: region ids, vertebral levels, traditions, techniques, flags.
 
-These ids are stable API (see DESIGN.md). This module owns only names and orderings; it
-imports only the translation functions (`backpoints.i18n`, standard library only), so every
+These ids are stable API (see docs/architecture.md). This module owns only names and orderings;
+it imports only the translation functions (`backpoints.i18n`, standard library only), so every
 layer may depend on it. Labels are English msgids, shown through `region_label` and
 `condition_phrase` in the language in force.
 """
@@ -90,7 +90,7 @@ EMERGENCY_FLAGS: Final[tuple[str, ...]] = get_args(EmergencyFlag)
 URGENT_FLAGS: Final[tuple[str, ...]] = get_args(UrgentFlag)
 RED_FLAGS: Final[tuple[str, ...]] = EMERGENCY_FLAGS + URGENT_FLAGS
 
-#: Boolean contraindication fields of a profile (DESIGN.md "Profile").
+#: Boolean contraindication fields of a profile (docs/architecture.md "Profile").
 ProfileCondition = Literal[
     "pregnant",
     "anticoagulants",

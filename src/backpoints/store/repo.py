@@ -16,18 +16,17 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backpoints.core.errors import BackpointsError
+from backpoints.core.errors import ConflictError
 from backpoints.store.models import PainEntry as PainEntryRow
 from backpoints.store.models import Person, RatingRow, Screening, SessionRow, StepRow
 
 LOCAL_PERSON = "local"
 
 
-class Conflict(BackpointsError):
+class Conflict(ConflictError):
     """Another request changed the session first (a double click, a second tab)."""
 
     field = "session"
-    status_code = 409
 
 
 @dataclass(frozen=True)

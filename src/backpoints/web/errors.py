@@ -15,7 +15,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backpoints.core.errors import BackpointsError, UnknownPoint
+from backpoints.core.errors import (
+    BackpointsError,
+    ConflictError,
+    NotAuthenticated,
+    NotFoundError,
+    RateLimited,
+    UnknownPoint,
+)
 
 log = logging.getLogger("backpoints.web")
 
@@ -67,6 +74,30 @@ class BodySizeLimit:
             await _too_large(limit)(scope, receive, send)
 
 
+#: The one table from a kind of domain error to its HTTP status (the most specific class wins).
+STATUS_BY_ERROR: dict[type[BackpointsError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    NotAuthenticated: 401,
+    RateLimited: 429,
+    BackpointsError: 422,
+}
+
+
+def status_for(exc: BackpointsError, path: str = "") -> int:
+    """The HTTP status of a domain error: the table entry of its nearest base class.
+
+    An unknown point id is a 404 where the point is the resource looked up
+    (`/api/v1/points/{id}`) and a 422 where it is a field of a request body.
+    """
+    if isinstance(exc, UnknownPoint):
+        return 404 if path.startswith("/api/v1/points/") else 422
+    for kind in type(exc).__mro__:
+        if kind in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[kind]
+    return 422
+
+
 def _too_large(limit: int) -> Response:
     return JSONResponse(
         {"detail": [{"field": "body", "message": f"request body is larger than {limit} bytes"}]},
@@ -106,9 +137,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(BackpointsError)
     async def _domain(request: Request, exc: BackpointsError) -> Response:
-        looked_up = request.url.path.startswith("/api/v1/points/")
-        status = 404 if isinstance(exc, UnknownPoint) and looked_up else 422
-        status = getattr(exc, "status_code", status)
+        status = status_for(exc, request.url.path)
         return JSONResponse(error_body(exc.field or "body", str(exc)), status_code=status)
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,4 +1,4 @@
-"""Request and response bodies of the JSON API (Create/Public schemas, DESIGN.md shapes).
+"""Request and response bodies of the JSON API (Create/Public schemas, docs/architecture.md shapes).
 
 Request models forbid unknown fields and bound every number and list, so bad input is a 422
 that names the field.
@@ -61,7 +61,7 @@ class PainIn(_Strict):
 
 
 class ProfileIn(Profile):
-    """The contraindication profile (DESIGN.md `profile`), as the API reads and shows it."""
+    """The contraindication profile (`profile`), as the API reads and shows it."""
 
 
 class SessionCreate(_Strict):

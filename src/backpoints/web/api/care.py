@@ -7,16 +7,15 @@ Clients of the API log in with `POST /api/v1/auth/login` and send `Authorization
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.app import accounts, service
 from backpoints.web.auth import login_response
-from backpoints.web.context import Visitor, current_visitor
+from backpoints.web.deps import ServerStateDep, VisitorDep
 from backpoints.web.schemas import ERROR_RESPONSES, InsightPublic, SessionPublic
-from backpoints.web.state import AppState
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=ERROR_RESPONSES)
 
@@ -91,22 +90,8 @@ class RoutineOut(BaseModel):
     note: str
 
 
-async def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.bp
-    if not state.services.settings.server_mode:
-        raise accounts.NotFound("Accounts exist only in server mode.")
-    return state
-
-
-async def _visitor() -> Visitor:
-    visitor = current_visitor.get()
-    if visitor is None:
-        raise accounts.NotLoggedIn("Log in first (POST /api/v1/auth/login).")
-    return visitor
-
-
-State = Annotated[AppState, Depends(_state)]
-Me = Annotated[Visitor, Depends(_visitor)]
+State = ServerStateDep
+Me = VisitorDep
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=LoginOut)

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (DESIGN.md): regions, points, sessions, ratings, history, insights.
+"""The JSON API under /api/v1: regions, points, sessions, ratings, history, insights.
 
 Each route validates its input with the schemas, calls one service function and returns a
 public schema. Errors become 4xx JSON naming the field (see `backpoints.web.errors`).
@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from backpoints.app import service
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_IDS, RegionId, region_label
+from backpoints.web.deps import StateDep
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
     InsightPublic,
@@ -36,13 +37,7 @@ from backpoints.web.state import AppState
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 
-async def get_state(request: Request) -> AppState:
-    """The app's state (async: a sync dependency would cost a thread-pool hop per request)."""
-    state: AppState = request.app.state.bp
-    return state
-
-
-State = Annotated[AppState, Depends(get_state)]
+State = StateDep
 
 
 @router.get("/regions", response_model=list[RegionPublic])

@@ -15,6 +15,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.web.auth import COOKIE, login_response
 from backpoints.web.context import current_visitor
+from backpoints.web.errors import status_for
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
 
@@ -61,7 +62,7 @@ async def login(request: Request) -> Response:
             client,
         )
     except BackpointsError as exc:
-        status = getattr(exc, "status_code", 401)
+        status = status_for(exc)
         return render(request, "login.html", status, next=target, error=str(exc))
     days = app_state(request).services.settings.login_days
     return login_response(see_other(target), new.token, secure(request), days)
