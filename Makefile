@@ -27,7 +27,7 @@ translations: $(MO_FILES)
 
 # After changing English messages: extract them and merge into every catalogue (then translate).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F src/backpoints/i18n/babel.cfg -k N_ --no-location --sort-output \
+	PYTHONPATH=src $(BIN)/pybabel extract -F src/backpoints/i18n/babel.cfg -k N_ --no-location --sort-output \
 		--project backpoints -o src/backpoints/i18n/backpoints.pot src/backpoints
 	$(BIN)/pybabel update -D backpoints -i src/backpoints/i18n/backpoints.pot \
 		-d src/backpoints/i18n --no-fuzzy-matching --ignore-obsolete

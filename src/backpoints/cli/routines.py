@@ -96,10 +96,10 @@ def tools(
 ) -> None:
     """How to use each tool on the back, how firm, common mistakes, who should not."""
     from backpoints.cli import views
-    from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+    from backpoints.core.tools import firmness, guide_for, tool_guides, translated
 
     console = views.console()
-    chosen = [guide_for(tool)] if tool else list(tool_guides().values())
+    chosen = [guide_for(tool)] if tool else [translated(g) for g in tool_guides().values()]
     for guide in chosen:
         console.print(f"[bold]{guide.name}[/] ({guide.id})")
         for line in guide.how:
@@ -108,7 +108,7 @@ def tools(
             console.print(f"  [yellow]Avoid:[/] {line}")
         for line in guide.who_should_not:
             console.print(f"  [red]Not for:[/] {line}")
-    console.print(FIRMNESS)
+    console.print(firmness())
 
 
 def scan() -> None:

@@ -23,6 +23,8 @@ from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
 from backpoints.core.screening import Profile, on_the_spine, restrictions
 from backpoints.core.vocab import Tool
+from backpoints.i18n import gettext as _
+from backpoints.i18n import ngettext
 
 RoutineSide = Literal["left", "right", "both"]
 JSON_FORMAT: Final = "backpoints-routine"
@@ -81,6 +83,21 @@ def check_points(routine: Routine, catalog: Catalog) -> Routine:
         except BackpointsError as exc:
             raise RoutineError(f"Step {n}: {exc}") from None
     return routine
+
+
+def shown(routine: Routine) -> Routine:
+    """A built-in routine with its name and purpose in the language in force (a person's own
+    routine keeps the words they gave it)."""
+    if routine.id not in {r.id for r in builtin_routines()}:
+        return routine
+    return routine.model_copy(update={"name": _(routine.name), "purpose": _(routine.purpose)})
+
+
+def describe_shown(routine: Routine) -> str:
+    """'6 steps, about 8 minutes' in the language in force."""
+    minutes = max(1, round(routine.total_s / 60))
+    steps = ngettext("{n} step", "{n} steps", len(routine.steps)).format(n=len(routine.steps))
+    return _("{steps}, about {minutes} minutes").format(steps=steps, minutes=minutes)
 
 
 def find(routine_id: str, extra: tuple[Routine, ...] = ()) -> Routine:

@@ -13,9 +13,17 @@ from starlette.datastructures import FormData
 from backpoints.app import routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.core.errors import BackpointsError
-from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
+from backpoints.core.routines import (
+    RoutineError,
+    build_routine,
+    describe_shown,
+    find,
+    from_json,
+    shown,
+    to_json,
+)
 from backpoints.core.screening import QUESTIONS
-from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+from backpoints.core.tools import firmness, guide_for, tool_guides, translated
 from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
@@ -32,7 +40,7 @@ def _routines(request: Request, status_code: int = 200, error: str | None = None
     state = app_state(request)
     person = state.person()
     found = routine_service.routines_for(state.services, person)
-    rows = [{"routine": r, "length": describe(r)} for r in found]
+    rows = [{"routine": shown(r), "length": describe_shown(r)} for r in found]
     return render(
         request,
         "routines.html",
@@ -76,9 +84,9 @@ def _routine(
         request,
         "routine.html",
         status_code,
-        routine=routine,
+        routine=shown(routine),
         steps=steps,
-        length=describe(routine),
+        length=describe_shown(routine),
         questions=questions,
         error=error,
     )
@@ -154,7 +162,7 @@ def _run_page(
         step=step,
         map_svg=step_map(request, step),
         tool=guide,
-        firmness=FIRMNESS,
+        firmness=firmness(),
         total=len(run.steps),
         cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
     )
@@ -230,4 +238,9 @@ async def build(request: Request) -> Response:
 
 @router.get("/tools", response_class=HTMLResponse)
 def tools_page(request: Request) -> Response:
-    return render(request, "tools.html", tools=list(tool_guides().values()), firmness=FIRMNESS)
+    return render(
+        request,
+        "tools.html",
+        tools=[translated(g) for g in tool_guides().values()],
+        firmness=firmness(),
+    )

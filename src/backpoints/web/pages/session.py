@@ -21,7 +21,7 @@ from backpoints.core.guided import SessionState
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.screening import QUESTIONS, Profile
 from backpoints.core.steps import Step
-from backpoints.core.tools import FIRMNESS, guide_for
+from backpoints.core.tools import firmness, guide_for
 from backpoints.core.vocab import (
     PROFILE_CONDITIONS,
     REGION_IDS,
@@ -179,7 +179,7 @@ def step_page(
         pain_before=region.pain_start,
         pain_now=region.pain_now,
         tool=guide_for(step.technique.tool),
-        firmness=FIRMNESS,
+        firmness=firmness(),
         notes=session.notes,
         error=error,
     )
