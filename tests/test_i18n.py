@@ -142,9 +142,9 @@ def test_translations_keep_every_placeholder(lang: str) -> None:
             continue
         ids = (message.id,) if isinstance(message.id, str) else message.id
         strings = (message.string,) if isinstance(message.string, str) else message.string or ()
-        wanted = set(re.findall(r"\{\w+\}", ids[-1]))
+        wanted = set(re.findall(r"\{[^{}]*\}", ids[-1]))
         for string in strings:
-            assert set(re.findall(r"\{\w+\}", string)) == wanted, (lang, message.id, string)
+            assert set(re.findall(r"\{[^{}]*\}", string)) == wanted, (lang, message.id, string)
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)

@@ -25,6 +25,7 @@ from backpoints.core.guided import SessionState
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, region_label
+from backpoints.i18n import gettext as _
 from backpoints.store.repo import PointInsight, SessionSummary
 
 Ask = Callable[[str], str]
@@ -51,7 +52,7 @@ class Terminal:
 def pain_from_pairs(regions: list[str], intensities: list[int]) -> dict[str, int]:
     """`--region A --intensity 6 --region B --intensity 3` -> {A: 6, B: 3}."""
     if len(regions) != len(intensities):
-        raise BadAnswer("Give one --intensity (0-10) for each --region.")
+        raise BadAnswer(_("Give one --intensity (0-10) for each --region."))
     return parse_pain([f"{r}={i}" for r, i in zip(regions, intensities, strict=True)])
 
 
@@ -68,7 +69,9 @@ def parse_pain(items: list[str]) -> dict[str, int]:
 def _intensity(value: str) -> int:
     text = value.strip()
     if not text.isdigit() or not 0 <= int(text) <= 10:
-        raise BadAnswer(f"Pain must be a whole number from 0 to 10, not {text!r}.")
+        raise BadAnswer(
+            _("Pain must be a whole number from 0 to 10, not {text!r}.").format(text=text)
+        )
     return int(text)
 
 
@@ -80,17 +83,19 @@ def ask_pain(term: Terminal) -> dict[str, int]:
     term.console.print(table)
     pain: dict[str, int] = {}
     while True:
-        answer = term.ask("Where does it hurt? Region number (Enter when done)").strip()
+        answer = term.ask(_("Where does it hurt? Region number (Enter when done)")).strip()
         if not answer:
             if pain:
                 return pain
-            term.console.print("Mark at least one region.")
+            term.console.print(_("Mark at least one region."))
             continue
         if not answer.isdigit() or not 1 <= int(answer) <= len(REGION_IDS):
-            term.console.print(f"Please type a number from 1 to {len(REGION_IDS)}.")
+            term.console.print(_("Please type a number from 1 to {n}.").format(n=len(REGION_IDS)))
             continue
         region = REGION_IDS[int(answer) - 1]
-        pain[region] = ask_number(term, f"How much does the {region_label(region)} hurt (0-10)?")
+        pain[region] = ask_number(
+            term, _("How much does it hurt: {region} (0-10)?").format(region=region_label(region))
+        )
 
 
 def ask_number(term: Terminal, prompt: str) -> int:
@@ -104,12 +109,15 @@ def ask_number(term: Terminal, prompt: str) -> int:
 def ask_flags(term: Terminal) -> list[str]:
     """The red-flag questions, yes/no each; returns the flags answered yes."""
     term.console.print(
-        "[bold]Safety first.[/] A few questions about signs that need a doctor, not massage."
+        "[bold]"
+        + _("Safety first.")
+        + "[/] "
+        + _("A few questions about signs that need a doctor, not massage.")
     )
     flags = []
     for flag, question in QUESTIONS.items():
-        while (answer := term.ask(f"{question} [y/n]").strip().lower()[:1]) not in ("y", "n"):
-            term.console.print("Please answer y or n.")
+        while (answer := term.ask(f"{_(question)} [y/n]").strip().lower()[:1]) not in ("y", "n"):
+            term.console.print(_("Please answer y or n."))
         if answer == "y":
             flags.append(flag)
     return flags
@@ -131,7 +139,7 @@ def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> Ses
         state = _guide(term, services, session_id, state)
     except (EndOfInput, KeyboardInterrupt):
         if session_id is None:
-            term.console.print("Stopped before a session started; nothing was saved.")
+            term.console.print(_("Stopped before a session started; nothing was saved."))
             return None
         _stored, state = service.load(services, session_id)
         if state.status == "active":
@@ -147,14 +155,16 @@ def _guide(
         step = state.current
         term.console.print(step_map(step, state))
         term.console.print(step_panel(step))
-        choice = term.ask("Enter to start, s to skip this point, q to stop").strip().lower()
+        choice = term.ask(_("Enter to start, s to skip this point, q to stop")).strip().lower()
         if choice == "q":
             state = service.stop(services, session_id)
         elif choice == "s":
             state = service.skip(services, session_id)
         else:
             countdown(term, step)
-            after = ask_number(term, f"How is the pain in the {step.region_label} now (0-10)?")
+            after = ask_number(
+                term, _("How is the pain now: {region} (0-10)?").format(region=step.region_label)
+            )
             state = service.rate(services, session_id, step.point.id, step.point.side, after)
     return state
 
@@ -173,30 +183,33 @@ def step_map(step: Step, state: SessionState) -> Group:
     ]
     pain = {r.region: r.pain_now for r in state.regions}
     return Group(
-        Text("Seen from behind: your left is on the left. The point is marked 1."),
+        Text(_("Seen from behind: your left is on the left. The point is marked 1.")),
         back_map(body, markers=markers, pain=pain),
     )
 
 
 def step_panel(step: Step) -> Panel:
     """Everything the person needs for one step."""
-    side = {"left": "your left side", "right": "your right side", None: "the midline"}
+    side = {"left": _("your left side"), "right": _("your right side"), None: _("the midline")}
     where = side[step.point.side]
     if step.point.side is None and len(step.point.spots) == 2:
-        where = "both sides"
+        where = _("both sides")
     body = Text()
-    body.append(f"Why: {step.why}\n", style="italic")
-    body.append(f"Where: {where}, at {step.point.level}\n")
+    body.append(_("Why: {why}").format(why=step.why) + "\n", style="italic")
+    body.append(_("Where: {where}, at {level}").format(where=where, level=step.point.level) + "\n")
     for i, line in enumerate(step.point.how_to_find, start=1):
         body.append(f"  {i}. {line}\n")
     t = step.technique
-    body.append(f"How: {t.summary} {t.duration_s} s.\n")
+    body.append(_("How: {how} {n} s.").format(how=t.summary, n=t.duration_s) + "\n")
     if t.alternatives:
-        body.append("Or use: " + ", ".join(TOOL_WORDS[a] for a in t.alternatives) + ".\n")
+        others = ", ".join(_(TOOL_WORDS[a]) for a in t.alternatives)
+        body.append(_("Or use: {tools}.").format(tools=others) + "\n")
     for caution in step.cautions:
-        body.append(f"Caution: {caution}\n", style="yellow")
-    body.append(f"Sources: {', '.join(step.sources)}", style="dim")
-    title = f"Step {step.n}: {step.point.name} for the {step.region_label}"
+        body.append(_("Caution: {text}").format(text=caution) + "\n", style="yellow")
+    body.append(_("Sources: {keys}").format(keys=", ".join(step.sources)), style="dim")
+    title = _("Step {n}: {point} for {region}").format(
+        n=step.n, point=step.point.name, region=step.region_label
+    )
     return Panel(body, title=title, title_align="left")
 
 
@@ -207,12 +220,12 @@ def countdown(term: Terminal, step: Step) -> None:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[left]:>3} s left"),
+        TextColumn(_("{task.fields[left]:>3} s left")),
         console=term.console,
         transient=True,
     )
     with progress:
-        task = progress.add_task("Get ready", total=total, left=t.duration_s)
+        task = progress.add_task(_("Get ready"), total=total, left=t.duration_s)
         cues = iter(step.cues)
         cue = next(cues, None)
         for second in range(total + 1):
@@ -220,7 +233,7 @@ def countdown(term: Terminal, step: Step) -> None:
                 progress.console.print(f"[bold cyan]{cue.say}[/]")
                 cue = next(cues, None)
             left = min(t.duration_s, total - second)
-            label = "Get ready" if second < t.lead_in_s else "Massage"
+            label = _("Get ready") if second < t.lead_in_s else _("Massage")
             progress.update(task, completed=second, description=label, left=left)
             if second < total:
                 term.sleep(1 / term.speed)
@@ -230,13 +243,15 @@ def countdown(term: Terminal, step: Step) -> None:
 
 def outcome_panel(state: SessionState) -> Panel:
     titles = {
-        "refer": "Please get medical advice first",
-        "relieved": "Relief",
-        "exhausted": "No relief this time",
-        "stopped": "Stopped",
-        "active": "In progress",
+        "refer": _("Please get medical advice first"),
+        "relieved": _("Relief"),
+        "exhausted": _("No relief this time"),
+        "stopped": _("Stopped"),
+        "active": _("In progress"),
     }
-    parts = [Text(p) for p in (state.message, state.advice) if p]
+    message = _(state.message) if state.status == "refer" and state.message else state.message
+    advice = _(state.advice) if state.advice else None
+    parts = [Text(p) for p in (message, advice) if p]
     parts += [Text(n, style="yellow") for n in state.notes]
     style = "red" if state.status == "refer" else "green"
     return Panel(Group(*parts), title=titles[state.status], border_style=style)
