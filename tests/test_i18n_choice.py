@@ -207,3 +207,35 @@ def _embedded_fonts(reader: PdfReader) -> set[str]:
             ):
                 names.add(str(target["/BaseFont"]))
     return names
+
+
+@pytest.mark.parametrize("lang", ["es", "zh"])
+def test_the_diary_report_pdf_is_in_the_language(tmp_path: Path, lang: str) -> None:
+    services = service.Services(Settings(data_dir=tmp_path / "data"))
+    services.open()
+    buffer = io.BytesIO()
+    try:
+        me = service.person_id(services)
+        pain = {"lower_back_left": 6}
+        service.record_screening(services, me, ["constant_night_pain"], pain)
+        service.start_session(services, me, pain, ["constant_night_pain"])
+        with i18n.language(lang):
+            pdf.write_report(services, buffer)
+    finally:
+        services.close()
+    text = " ".join(
+        "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(buffer.getvalue())).pages
+        ).split()
+    )
+    with i18n.language(lang):
+        expected = [
+            i18n.gettext("Red flags reported"),
+            i18n.gettext("Constant pain at night"),
+            i18n.gettext(QUESTIONS["constant_night_pain"]),
+            i18n.gettext("About this report"),
+        ]
+    for phrase in expected:
+        assert " ".join(phrase.split()) in text, phrase
+    for english in ("Red flags reported", "About this report", "Pain over time", "Sessions"):
+        assert english not in text

@@ -121,7 +121,7 @@ def pain_over_time(series: Mapping[str, Sequence[tuple[datetime, int]]]) -> byte
             color=PALETTE[i % len(PALETTE)],
             label=region_label(region),
         )
-    _pain_axis(ax, "Pain at start (0-10)")
+    _pain_axis(ax, _("Pain at start (0-10)"))
     _date_axis(ax)
     if series:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
@@ -143,11 +143,13 @@ def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
     ax.set_xticks(range(0, len(sessions), step), [lbl for lbl, _, _ in sessions][::step])
     ax.tick_params(axis="x", labelrotation=45, labelsize=7)
     ax.set_xlim(-0.6, max(len(sessions), 1) - 0.4)
-    _pain_axis(ax, "Pain (0-10)")
+    _pain_axis(ax, _("Pain (0-10)"))
     handles = [
-        Line2D([], [], color=BEFORE_COLOUR, marker="o", linestyle="", label="Before"),
-        Line2D([], [], color=RELIEF_COLOUR, marker="D", linestyle="", label="After: relief"),
-        Line2D([], [], color=NO_RELIEF_COLOUR, marker="D", linestyle="", label="After: no relief"),
+        Line2D([], [], color=BEFORE_COLOUR, marker="o", linestyle="", label=_("Before")),
+        Line2D([], [], color=RELIEF_COLOUR, marker="D", linestyle="", label=_("After: relief")),
+        Line2D(
+            [], [], color=NO_RELIEF_COLOUR, marker="D", linestyle="", label=_("After: no relief")
+        ),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _png(fig)
@@ -160,13 +162,15 @@ def relief_rates(rows: Sequence[tuple[str, int, int]]) -> bytes:
     labels = [label for label, _, _ in rows]
     shares = [helped / tried if tried else 0.0 for _, helped, tried in rows]
     bars = ax.barh(range(len(rows)), shares, color=BAR_COLOUR, height=0.6)
-    texts = [f"{helped} of {tried}" for _, helped, tried in rows]
+    texts = [
+        _("{helped} of {tried}").format(helped=helped, tried=tried) for _p, helped, tried in rows
+    ]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.15)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("Share of tries that relieved the pain")
+    ax.set_xlabel(_("Share of tries that relieved the pain"))
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -178,9 +182,9 @@ def peg_scores(checkins: Sequence[tuple[datetime, int, int, int]]) -> bytes:
     rows = sorted(checkins)
     x = _days([when for when, *_ in rows])
     items = {
-        "Average pain": ([r[1] for r in rows], "o"),
-        "Enjoyment of life": ([r[2] for r in rows], "s"),
-        "General activity": ([r[3] for r in rows], "^"),
+        _("Average pain"): ([r[1] for r in rows], "o"),
+        _("Enjoyment of life"): ([r[2] for r in rows], "s"),
+        _("General activity"): ([r[3] for r in rows], "^"),
     }
     for label, (values, marker) in items.items():
         ax.plot(
@@ -194,7 +198,7 @@ def peg_scores(checkins: Sequence[tuple[datetime, int, int, int]]) -> bytes:
             label=label,
         )
     scores = [round((p + e + a) / 3, 1) for _, p, e, a in rows]
-    ax.plot(x, scores, marker="o", color=PALETTE[0], linewidth=2.2, label="PEG score (mean)")
+    ax.plot(x, scores, marker="o", color=PALETTE[0], linewidth=2.2, label=_("PEG score (mean)"))
     _pain_axis(ax, "0-10")
     _date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
@@ -253,7 +257,9 @@ def heat_map(body: Body, pain: Mapping[str, float], title: str = "") -> bytes:
             style = {"fontsize": 10, "fontweight": "bold", "color": ink}
             ax.text(*region.centroid, text, ha="center", va="center", **style)  # type: ignore[arg-type]
     bar_ax = fig.add_axes((0.82, 0.2, 0.045, 0.6))
-    fig.colorbar(ScalarMappable(norm, cmap), cax=bar_ax, ticks=range(0, 11, 2), label="Pain 0-10")
+    fig.colorbar(
+        ScalarMappable(norm, cmap), cax=bar_ax, ticks=range(0, 11, 2), label=_("Pain 0-10")
+    )
     _caption(fig, 0.39)
     if title:
         fig.text(0.39, 0.97, title, ha="center", va="top", fontsize=10)

@@ -25,6 +25,8 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.planner import PainEntry, plan
 from backpoints.core.screening import Profile, restrictions
 from backpoints.core.vocab import REGION_LABELS, region_label
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 from backpoints.report import peg
 from backpoints.store.models import Screening
 from backpoints.store.repo import SessionSummary, StoredRating
@@ -32,39 +34,39 @@ from backpoints.store.repo import SessionSummary, StoredRating
 #: How many points the printable chart shows (the same as the web's /chart page).
 CHART_POINTS: Final = 6
 OUTCOMES: Final = {
-    "relieved": "Relief",
-    "exhausted": "No relief (every suggested point tried)",
-    "stopped": "Stopped early",
-    "active": "Not finished",
+    "relieved": N_("Relief"),
+    "exhausted": N_("No relief (every suggested point tried)"),
+    "stopped": N_("Stopped early"),
+    "active": N_("Not finished"),
 }
 URGENCY_ADVICE: Final = {
-    "emergency": "Told to seek urgent care now (possible cauda equina); no massage advised.",
-    "urgent": "Told to see a doctor before any self-massage; no massage advised.",
+    "emergency": N_("Told to seek urgent care now (possible cauda equina); no massage advised."),
+    "urgent": N_("Told to see a doctor before any self-massage; no massage advised."),
 }
 FLAG_LABELS: Final = {
-    "bladder_or_bowel_change": "New bladder or bowel disturbance",
-    "saddle_numbness": "Saddle numbness",
-    "progressive_leg_weakness": "Progressive leg weakness",
-    "major_trauma": "Major trauma",
-    "chest_pain_or_breathless": "Chest pain or breathlessness",
-    "fever_or_unwell": "Fever or feeling unwell",
-    "cancer_history": "History of cancer",
-    "unexplained_weight_loss": "Unexplained weight loss",
-    "constant_night_pain": "Constant pain at night",
-    "osteoporosis_or_steroids": "Minor trauma with osteoporosis or long-term steroids",
-    "immunosuppressed_or_iv_drugs": "Immunosuppression or injected drug use",
+    "bladder_or_bowel_change": N_("New bladder or bowel disturbance"),
+    "saddle_numbness": N_("Saddle numbness"),
+    "progressive_leg_weakness": N_("Progressive leg weakness"),
+    "major_trauma": N_("Major trauma"),
+    "chest_pain_or_breathless": N_("Chest pain or breathlessness"),
+    "fever_or_unwell": N_("Fever or feeling unwell"),
+    "cancer_history": N_("History of cancer"),
+    "unexplained_weight_loss": N_("Unexplained weight loss"),
+    "constant_night_pain": N_("Constant pain at night"),
+    "osteoporosis_or_steroids": N_("Minor trauma with osteoporosis or long-term steroids"),
+    "immunosuppressed_or_iv_drugs": N_("Immunosuppression or injected drug use"),
 }
 CONDITIONS: Final = {
-    "pregnant": "Pregnant",
-    "anticoagulants": "Takes anticoagulants (blood thinners)",
-    "bleeding_disorder": "Bleeding disorder",
-    "osteoporosis": "Osteoporosis",
-    "recent_surgery": "Recent surgery on the back",
-    "broken_skin": "Broken or infected skin on the back",
-    "blood_clot_history": "Blood clot (current or past) on the back",
-    "cancer_at_site": "Tumour in the back",
+    "pregnant": N_("Pregnant"),
+    "anticoagulants": N_("Takes anticoagulants (blood thinners)"),
+    "bleeding_disorder": N_("Bleeding disorder"),
+    "osteoporosis": N_("Osteoporosis"),
+    "recent_surgery": N_("Recent surgery on the back"),
+    "broken_skin": N_("Broken or infected skin on the back"),
+    "blood_clot_history": N_("Blood clot (current or past) on the back"),
+    "cancer_at_site": N_("Tumour in the back"),
 }
-BEFORE_AFTER_CAPTION: Final = (
+BEFORE_AFTER_CAPTION: Final = N_(
     "Per session, the first region treated: pain at the start (grey) and after the last point "
     "tried (green: relief, a drop of at least 2 points or 30%; orange: no relief)."
 )
@@ -252,38 +254,43 @@ def _pain_text(pain: dict[str, int]) -> str:
 
 def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
     """Date, pain at the start, points tried (before -> after), outcome."""
+    sides = {"left": _("left"), "right": _("right")}
+    relief = " (" + _("relief") + ")"
     tries = [
-        f"{_name(catalog, r.point_id)}{f' ({r.side})' if r.side else ''}: "
-        f"{r.pain_before} → {r.pain_after}{' (relief)' if r.relieved else ''}"
+        f"{_name(catalog, r.point_id)}{f' ({sides[r.side]})' if r.side in sides else ''}: "
+        f"{r.pain_before} → {r.pain_after}{relief if r.relieved else ''}"
         for r in s.ratings
     ]
     if s.status == "refer":
-        outcome = f"Referred ({s.urgency}): no massage advised"
+        urgency = {"emergency": _("emergency"), "urgent": _("urgent")}.get(s.urgency or "", "")
+        outcome = _("Referred ({urgency}): no massage advised").format(urgency=urgency)
     else:
-        outcome = OUTCOMES.get(s.status, s.status)
+        outcome = _(OUTCOMES[s.status]) if s.status in OUTCOMES else s.status
     eased = dict.fromkeys(
         (region_label(r.region) if r.region in REGION_LABELS else r.region)
         for r in s.ratings
         if r.relieved
     )
     if eased and s.status != "relieved":
-        outcome += "; relief in " + ", ".join(eased)
+        outcome += "; " + _("relief in {regions}").format(regions=", ".join(eased))
     return [f"{s.started_at:%Y-%m-%d %H:%M}", _pain_text(s.pain), "\n".join(tries) or "–", outcome]
 
 
 def screening_row(s: ScreeningRecord) -> list[str]:
     """Date, pain when asked, the questions answered yes, the advice given."""
-    yes = "\n".join(FLAG_LABELS.get(f, f) for f in s.flags) or f"No to all {len(FLAG_LABELS)}"
-    advice = {"emergency": "Urgent care now", "urgent": "See a doctor first"}
-    return [f"{s.at:%Y-%m-%d %H:%M}", _pain_text(s.pain), yes, advice.get(s.urgency or "", "None")]
+    yes = "\n".join(_(FLAG_LABELS[f]) if f in FLAG_LABELS else f for f in s.flags)
+    yes = yes or _("No to all {n}").format(n=len(FLAG_LABELS))
+    advice = {"emergency": _("Urgent care now"), "urgent": _("See a doctor first")}
+    given = advice.get(s.urgency or "", _("None"))
+    return [f"{s.at:%Y-%m-%d %H:%M}", _pain_text(s.pain), yes, given]
 
 
 def caution_lines(profile: Profile, catalog: Catalog) -> list[str]:
     """The contraindications on file and how the guidance was adapted to them."""
-    lines = [text for field, text in CONDITIONS.items() if getattr(profile, field)]
+    lines = [_(text) for field, text in CONDITIONS.items() if getattr(profile, field)]
     limits = restrictions(profile, catalog)
     lines += limits.excluded_regions.values()
-    lines += [f"Guidance adapted: {note}" for note in limits.notes]
+    lines += [_("Guidance adapted: {note}").format(note=note) for note in limits.notes]
     return lines
 
 
@@ -293,45 +300,71 @@ def overview_lines(data: ReportData) -> list[str]:
     eased = sum(1 for s in data.sessions if any(r.relieved for r in s.ratings))
     referred = sum(1 for s in data.sessions if s.status == "refer")
     days = (p.end - p.start).days + 1
-    lines = [f"Period: {p.start} to {p.end} ({days} day{'s' if days > 1 else ''})."]
+    span = ngettext("{n} day", "{n} days", days).format(n=days)
+    lines = [_("Period: {start} to {end} ({days}).").format(start=p.start, end=p.end, days=span)]
     lines.append(
-        f"Sessions: {n}; relief from at least one point in {eased}; referred without "
-        f"massage: {referred}."
+        _(
+            "Sessions: {n}; relief from at least one point in {eased}; referred without "
+            "massage: {referred}."
+        ).format(n=n, eased=eased, referred=referred)
         if n
-        else "Sessions: none."
+        else _("Sessions: none.")
     )
     for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
         (t0, v0), (t1, v1) = pts[0], pts[-1]
         lines.append(
-            f"{region_label(region)}: pain {v0} on {t0:%Y-%m-%d}, {v1} on {t1:%Y-%m-%d} "
-            f"(mean {data.mean_pain[region]:.1f} over {len(pts)} sessions)."
+            _(
+                "{region}: pain {first} on {first_day}, {last} on {last_day} "
+                "(mean {mean} over {n} sessions)."
+            ).format(
+                region=region_label(region),
+                first=v0,
+                first_day=f"{t0:%Y-%m-%d}",
+                last=v1,
+                last_day=f"{t1:%Y-%m-%d}",
+                mean=f"{data.mean_pain[region]:.1f}",
+                n=len(pts),
+            )
         )
     if data.pegs:
         first, last = data.pegs[0], data.pegs[-1]
         lines.append(
-            f"PEG score: {first.score:.1f} on {first.at:%Y-%m-%d}, {last.score:.1f} on "
-            f"{last.at:%Y-%m-%d} ({len(data.pegs)} check-ins)."
+            _("PEG score: {first} on {first_day}, {last} on {last_day} ({n} check-ins).").format(
+                first=f"{first.score:.1f}",
+                first_day=f"{first.at:%Y-%m-%d}",
+                last=f"{last.score:.1f}",
+                last_day=f"{last.at:%Y-%m-%d}",
+                n=len(data.pegs),
+            )
         )
     lines.append(red_flag_summary(data.screenings))
     helped = [s for s in data.points if s.helped]
     if helped:
         best = helped[0]
-        lines.append(f"Helped most: {best.label} ({best.helped} of {best.tried} tries).")
+        lines.append(
+            _("Helped most: {point} ({helped} of {tried} tries).").format(
+                point=best.label, helped=best.helped, tried=best.tried
+            )
+        )
     return lines
 
 
 def times(n: int) -> str:
-    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
+    if n == 0:
+        return _("never")
+    return ngettext("once", "{n} times", n).format(n=n) if n != 2 else _("twice")
 
 
 def red_flag_summary(screenings: list[ScreeningRecord]) -> str:
     """One sentence: how often red flags were reported, or that the questions were not asked."""
     flagged = sum(1 for s in screenings if s.flags)
     if flagged:
-        return f"Red flags reported {times(flagged)}: see below."
+        return _("Red flags reported {times}: see below.").format(times=times(flagged))
     if not screenings:
-        return "Red flags: the questions were not asked in this period."
-    return f"Red flags: none (questions answered {times(len(screenings))}, all no)."
+        return _("Red flags: the questions were not asked in this period.")
+    return _("Red flags: none (questions answered {times}, all no).").format(
+        times=times(len(screenings))
+    )
 
 
 def chart_points(services: service.Services, person: str) -> tuple[list[Point], bool]:

@@ -36,7 +36,7 @@ SCRIPT_FONTS: Final[dict[str, tuple[str, int]]] = {
 SHAPED: Final = frozenset({"hi"})
 MM: Final = 72 / 25.4
 PAGE_WIDTH_MM: Final = 174  # A4 less two 18 mm margins
-DISCLAIMER: Final = (
+DISCLAIMER: Final = i18n.N_(
     "This diary comes from backpoints, an app that guides self-massage of back pressure points. "
     "It is self-care guidance, not medical care: it does not diagnose, and its suggestions were "
     "not made by a clinician. Pain is self-rated on a 0–10 scale. A point counts as having "
@@ -53,7 +53,7 @@ CHART_NOTE: Final = i18n.N_(
 )
 #: At most this many points in the relief-rate chart (the best first).
 CHART_BARS: Final = 10
-RELIEF_CAPTION: Final = (
+RELIEF_CAPTION: Final = i18n.N_(
     "Share of tries of each point that gave relief (a drop of at least 2 points or 30% in the "
     "region treated), with the counts; best first, at most 10 points."
 )
@@ -199,11 +199,18 @@ def write_report(
 ) -> diary.Period:
     """Write the clinician's report of [start, end] (whole diary by default); returns the period."""
     data = diary.gather(services, start, end)
-    title = f"Back pain self-care diary: {data.period.start} to {data.period.end}"
-    footer = f"backpoints {__version__} · {title} · generated {data.generated:%Y-%m-%d %H:%M} UTC"
+    title = _("Back pain self-care diary: {start} to {end}").format(
+        start=data.period.start, end=data.period.end
+    )
+    generated = _("generated {when} UTC").format(when=f"{data.generated:%Y-%m-%d %H:%M}")
+    footer = f"backpoints {__version__} · {title} · {generated}"
     story: list[Any] = [
         _p(title, "title"),
-        _p("Name: ______________________   Date of birth: ______________   Times are UTC."),
+        _p(
+            _("Name: {blank}   Date of birth: {short}   Times are UTC.").format(
+                blank="_" * 22, short="_" * 14
+            )
+        ),
     ]
     for section in _SECTIONS:
         story.extend(section(data))
@@ -215,48 +222,59 @@ def _overview(data: diary.ReportData) -> list[Any]:
     from reportlab.platypus import Table
 
     facts = [_p(line, "cell") for line in diary.overview_lines(data)]
-    heat = _image(charts.heat_map(data.body, data.mean_pain, "Mean pain at the start"), 80)
+    heat = _image(charts.heat_map(data.body, data.mean_pain, _("Mean pain at the start")), 80)
     layout = Table([[heat, facts]], colWidths=[84 * MM, (PAGE_WIDTH_MM - 84) * MM])
     layout.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
-    caption = (
+    caption = _(
         "The back seen from behind (the person's left is on the left). Each coloured region "
         "shows the mean pain (0–10) reported for it at the start of sessions in this period; "
         "uncoloured regions were not reported as painful."
     )
-    return [_p("At a glance", "h2"), layout, _p(caption, "small")]
+    return [_p(_("At a glance"), "h2"), layout, _p(caption, "small")]
 
 
 def _red_flags(data: diary.ReportData) -> list[Any]:
-    out = [_p("Red flags reported", "h2")]
+    out = [_p(_("Red flags reported"), "h2")]
     flagged = [s for s in data.screenings if s.flags]
     if not flagged:
         return [*out, _p(diary.red_flag_summary(data.screenings))]
     for s in flagged:
-        advice = diary.URGENCY_ADVICE.get(s.urgency or "", "")
-        out.append(_p(f"{s.at:%Y-%m-%d %H:%M}: {(s.urgency or '').upper()}. {advice}", "flag"))
+        advice = _(diary.URGENCY_ADVICE[s.urgency]) if s.urgency in diary.URGENCY_ADVICE else ""
+        level = {"emergency": _("EMERGENCY"), "urgent": _("URGENT")}.get(s.urgency or "", "")
+        out.append(_p(f"{s.at:%Y-%m-%d %H:%M}: {level}. {advice}", "flag"))
         for f in s.flags:
-            label = diary.FLAG_LABELS.get(f, f)
-            out.append(_p(f"• {label}. Answered yes to: “{QUESTIONS.get(f, f)}”"))
+            label = _(diary.FLAG_LABELS[f]) if f in diary.FLAG_LABELS else f
+            question = _(QUESTIONS[f]) if f in QUESTIONS else f
+            said = _("Answered yes to: “{question}”").format(question=question)
+            out.append(_p(f"• {label}. {said}"))
     return out
 
 
 def _trends(data: diary.ReportData) -> list[Any]:
-    out = [_p("Pain over time", "h2")]
+    out = [_p(_("Pain over time"), "h2")]
     if not data.sessions:
-        return [*out, _p("No sessions in this period.")]
+        return [*out, _p(_("No sessions in this period."))]
     out += [_image(charts.pain_over_time(data.pain_series), PAGE_WIDTH_MM)]
-    out += [_p("Pain (0–10) at the start of each session, per region.", "small")]
+    out += [_p(_("Pain (0–10) at the start of each session, per region."), "small")]
     if data.before_after:
         out += [_image(charts.before_after(data.before_after), PAGE_WIDTH_MM)]
-        out += [_p(diary.BEFORE_AFTER_CAPTION, "small")]
+        out += [_p(_(diary.BEFORE_AFTER_CAPTION), "small")]
     return out
 
 
 def _peg(data: diary.ReportData) -> list[Any]:
-    out = [_p("PEG weekly check-ins", "h2")]
+    out = [_p(_("PEG weekly check-ins"), "h2")]
     if not data.pegs:
-        return [*out, _p("No PEG check-ins in this period.")]
-    rows = [["Date", "Average pain", "Enjoyment of life", "General activity", "PEG score"]]
+        return [*out, _p(_("No PEG check-ins in this period."))]
+    rows = [
+        [
+            _("Date"),
+            _("Average pain"),
+            _("Enjoyment of life"),
+            _("General activity"),
+            _("PEG score"),
+        ]
+    ]
     for c in data.pegs:
         a = c.answers
         rows.append([f"{c.at:%Y-%m-%d}", str(a.pain), str(a.enjoyment), str(a.activity)])
@@ -267,52 +285,61 @@ def _peg(data: diary.ReportData) -> list[Any]:
 
 
 def _sessions(data: diary.ReportData) -> list[Any]:
-    out = [_p("Sessions", "h2")]
+    out = [_p(_("Sessions"), "h2")]
     if not data.sessions:
-        return [*out, _p("No sessions in this period.")]
-    rows = [["Date", "Pain at the start (0–10)", "Points tried: pain before → after", "Outcome"]]
+        return [*out, _p(_("No sessions in this period."))]
+    rows = [
+        [
+            _("Date"),
+            _("Pain at the start (0–10)"),
+            _("Points tried: pain before → after"),
+            _("Outcome"),
+        ]
+    ]
     rows += [diary.session_row(s, data.catalog) for s in data.sessions]
     return [*out, _table(rows, (27, 45, 70, 32))]
 
 
 def _helped(data: diary.ReportData) -> list[Any]:
-    out = [_p("Points that helped", "h2")]
+    out = [_p(_("Points that helped"), "h2")]
     if not data.points:
-        return [*out, _p("No points were rated in this period.")]
+        return [*out, _p(_("No points were rated in this period."))]
     helped = [p for p in data.points if p.helped]
-    rows = [["Point", "Region", "Relief / tries", "Mean change in pain"]]
+    rows = [[_("Point"), _("Region"), _("Relief / tries"), _("Mean change in pain")]]
     rows += [
         [p.label, region_label(p.region), f"{p.helped} / {p.tried}", f"{p.mean_change:+.1f}"]
         for p in helped
     ]
-    out += [_table(rows, (62, 52, 28, 32))] if helped else [_p("None gave relief.")]
+    out += [_table(rows, (62, 52, 28, 32))] if helped else [_p(_("None gave relief."))]
     others = [
         f"{p.label} ({region_label(p.region)}, {p.tried}×)" for p in data.points if not p.helped
     ]
     if others:
-        out.append(_p("Tried without relief: " + "; ".join(others) + ".", "small"))
+        out.append(
+            _p(_("Tried without relief: {points}.").format(points="; ".join(others)), "small")
+        )
     bars = [(f"{p.label} ({region_label(p.region)})", p.helped, p.tried) for p in data.points]
     chart = charts.relief_rates(bars[:CHART_BARS])
-    return [*out, _image(chart, PAGE_WIDTH_MM), _p(RELIEF_CAPTION, "small")]
+    return [*out, _image(chart, PAGE_WIDTH_MM), _p(_(RELIEF_CAPTION), "small")]
 
 
 def _screenings(data: diary.ReportData) -> list[Any]:
-    out = [_p("Screening answers", "h2")]
+    out = [_p(_("Screening answers"), "h2")]
     if not data.screenings:
-        return [*out, _p("The red-flag questions were not asked in this period.")]
-    rows = [["Date", "Pain when asked", "Answered yes", "Advice given"]]
+        return [*out, _p(_("The red-flag questions were not asked in this period."))]
+    rows = [[_("Date"), _("Pain when asked"), _("Answered yes"), _("Advice given")]]
     rows += [diary.screening_row(s) for s in data.screenings]
     return [*out, _table(rows, (27, 45, 70, 32))]
 
 
 def _cautions(data: diary.ReportData) -> list[Any]:
     lines = diary.caution_lines(data.profile, data.catalog)
-    body = [_p(f"• {line}") for line in lines] or [_p("None recorded in the profile.")]
-    return [_p("Cautions on file (from the person's profile)", "h2"), *body]
+    body = [_p(f"• {line}") for line in lines] or [_p(_("None recorded in the profile."))]
+    return [_p(_("Cautions on file (from the person's profile)"), "h2"), *body]
 
 
 def _disclaimer(data: diary.ReportData) -> list[Any]:
-    return [_p("About this report", "h2"), _p(DISCLAIMER)]
+    return [_p(_("About this report"), "h2"), _p(_(DISCLAIMER))]
 
 
 _SECTIONS: Final[tuple[Callable[[diary.ReportData], list[Any]], ...]] = (
