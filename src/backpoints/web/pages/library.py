@@ -16,6 +16,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import REGION_IDS, condition_phrase, region_label
 from backpoints.i18n import gettext as _
+from backpoints.web.body3d import view_3d
 from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
@@ -87,7 +88,8 @@ def point_page(request: Request, point_id: str) -> Response:
     except BackpointsError as exc:
         return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
     body = state.body()
-    markers = [Marker(pos, point.id, highlight=True) for pos in locate(point, body)]
+    positions = locate(point, body)
+    markers = [Marker(pos, point.id, highlight=True) for pos in positions]
     svg = back_svg(
         body, markers=markers, title=_("Where {point} is").format(point=point.display_name)
     )
@@ -108,4 +110,5 @@ def point_page(request: Request, point_id: str) -> Response:
         cautions=cautions,
         linked=state.catalog.linked(point),
         sources=[state.catalog.sources[k] for k in point.sources],
+        body3d=view_3d(point.display_name, positions, body),
     )

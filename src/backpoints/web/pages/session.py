@@ -32,6 +32,7 @@ from backpoints.core.vocab import (
 from backpoints.i18n import gettext as _
 from backpoints.i18n import ngettext
 from backpoints.store.repo import Conflict
+from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.state import app_state
 
@@ -167,7 +168,12 @@ def step_page(
     assert step is not None
     pain = {r.region: r.pain_now for r in session.regions}
     region = next(r for r in session.regions if r.region == step.region)
-    svg = step_map(request, step, pain, service.body_of(session.profile))
+    body = service.body_of(session.profile)
+    svg = step_map(request, step, pain, body)
+    spots = [
+        Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm)
+        for s in step.point.spots
+    ]
     return render(
         request,
         "step.html",
@@ -182,6 +188,7 @@ def step_page(
         firmness=firmness(),
         notes=session.notes,
         error=error,
+        body3d=view_3d(step.point.name, spots, body),
     )
 
 
