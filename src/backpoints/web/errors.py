@@ -23,6 +23,7 @@ from backpoints.core.errors import (
     RateLimited,
     UnknownPoint,
 )
+from backpoints.i18n import gettext as _
 
 log = logging.getLogger("backpoints.web")
 
@@ -143,7 +144,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-            return PlainTextResponse("Page not found.", status_code=404)
+            return PlainTextResponse(_("Page not found."), status_code=404)
         return JSONResponse(
             error_body("path" if exc.status_code == 404 else "request", str(exc.detail)),
             status_code=exc.status_code,
@@ -154,6 +155,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            error_body("request", "Something went wrong on our side; nothing was lost."),
+            error_body("request", _("Something went wrong on our side; nothing was lost.")),
             status_code=500,
         )

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from backpoints.core.errors import BackpointsError
+from backpoints.i18n import gettext as _
 from backpoints.vision.errors import INSTALL_HINT
 from backpoints.vision.geometry import browser_recipe
 from backpoints.web.pages.library import render
@@ -64,7 +65,7 @@ def camera_page(request: Request, point: str = "") -> Response:
     try:
         return _page(request, point=point)
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
+        return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
 
 
 def _page(
@@ -106,11 +107,11 @@ async def camera_photo(request: Request) -> Response:
         raw = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
     wanted = str(point or "")
     if not raw:
-        return _page(request, point=wanted, error="Choose a photo first.", status_code=422)
+        return _page(request, point=wanted, error=_("Choose a photo first."), status_code=422)
     try:
         stature = float(height) if height.strip() else None
     except ValueError:
-        error = f"Height must be a number of centimetres, got {height!r}."
+        error = _("Height must be a number of centimetres, got {height!r}.").format(height=height)
         return _page(request, point=wanted, error=error, status_code=422, height=height)
     try:
         points = _points(request, wanted)

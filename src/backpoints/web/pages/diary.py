@@ -16,6 +16,7 @@ from backpoints.core.anatomy import locate
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import PROFILE_CONDITIONS, REGION_IDS, condition_phrase, region_label
+from backpoints.i18n import gettext as _
 from backpoints.report.diary import chart_points
 from backpoints.store.repo import SessionSummary
 from backpoints.web.charts import before_after_svg, trend_svg
@@ -60,7 +61,7 @@ def history(request: Request) -> Response:
         for r in reversed(routine_service.runs(state.services, state.person()))
         if r.stress_before is not None and r.stress_after is not None
     ]
-    stress = before_after_svg(runs, "Stress before and after each routine") if runs else None
+    stress = before_after_svg(runs, _("Stress before and after each routine")) if runs else None
     return render(
         request,
         "history.html",
@@ -118,7 +119,7 @@ def chart(request: Request) -> Response:
         }
         for n, point in enumerate(points, start=1)
     ]
-    svg = back_svg(body, markers=markers, title="My points, seen from behind")
+    svg = back_svg(body, markers=markers, title=_("My points, seen from behind"))
     return render(request, "chart.html", items=items, map_svg=svg, personal=personal)
 
 
