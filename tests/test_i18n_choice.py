@@ -239,3 +239,25 @@ def test_the_diary_report_pdf_is_in_the_language(tmp_path: Path, lang: str) -> N
         assert " ".join(phrase.split()) in text, phrase
     for english in ("Red flags reported", "About this report", "Pain over time", "Sessions"):
         assert english not in text
+
+
+def test_every_command_line_help_text_is_translated() -> None:
+    import typer
+
+    from backpoints.cli.help_i18n import help_texts
+    from backpoints.cli.main import app
+
+    texts = help_texts(typer.main.get_command(app))
+    assert len(texts) > 40
+    for lang in TRANSLATED:
+        with i18n.language(lang):  # a missing one logs an English fallback: a test failure
+            assert all(i18n.gettext(text) != text for text in texts), lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("es_ES.UTF-8", "Muestra la versión."), ("zh_CN.UTF-8", "显示版本。")]
+)
+def test_help_follows_the_terminal_language(run_cli: CliRun, lang: str, expected: str) -> None:
+    result = run_cli("--help", env={"LANG": lang})
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout

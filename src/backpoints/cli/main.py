@@ -59,7 +59,11 @@ def _lang(value: str | None) -> str | None:
     lang = i18n.supported(value)
     if lang is None:
         choices = ", ".join(i18n.LANGUAGES)
-        raise typer.BadParameter(f"{value!r} is not a language backpoints speaks ({choices}).")
+        raise typer.BadParameter(
+            i18n.gettext("{value!r} is not a language backpoints speaks ({choices}).").format(
+                value=value, choices=choices
+            )
+        )
     i18n.set_language(lang)
     return lang
 
@@ -254,7 +258,14 @@ _register_report_commands()
 def main() -> None:
     """Entry point: run the app; domain errors become one line and exit code 2."""
     try:
-        app()
+        if i18n.current() == i18n.DEFAULT:
+            app()
+        else:
+            from backpoints.cli.help_i18n import translate
+
+            command = typer.main.get_command(app)
+            translate(command)
+            command()
     except BackpointsError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
