@@ -261,3 +261,22 @@ def test_help_follows_the_terminal_language(run_cli: CliRun, lang: str, expected
     result = run_cli("--help", env={"LANG": lang})
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
+
+
+def test_the_points_listing_is_in_the_language_and_stays_aligned(run_cli: CliRun) -> None:
+    result = run_cli("points", "--region", "sacrum", env={"LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("编号") and "BL23 肾俞" not in result.stdout
+    assert any(line.startswith("BL28") and "BL28 膀胱俞" in line for line in lines)
+    columns = {
+        _display_width(line.split("  sacrum")[0]) for line in lines[1:-1] if "sacrum" in line
+    }
+    assert len(columns) == 1, lines  # every row's regions start in the same column
+    assert lines[-1].endswith("个穴位")
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -34,21 +34,43 @@ def console() -> Console:
 
 
 def points_listing(region: str | None) -> str:
-    """A plain-text table of points (fast: no pydantic, no Rich)."""
+    """A plain-text table of points in the language in force (fast: no pydantic, no Rich)."""
     from backpoints.catalog.index import point_summaries
+    from backpoints.i18n import current
 
-    rows = point_summaries()
+    rows = point_summaries(current())
     if region:
         check_region(region)
         rows = [r for r in rows if region in r.regions]
     id_w = max(len(r.id) for r in rows) if rows else 2
-    name_w = max(len(r.name) for r in rows) if rows else 4
-    lines = [f"{'ID':<{id_w}}  {'NAME':<{name_w}}  {'TRADITION':<13}  REGIONS"]
+    name_w = max(_width(r.name) for r in rows) if rows else 4
+    head = (_("ID"), _("NAME"), _("TRADITION"), _("REGIONS"))
+    traditions = {t: _(name) for t, name in TRADITIONS.items()}
+    trad_w = max(_width(head[2]), *(_width(t) for t in traditions.values()))
+    name_w = max(name_w, _width(head[1]))
+    lines = [f"{_pad(head[0], id_w)}  {_pad(head[1], name_w)}  {_pad(head[2], trad_w)}  {head[3]}"]
     for r in rows:
         regions = ", ".join(r.regions)
-        lines.append(f"{r.id:<{id_w}}  {r.name:<{name_w}}  {r.tradition:<13}  {regions}")
-    lines.append(f"{len(rows)} points" + (f" for {region_label(region)}" if region else ""))
+        tradition = traditions.get(r.tradition, r.tradition)
+        lines.append(
+            f"{r.id:<{id_w}}  {_pad(r.name, name_w)}  {_pad(tradition, trad_w)}  {regions}"
+        )
+    count = ngettext("{n} point", "{n} points", len(rows)).format(n=len(rows))
+    if region:
+        count = _("{count} for {region}").format(count=count, region=region_label(region))
+    lines.append(count)
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def body_for(sex: str | None, height: float | None) -> Body:
