@@ -270,7 +270,9 @@ def test_the_points_listing_is_in_the_language_and_stays_aligned(run_cli: CliRun
     assert lines[0].startswith("编号") and "BL23 肾俞" not in result.stdout
     assert any(line.startswith("BL28") and "BL28 膀胱俞" in line for line in lines)
     columns = {
-        _display_width(line.split("  sacrum")[0]) for line in lines[1:-1] if "sacrum" in line
+        _display_width(found.group(1))
+        for line in lines[1:-1]
+        if (found := re.match(r"(.*?  )([a-z_]+(?:, [a-z_]+)*)$", line))
     }
     assert len(columns) == 1, lines  # every row's regions start in the same column
     assert lines[-1].endswith("个穴位")
