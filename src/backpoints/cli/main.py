@@ -267,5 +267,5 @@ def main() -> None:
             translate(command)
             command()
     except BackpointsError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(i18n.gettext("error: {message}").format(message=exc), err=True)
         sys.exit(2)
