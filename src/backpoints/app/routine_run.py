@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backpoints.core.errors import ConflictError
 from backpoints.core.guided import Queued
-from backpoints.core.routines import Routine, fit_routine
+from backpoints.core.routines import Routine, fit_routine, shown
 from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step
 from backpoints.i18n import gettext as _
@@ -85,7 +85,9 @@ def start_run(
             Queued(
                 point_id=planned.step.point_id,
                 side=None if planned.step.side in (None, "both") else planned.step.side,
-                why=f"step {n} of {total} of \u201c{routine.name}\u201d",
+                why=_("step {n} of {total} of “{routine}”").format(
+                    n=n, total=total, routine=shown(routine).name
+                ),
             ),
             profile,
             guide,
@@ -110,7 +112,7 @@ def start_run(
 
 def _require_active(run: RoutineRun) -> None:
     if run.status != "active":
-        raise RunError(f"This routine has already ended ({run.status}).")
+        raise RunError(_("This routine has already ended ({status}).").format(status=run.status))
 
 
 def next_step(run: RoutineRun, *, now: datetime) -> RoutineRun:
@@ -140,7 +142,7 @@ def stop_run(run: RoutineRun, *, now: datetime) -> RoutineRun:
 def record_stress(run: RoutineRun, stress_after: int) -> RoutineRun:
     """The stress rating (0-10) after the routine."""
     if run.status == "active":
-        raise RunError("Finish or stop the routine first.")
+        raise RunError(_("Finish or stop the routine first."))
     if not 0 <= stress_after <= 10:
-        raise RunError("Stress must be a whole number from 0 to 10.")
+        raise RunError(_("Stress must be a whole number from 0 to 10."))
     return run.model_copy(update={"stress_after": stress_after})

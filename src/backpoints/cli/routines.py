@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backpoints.i18n import gettext as _
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -46,12 +48,20 @@ def routine(
         if build:
             mine = routines.build_routine(name or "", build, seconds, services.catalog)
             routine_service.save_custom(services, me, mine)
-            typer.echo(f"Saved routine {mine.id!r} ({routines.describe(mine)}).")
+            typer.echo(
+                _("Saved routine {id!r} ({length}).").format(
+                    id=mine.id, length=routines.describe_shown(mine)
+                )
+            )
             return
         if import_file is not None:
             mine = routines.from_json(_read(import_file), services.catalog)
             routine_service.save_custom(services, me, mine)
-            typer.echo(f"Saved routine {mine.id!r} ({routines.describe(mine)}).")
+            typer.echo(
+                _("Saved routine {id!r} ({length}).").format(
+                    id=mine.id, length=routines.describe_shown(mine)
+                )
+            )
             return
         found = routine_service.routines_for(services, me)
         if name is None:
@@ -77,7 +87,9 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8")
     except OSError as exc:
-        raise RoutineError(f"Cannot read {path}: {exc.strerror}.") from None
+        raise RoutineError(
+            _("Cannot read {path}: {why}.").format(path=path, why=exc.strerror)
+        ) from None
 
 
 def _listing(found: tuple[Routine, ...]) -> Table:
@@ -126,7 +138,7 @@ def scan() -> None:
     try:
         me = service.person_id(services)
         body = service.body_of(service.profile(services, me))
-        for way, text in HOW_TO_SCAN.items():
+        for way, text in {k: _(v) for k, v in HOW_TO_SCAN.items()}.items():
             console.print(f"[bold]{way.replace('_', ' ').capitalize()}:[/] {text}")
         for region in SCAN_ORDER:
             while True:
@@ -143,11 +155,15 @@ def scan() -> None:
                     console.print(str(exc))
                     continue
                 found = scan_service.record(services, me, spot)
-                near = ", ".join(found.points) or "no catalogue point within 4 cm"
-                console.print(f"Saved: {region_label(region)} at {level.upper()}, near {near}.")
+                near = ", ".join(found.points) or _("no catalogue point within 4 cm")
+                console.print(
+                    _("Saved: {region} at {level}, near {near}.").format(
+                        region=region_label(region), level=level.upper(), near=near
+                    )
+                )
         total = len(scan_service.spots(services, me))
         console.print(f"{total} tender spots on file; sessions now offer their points first.")
     except (EndOfInput, KeyboardInterrupt):
-        console.print("Scan stopped; the spots marked so far are saved.")
+        console.print(_("Scan stopped; the spots marked so far are saved."))
     finally:
         services.close()

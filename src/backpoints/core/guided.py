@@ -194,11 +194,19 @@ def rate(
     """Record "how is the pain now?" for the current step and move on."""
     step = _require_step(state)
     if point_id.lower() != step.point.id.lower():
-        raise WrongPoint(f"The current step is {step.point.id}, not {point_id!r}.")
+        raise WrongPoint(
+            _("The current step is {point}, not {given!r}.").format(
+                point=step.point.id, given=point_id
+            )
+        )
     if side is not None and step.point.side is not None and side != step.point.side:
-        raise WrongPoint(f"The current step is on the {step.point.side} side, not the {side}.")
+        raise WrongPoint(
+            _("The current step is on the {side} side, not the {given}.").format(
+                side=step.point.side, given=side
+            )
+        )
     if not 0 <= pain_after <= 10:
-        raise WrongPoint("pain_after must be a whole number from 0 to 10.")
+        raise WrongPoint(_("pain_after must be a whole number from 0 to 10."))
     index, region = _active_region(state)
     ok = relieved(region.pain_start, pain_after)
     rating = Rating(
@@ -228,7 +236,9 @@ def skip(state: SessionState, guide: Guide, *, now: datetime) -> SessionState:
 def stop(state: SessionState, *, now: datetime) -> SessionState:
     """End the session now; what was rated stays."""
     if state.status != "active":
-        raise SessionError(f"This session has already ended ({state.status}).")
+        raise SessionError(
+            _("This session has already ended ({status}).").format(status=state.status)
+        )
     regions = tuple(
         r if r.outcome else r.model_copy(update={"outcome": "stopped"}) for r in state.regions
     )
@@ -260,7 +270,11 @@ def _pain_summary(regions: Sequence[RegionPlanState]) -> str:
 
 def _require_step(state: SessionState) -> Step:
     if state.status != "active" or state.current is None:
-        raise SessionError(f"This session has already ended ({state.status}); start a new one.")
+        raise SessionError(
+            _("This session has already ended ({status}); start a new one.").format(
+                status=state.status
+            )
+        )
     return state.current
 
 
@@ -268,7 +282,7 @@ def _active_region(state: SessionState) -> tuple[int, RegionPlanState]:
     for i, region in enumerate(state.regions):
         if region.outcome is None:
             return i, region
-    raise SessionError("No region is being treated.")
+    raise SessionError(_("No region is being treated."))
 
 
 def _replace_region(state: SessionState, index: int, region: RegionPlanState) -> SessionState:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
 from backpoints.core.screening import Profile, on_the_spine, restrictions
+from backpoints.core.tools import guide_for
 from backpoints.core.vocab import Tool
 from backpoints.i18n import gettext as _
 from backpoints.i18n import ngettext
@@ -106,7 +107,9 @@ def find(routine_id: str, extra: tuple[Routine, ...] = ()) -> Routine:
     if routine_id in known:
         return known[routine_id]
     ids = ", ".join(known)
-    raise RoutineError(f"Unknown routine {routine_id!r}. Routines: {ids}.")
+    raise RoutineError(
+        _("Unknown routine {routine!r}. Routines: {ids}.").format(routine=routine_id, ids=ids)
+    )
 
 
 def to_json(routine: Routine) -> str:
@@ -120,11 +123,11 @@ def from_json(text: str, catalog: Catalog) -> Routine:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RoutineError(f"Not a routine file: not JSON ({exc.msg}).") from None
+        raise RoutineError(_("Not a routine file: not JSON ({why}).").format(why=exc.msg)) from None
     if not isinstance(data, dict) or data.pop("format", None) != JSON_FORMAT:
         raise RoutineError('Not a routine file: it lacks "format": "backpoints-routine".')
     if data.pop("version", 1) != 1:
-        raise RoutineError("This routine file is from a newer backpoints.")
+        raise RoutineError(_("This routine file is from a newer backpoints."))
     try:
         routine = Routine.model_validate(data)
     except ValidationError as exc:
@@ -160,28 +163,38 @@ def fit_routine(routine: Routine, profile: Profile, catalog: Catalog) -> FittedR
     skipped: list[str] = []
     for n, step in enumerate(routine.steps, start=1):
         point = catalog.get(step.point_id)
-        label = f"Step {n} ({point.display_name})"
+        label = _("Step {n} ({point})").format(n=n, point=point.display_name)
         local: list[str] = [h.region for h in point.helps if h.why == "local"]
         local = local or list(point.regions)
         region = _region_for(local, step.side)
         if not limits.allows(point):
-            skipped.append(f"{label} skipped: avoided with your profile ({_why_avoided(profile)}).")
+            skipped.append(
+                _("{step} skipped: avoided with your profile ({why}).").format(
+                    step=label, why=_why_avoided(profile)
+                )
+            )
             continue
         if region in limits.excluded_regions:
-            skipped.append(f"{label} skipped: {limits.excluded_regions[region]}")
+            skipped.append(
+                _("{step} skipped: {why}").format(step=label, why=limits.excluded_regions[region])
+            )
             continue
         tool = step.tool or point.technique.tools[0]
         note = None
         if tool in limits.banned_tools:
             if on_the_spine(point):
                 skipped.append(
-                    f"{label} skipped: no {tool.replace('_', ' ')} on the spine with osteoporosis."
+                    _("{step} skipped: no {tool} on the spine with osteoporosis.").format(
+                        step=label, tool=guide_for(tool).name.lower()
+                    )
                 )
                 continue
             tool = next(
                 (t for t in point.technique.tools if t not in limits.banned_tools), "fingers"
             )
-            note = f"Uses {tool.replace('_', ' ')} instead of body-weight pressure (osteoporosis)."
+            note = _("Uses {tool} instead of body-weight pressure (osteoporosis).").format(
+                tool=guide_for(tool).name.lower()
+            )
         kept.append(PlannedStep(step, region, tool, note))
     return FittedRoutine(routine, tuple(kept), tuple(skipped))
 
@@ -196,8 +209,8 @@ def _region_for(regions: list[str], side: RoutineSide | None) -> str:
 
 
 def _why_avoided(profile: Profile) -> str:
-    reasons = [name.replace("_", " ") for name in ("pregnant",) if getattr(profile, name)]
-    return ", ".join(reasons) or "a caution on file"
+    reasons = [_("pregnant") for name in ("pregnant",) if getattr(profile, name)]
+    return ", ".join(reasons) or _("a caution on file")
 
 
 def describe(routine: Routine) -> str:
@@ -210,7 +223,7 @@ def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Ca
     """Your own routine from points in order: both sides where a point has two."""
     slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
     if not slug:
-        raise RoutineError("Give your routine a name.")
+        raise RoutineError(_("Give your routine a name."))
     steps = []
     for point_id in point_ids:
         point = catalog.get(point_id)
@@ -231,4 +244,4 @@ def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Ca
             }
         )
     except ValidationError:
-        raise RoutineError("Choose 1 to 20 points and 30 to 180 seconds per point.") from None
+        raise RoutineError(_("Choose 1 to 20 points and 30 to 180 seconds per point.")) from None

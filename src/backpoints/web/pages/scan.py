@@ -50,7 +50,7 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
         rows=rows,
         regions=regions,
         levels=LEVELS,
-        ways=HOW_TO_SCAN,
+        ways={k: _(v) for k, v in HOW_TO_SCAN.items()},
         error=error,
     )
 
