@@ -41,9 +41,49 @@ def woman() -> Body:
     return body_from_stature(163, "female")
 
 
+def invoke_cli(
+    data_dir: Path, *args: str, input: str | None = None, columns: int = 80
+) -> subprocess.CompletedProcess[str]:
+    """Run `backpoints ARGS` in this process (Typer's CliRunner) on `data_dir`, in a terminal
+    `columns` wide and 24 rows tall; the result looks like a finished subprocess (returncode,
+    stdout, stderr) and errors end as `backpoints.cli.main.main` ends them."""
+    from typer.testing import CliRunner
+
+    from backpoints.cli.main import app, failure
+
+    env: dict[str, str | None] = {
+        "BACKPOINTS_DATA_DIR": str(data_dir),
+        "BACKPOINTS_DATABASE_URL": None,
+        "BACKPOINTS_COUNTDOWN_SPEED": "1000",
+        "COLUMNS": str(columns),
+        "LINES": "24",
+    }
+    result = CliRunner().invoke(app, list(args), input=input, env=env)
+    stderr, code = result.stderr, result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        ended = failure(result.exception)
+        if ended is None:
+            raise result.exception
+        stderr, code = stderr + ended[0] + "\n", ended[1]
+    return subprocess.CompletedProcess(list(args), code, result.stdout, stderr)
+
+
 @pytest.fixture
 def run_cli(tmp_path: Path) -> CliRun:
-    """Run `python -m backpoints ARGS` in a subprocess with its own data dir."""
+    """`invoke_cli` with a data dir of this test's own."""
+
+    def run(
+        *args: str, input: str | None = None, columns: int = 80
+    ) -> subprocess.CompletedProcess[str]:
+        return invoke_cli(tmp_path / "data", *args, input=input, columns=columns)
+
+    return run
+
+
+@pytest.fixture
+def run_real(tmp_path: Path) -> CliRun:
+    """Run `python -m backpoints ARGS` in a real subprocess with its own data dir (for what
+    only a real process shows: the entry point, exit codes, signals)."""
 
     def run(
         *args: str,
@@ -57,7 +97,7 @@ def run_cli(tmp_path: Path) -> CliRun:
             "LANG": "C.UTF-8",  # English unless a test asks for another language
             "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
             "BACKPOINTS_COUNTDOWN_SPEED": "1000",
-            "COLUMNS": "120",
+            "COLUMNS": "80",
             **(env or {}),
         }
         return subprocess.run(

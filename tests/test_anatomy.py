@@ -1,4 +1,4 @@
-"""The body frame: levels, cun, landmarks and located points keep the relations of DOMAIN.md."""
+"""The body frame: levels, cun, landmarks and points keep the relations of who2008 and ernst2013."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ def test_heat_map_colour_rises_with_pain(body: Body) -> None:
 
 
 def test_pain_over_time_draws_higher_pain_higher_up() -> None:
-    blue = _hex(charts.PALETTE[0])
+    blue = _hex(charts.REGION_COLOURS["neck"])
     days = [T0 + timedelta(days=d) for d in range(0, 21, 7)]
     high = _where(charts.pain_over_time({"neck": [(d, 9) for d in days]}), blue)
     low = _where(charts.pain_over_time({"neck": [(d, 1) for d in days]}), blue)
@@ -112,9 +112,9 @@ def test_before_after_marks_relief_green_and_no_relief_orange() -> None:
     assert in_plot(_where(same, orange)) > 50 and in_plot(_where(same, green)) == 0
 
 
-def test_relief_rate_bars_are_as_long_as_the_share_and_the_chart_grows_with_points() -> None:
+def test_relief_rate_bars_are_as_long_as_the_chance_and_the_chart_grows_with_points() -> None:
     blue = _hex(charts.BAR_COLOUR)
-    rows = [("BL23 Shenshu", 3, 3), ("GV4 Mingmen", 1, 3)]
+    rows = [("BL23 Shenshu", 3, 3, 0.75), ("GV4 Mingmen", 1, 3, 0.25)]
     png = charts.relief_rates(rows)
     bars = _where(png, blue, tolerance=4)
     ys = sorted({y for _, y in bars})
@@ -123,7 +123,7 @@ def test_relief_rate_bars_are_as_long_as_the_share_and_the_chart_grows_with_poin
     third = [x for x, y in bars if y > split]
     ratio = (max(third) - min(third)) / (max(full) - min(full))
     assert ratio == pytest.approx(1 / 3, abs=0.03)
-    taller = charts.relief_rates(rows + [("BL52 Zhishi", 0, 2), ("GV3", 1, 1)])
+    taller = charts.relief_rates(rows + [("BL52 Zhishi", 0, 2, 0.1), ("GV3", 1, 1, 0.5)])
     assert _size(taller)[1] > _size(png)[1]
 
 

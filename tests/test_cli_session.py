@@ -89,7 +89,7 @@ def test_end_of_input_stops_cleanly_and_keeps_the_rating(run_cli: CliRun) -> Non
 
 def test_the_step_shows_the_point_on_the_map(run_cli: CliRun) -> None:
     result = run_cli("session", "-r", "neck", "-i", "4", input=NO_FLAGS + "q\n")
-    assert "your left is on the left" in result.stdout
+    assert "your left on the left" in result.stdout
     assert "marked 1" in result.stdout
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -197,8 +198,13 @@ def test_fhir_bundle_validates_as_r4(services: service.Services, diary: Diary) -
     assert kinds == {"Patient", "Observation", "Procedure"}
 
 
+def _pain(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    found = _resources(bundle, "Observation")
+    return [o for o in found if o["code"]["coding"][0]["code"] == "72514-3"]
+
+
 def test_one_observation_per_pain_value(services: service.Services, diary: Diary) -> None:
-    observations = _resources(fhir.diary_bundle(services), "Observation")
+    observations = _pain(fhir.diary_bundle(services))
     pain_entries = sum(len(p) for p in diary.sessions.values())
     assert len(observations) == pain_entries + len(diary.ratings)
     for o in observations:
@@ -219,7 +225,7 @@ def test_one_observation_per_pain_value(services: service.Services, diary: Diary
 
 
 def test_pain_at_the_start_is_the_pain_map(services: service.Services, diary: Diary) -> None:
-    observations = _resources(fhir.diary_bundle(services), "Observation")
+    observations = _pain(fhir.diary_bundle(services))
     start = [o for o in observations if "partOf" not in o]
     values = sorted((o["bodySite"]["text"], o["valueInteger"]) for o in start)
     expected = [("Lower back, left", 6), ("Lower back, left", 7), ("Neck", 3)]
@@ -231,8 +237,8 @@ def test_pain_at_the_start_is_the_pain_map(services: service.Services, diary: Di
         "coding": [
             {
                 "system": "http://snomed.info/sct",
-                "code": "37822005",
-                "display": "Lower back structure",
+                "code": "1017210004",
+                "display": "Structure of left lumbar region of back",
             }
         ],
         "text": "Lower back, left",
@@ -242,14 +248,14 @@ def test_pain_at_the_start_is_the_pain_map(services: service.Services, diary: Di
 @pytest.mark.parametrize(
     ("region", "code", "text"),
     [
-        ("lower_back_left", "37822005", "Lower back, left"),
-        ("lower_back_right", "37822005", "Lower back, right"),
+        ("lower_back_left", "1017210004", "Lower back, left"),
+        ("lower_back_right", "1017211000", "Lower back, right"),
         ("neck", "45048000", "Neck"),
-        ("upper_trapezius_right", "304036007", "Top of the shoulder, right"),
-        ("scapula_left", "304036007", "Shoulder blade, left"),
-        ("interscapular", "304036007", "Between the shoulder blades"),
-        ("mid_back_right", "304036007", "Mid back, right"),
-        ("sacrum", "54735007", "Sacrum (base of the spine)"),
+        ("upper_trapezius_right", "77568009", "Top of the shoulder, right"),
+        ("scapula_left", "77568009", "Shoulder blade, left"),
+        ("interscapular", "77568009", "Between the shoulder blades"),
+        ("mid_back_right", "77568009", "Mid back, right"),
+        ("sacrum", "1144746008", "Sacrum (base of the spine)"),
         ("buttock_left", "46862004", "Buttock, left"),
         ("somewhere_new", "77568009", "somewhere_new"),
     ],
@@ -261,10 +267,34 @@ def test_body_site_codes(region: str, code: str, text: str) -> None:
     assert site["text"] == text
 
 
-def test_every_region_has_one_of_the_confirmed_codes() -> None:
-    confirmed = {"45048000", "37822005", "304036007", "54735007", "46862004"}
-    assert set(fhir.BODY_SITES) == set(REGION_IDS)
-    assert {code for code, _ in fhir.BODY_SITES.values()} == confirmed
+#: Each SNOMED CT code with its preferred term, as checked (see docs/exports.md).
+CHECKED_TERMS = {
+    "45048000": "Neck structure",
+    "77568009": "Structure of back of trunk",
+    "1017210004": "Structure of left lumbar region of back",
+    "1017211000": "Structure of right lumbar region of back",
+    "1144746008": "Structure of sacral vertebral column region",
+    "46862004": "Buttock structure",
+    "231107005": "Acupressure",
+}
+
+
+@pytest.mark.parametrize("region", [*REGION_IDS, "somewhere_new"])
+def test_every_body_site_carries_its_checked_preferred_term(region: str) -> None:
+    [coding] = fhir.body_site(region)["coding"]
+    assert coding["display"] == CHECKED_TERMS[coding["code"]]
+    assert "304036007" != coding["code"]  # the posterior neck, once wrongly used for the back
+
+
+def test_every_snomed_code_written_is_a_checked_one(
+    services: service.Services, diary: Diary
+) -> None:
+    assert fhir.SNOMED_TERMS == CHECKED_TERMS
+    written = json.dumps(fhir.diary_bundle(services))
+    for found in re.findall(
+        r'"system": "http://snomed.info/sct", "code": "(\d+)", "display": "([^"]+)"', written
+    ):
+        assert CHECKED_TERMS[found[0]] == found[1]
 
 
 def test_patient_is_a_stable_pseudonym(
@@ -304,6 +334,9 @@ def test_one_procedure_per_session_that_got_past_screening(
     for p, s in zip(procedures, treated, strict=True):
         assert p["status"] == expected_status[s.status]
         assert p["code"]["text"] == "Self-administered acupressure / self-massage"
+        assert p["code"]["coding"] == [
+            {"system": "http://snomed.info/sct", "code": "231107005", "display": "Acupressure"}
+        ]
         assert p["performedPeriod"]["start"] == s.started_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert len(p.get("note", [])) == len(s.ratings)
     first = procedures[0]
@@ -311,6 +344,46 @@ def test_one_procedure_per_session_that_got_past_screening(
     assert first["performedPeriod"]["end"] > first["performedPeriod"]["start"]
     assert first["note"][1]["text"].endswith("for Lower back, left: pain 6 -> 3")
     assert procedures[1]["status"] == "stopped"
+
+
+def test_peg_check_ins_are_observations_with_the_peg_codes(
+    services: service.Services, diary: Diary
+) -> None:
+    bundle = fhir.diary_bundle(services)
+    Bundle.model_validate(bundle)
+    pegs = [
+        o for o in _resources(bundle, "Observation") if o["code"]["coding"][0]["code"] == "91147-9"
+    ]
+    stored = peg.history(services, diary.person)
+    assert len(pegs) == len(stored) >= 1
+    for o, c in zip(pegs, stored, strict=True):
+        assert o["valueQuantity"]["value"] == pytest.approx(c.score)
+        assert o["valueQuantity"]["code"] == "{score}"
+        items = {x["code"]["coding"][0]["code"]: x["valueInteger"] for x in o["component"]}
+        a = c.answers
+        assert items == {"75893-8": a.pain, "91145-3": a.enjoyment, "91146-1": a.activity}
+        assert o["effectiveDateTime"] == c.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_red_flag_answers_are_observations_with_every_question(
+    services: service.Services, diary: Diary
+) -> None:
+    from backpoints.core.screening import QUESTIONS
+
+    bundle = fhir.diary_bundle(services)
+    found = [
+        o
+        for o in _resources(bundle, "Observation")
+        if o["code"]["coding"][0]["system"] == "urn:backpoints:red-flag"
+    ]
+    assert len(found) == 2  # the diary has one all-no screening and one with a yes
+    all_no, flagged = found
+    assert all_no["valueString"] == f"No to all {len(QUESTIONS)} questions."
+    assert [c["valueBoolean"] for c in all_no["component"]] == [False] * len(QUESTIONS)
+    yes = {c["code"]["coding"][0]["code"] for c in flagged["component"] if c["valueBoolean"]}
+    assert yes == {"fever_or_unwell"}
+    assert QUESTIONS["fever_or_unwell"] in flagged["valueString"]
+    assert {c["code"]["text"] for c in flagged["component"]} == set(QUESTIONS.values())
 
 
 def test_an_invalid_bundle_is_refused() -> None:

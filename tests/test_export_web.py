@@ -87,7 +87,8 @@ def test_fhir_download_validates(client: TestClient, diary: Diary) -> None:
     assert bundle.entry is not None
     kinds = [e.resource.get_resource_type() for e in bundle.entry if e.resource is not None]
     observations = [k for k in kinds if k == "Observation"]
-    assert len(observations) == sum(map(len, diary.sessions.values())) + len(diary.ratings)
+    pain = sum(map(len, diary.sessions.values())) + len(diary.ratings)
+    assert len(observations) == pain + 1 + 2  # and one PEG check-in, two screenings
 
 
 def test_backup_download_restores_into_another_app(

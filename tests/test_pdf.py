@@ -16,6 +16,7 @@ from backpoints.catalog import Catalog
 from backpoints.core.clock import FakeClock
 from backpoints.core.screening import Profile
 from backpoints.report import diary, pdf, peg
+from backpoints.report.partner import for_partner
 from backpoints.settings import Settings
 from tests.test_peg import run_backpoints
 
@@ -159,11 +160,11 @@ def test_point_chart_numbers_the_points_that_helped_with_how_to_find_them(
     drawn = pdf.write_point_chart(services, out)
     assert set(drawn) == stored.helped
     text = pdf_text(out)
-    assert "The points that helped" in text
+    assert "The points that helped them" in text
     for n, point_id in enumerate(drawn, 1):
         point = catalog.get(point_id)
         assert f"{n}. {point.display_name}" in text
-        assert " ".join(point.how_to_find[0].split()) in text
+        assert " ".join(for_partner(point.how_to_find[0]).split()) in text
     assert "Gentle pressure only" in text and "gentle pressure: a light" in text
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,32 +17,14 @@ from backpoints.core.clock import FakeClock
 from backpoints.report import peg
 from backpoints.settings import Settings
 from backpoints.store.engine import alembic_config, current_revision, make_engine, upgrade
-
-#: Runs the real CLI with the PDF/PEG commands (registered here until `backpoints.cli.main` does).
-PROGRAM = """
-from backpoints.cli import main as cli
-from backpoints.cli import pdf as cli_pdf
-names = {c.name or c.callback.__name__ for c in cli.app.registered_commands if c.callback}
-if "peg" not in names:
-    cli_pdf.register(cli.app)
-cli.main()
-"""
+from tests.conftest import invoke_cli
 
 
 def run_backpoints(
     data_dir: Path, *args: str, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`backpoints ARGS` in a subprocess with its own data dir."""
-    env = {**os.environ, "BACKPOINTS_DATA_DIR": str(data_dir), "COLUMNS": "120"}
-    env.pop("BACKPOINTS_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", PROGRAM, *args],
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=120,
-        env=env,
-    )
+    """`backpoints ARGS` on its own data dir (in this process, see `tests.conftest`)."""
+    return invoke_cli(data_dir, *args, input=input, columns=120)
 
 
 @pytest.fixture

@@ -321,10 +321,8 @@ def test_locate_photo_refuses_the_astronaut_in_one_line(tmp_path: Path) -> None:
     out = tmp_path / "overlay.png"
     done = _cli("locate-photo", str(shipped_photo("astronaut.png")), "--out", str(out))
     assert done.returncode == 2, done.stderr
-    assert done.stderr.strip().splitlines() == [
-        "error: The photo shows the person's face, so it is taken from the front or the side; "
-        "take it from behind, with their back to the camera."
-    ]
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "from the front" in line and "from behind" in line
     assert not out.exists()
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import ConflictError
 from backpoints.core.guided import Queued
 from backpoints.core.routines import Routine, fit_routine, shown
@@ -77,6 +78,7 @@ def start_run(
             status="refer", urgency=verdict.urgency, message=verdict.message, ended_at=now, **base
         )
     fitted = fit_routine(routine, profile, guide.catalog)
+    limits = cautions_for(profile, guide.catalog)
     total = len(fitted.steps)
     steps = tuple(
         build_step(
@@ -92,11 +94,12 @@ def start_run(
             profile,
             guide,
             duration_s=planned.step.duration_s,
-            tool=planned.tool,
+            tool=planned.step.tool,
+            cautions=limits,
         )
         for n, planned in enumerate(fitted.steps, start=1)
     )
-    notes = tuple(p.note for p in fitted.steps if p.note)
+    notes = _adapted(steps)
     if not steps:
         return RoutineRun(
             status="completed",
@@ -108,6 +111,17 @@ def start_run(
             **base,
         )
     return RoutineRun(status="active", steps=steps, skipped=fitted.skipped, notes=notes, **base)
+
+
+def _adapted(steps: Sequence[Step]) -> tuple[str, ...]:
+    """What the cautions changed, once each, with the steps it changed."""
+    by_note: dict[str, list[str]] = {}
+    for step in steps:
+        for note in step.adapted:
+            by_note.setdefault(note, []).append(str(step.n))
+    return tuple(
+        f"{note} (step{'s' if len(ns) > 1 else ''} {', '.join(ns)})" for note, ns in by_note.items()
+    )
 
 
 def _require_active(run: RoutineRun) -> None:

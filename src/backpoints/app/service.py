@@ -23,7 +23,7 @@ from backpoints.core import learning, screening
 from backpoints.core.anatomy import Body, body_from_stature
 from backpoints.core.clock import Clock, SystemClock
 from backpoints.core.errors import BackpointsError, NotFoundError
-from backpoints.core.planner import PainEntry
+from backpoints.core.planner import PainEntry, expected_relief
 from backpoints.core.steps import Guide
 from backpoints.settings import Settings
 from backpoints.store import accounts_repo, repo
@@ -267,5 +267,13 @@ def history(services: Services, person: str, limit: int | None = 100) -> list[re
 
 
 def insights(services: Services, person: str) -> list[repo.PointInsight]:
+    """What helped, ranked as the planner ranks: by the expected chance of relief (the
+    catalogue's prior weighed with the tries), so one lucky try does not come first."""
     with services.db() as db:
-        return repo.insights(db, person)
+        found = repo.insights(db, person)
+
+    def chance(i: repo.PointInsight) -> float:
+        tally = learning.Tally(i.helped, i.tried)
+        return expected_relief(services.catalog, i.region, i.point_id, tally)
+
+    return sorted(found, key=lambda i: (-chance(i), -i.tried, i.point_id))

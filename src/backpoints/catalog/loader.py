@@ -52,6 +52,14 @@ class Catalog:
         check_region(region)
         return tuple(p for p in self.points if region in p.regions)
 
+    def also_known_as(self, point: Point) -> str | None:
+        """A lay point's standard points, or the lay names of a standard point."""
+        if point.names.same_as:
+            return point.names.same_as
+        lay = [p for p in self.points if p.tradition == "lay" and point.id in p.coincides_with]
+        names = [p.names.english[0].lower() + p.names.english[1:] for p in lay]
+        return " or ".join(names) or None
+
     def linked(self, point: Point) -> tuple[Point, ...]:
         """Points that coincide with this one, in either direction."""
         ids = set(point.coincides_with)

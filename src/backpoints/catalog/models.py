@@ -48,6 +48,8 @@ class Names(_Frozen):
     pinyin: str | None = None
     hanzi: str | None = Field(default=None, pattern=r"^[\u4e00-\u9fff]{1,4}$")
     english: str
+    #: For a lay point: the standard points it is, in words ("GV11 Shendao, with BL43 ...").
+    same_as: str | None = None
     aliases: tuple[str, ...] = ()
 
     @model_validator(mode="after")

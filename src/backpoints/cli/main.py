@@ -27,8 +27,6 @@ def _language_from(argv: list[str]) -> str:
     return i18n.from_environment()
 
 
-i18n.set_language(_language_from(sys.argv))
-
 app = typer.Typer(
     name="backpoints",
     help="Guided self-massage of back pressure points: screening first, the right points on "
@@ -64,8 +62,7 @@ def _lang(value: str | None) -> str | None:
                 value=value, choices=choices
             )
         )
-    i18n.set_language(lang)
-    return lang
+    return lang  # `main` put it in force before the command ran (help texts included)
 
 
 @app.callback()
@@ -102,7 +99,9 @@ def points(region: RegionOpt = None, json_out: JsonOpt = False) -> None:
         chosen = catalog.for_region(region) if region else catalog.points
         _print_json([p.model_dump(mode="json") for p in chosen])
     else:
-        typer.echo(views.points_listing(region))
+        import shutil
+
+        typer.echo(views.points_listing(region, shutil.get_terminal_size((80, 24)).columns))
 
 
 @app.command()
@@ -111,7 +110,8 @@ def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) 
     from backpoints.cli import views
     from backpoints.i18n.points import localized_catalog
 
-    views.console().print(views.point_panel(localized_catalog(i18n.current()).get(point_id)))
+    out = views.console()
+    out.print(views.point_panel(localized_catalog(i18n.current()).get(point_id), out))
 
 
 @app.command("map")
@@ -119,7 +119,8 @@ def map_(region: RegionOpt = None, sex: SexOpt = None, height: HeightOpt = None)
     """Draw the back, its regions and points in the terminal."""
     from backpoints.cli import views
 
-    views.console().print(views.back_map_view(views.body_for(sex, height), region))
+    out = views.console()
+    out.print(views.back_map_view(views.body_for(sex, height), region, out))
 
 
 @app.command()
@@ -167,55 +168,61 @@ def session(
     ] = None,
 ) -> None:
     """A guided massage in the terminal: screening, each point, a countdown, "did it help?"."""
-    from backpoints.cli import terminal, views
+    from backpoints.cli import terminal, terminal_routine, views
 
+    wanted = terminal.parse_pain(pain or [])
+    wanted |= terminal.pain_from_pairs(region or [], intensity or [])
     services = _services()
     term = terminal.Terminal(views.console(), _ask, services.settings.countdown_speed)
     try:
-        wanted = terminal.parse_pain(pain or [])
-        wanted |= terminal.pain_from_pairs(region or [], intensity or [])
-        terminal.run(term, services, wanted or terminal.ask_pain(term))
+        terminal_routine.run(term, services, wanted or terminal.ask_pain(term))
     except terminal.EndOfInput:
-        typer.echo("Stopped; nothing was saved.")
+        typer.echo("Stopped; what was rated is saved.")
     finally:
         services.close()
 
 
 def _ask(prompt: str) -> str:
-    from backpoints.cli.terminal import EndOfInput
+    from backpoints.cli.prompt import ask
 
-    try:
-        return str(typer.prompt(prompt, default="", show_default=False))
-    except (typer.Abort, EOFError, KeyboardInterrupt):
-        raise EndOfInput from None
+    return ask(prompt)
 
 
 @app.command()
 def history(json_out: JsonOpt = False) -> None:
-    """Your past sessions: pain at the start, each point tried with pain before and after."""
-    _diary("history", "history_table", json_out)
-
-
-@app.command()
-def insights(json_out: JsonOpt = False) -> None:
-    """What helps you: for each region, the points that relieved it and how often."""
-    _diary("insights", "insights_table", json_out)
-
-
-def _diary(read: str, table: str, json_out: bool) -> None:
-    """Read the local person's history or insights; print JSON or a table."""
-    from backpoints.app import service
-    from backpoints.cli import terminal, views
+    """Your past sessions and routine runs: pain or stress before and after, local times."""
+    from backpoints.app import routine_service, service
+    from backpoints.cli import tables, views
 
     services = _services()
     try:
-        found = getattr(service, read)(services, service.person_id(services))
+        me = service.person_id(services)
+        found = service.history(services, me)
+        runs = routine_service.runs(services, me)
     finally:
         services.close()
     if json_out:
         _print_json([_plain(r) for r in found])
     else:
-        views.console().print(getattr(terminal, table)(found))
+        views.console().print(tables.history_table(services.catalog, found, runs))
+
+
+@app.command()
+def insights(json_out: JsonOpt = False) -> None:
+    """What helps you: for each region, the points that relieved it, ranked as the planner
+    ranks them (expected chance of relief), with how many tries that rests on."""
+    from backpoints.app import service
+    from backpoints.cli import tables, views
+
+    services = _services()
+    try:
+        found = service.insights(services, service.person_id(services))
+    finally:
+        services.close()
+    if json_out:
+        _print_json([_plain(r) for r in found])
+    else:
+        views.console().print(tables.insights_table(services.catalog, found))
 
 
 def _plain(record: Any) -> Any:
@@ -242,6 +249,7 @@ def db_upgrade() -> None:
 
 def _register_report_commands() -> None:
     from backpoints.cli import pdf as cli_pdf
+    from backpoints.cli import profile as cli_profile
     from backpoints.cli import report as cli_report
     from backpoints.cli import routines as cli_routines
     from backpoints.cli import vision as cli_vision
@@ -250,13 +258,31 @@ def _register_report_commands() -> None:
     cli_pdf.register(app)
     cli_routines.register(app)
     cli_vision.register(app)
+    cli_profile.register(app)
 
 
 _register_report_commands()
 
 
+def failure(exc: BaseException) -> tuple[str, int] | None:
+    """The line and exit code for an exception that ends a command, None for others:
+    domain errors -> 'error: ...' and 2; Ctrl-C -> one short line and 130."""
+    from backpoints.cli.prompt import INTERRUPTED_EXIT, Interrupted
+
+    if isinstance(exc, BackpointsError):
+        return i18n.gettext("error: {message}").format(message=exc), 2
+    if isinstance(exc, Interrupted):
+        return i18n.gettext("Interrupted (Ctrl-C)."), INTERRUPTED_EXIT
+    return None
+
+
 def main() -> None:
-    """Entry point: run the app; domain errors become one line and exit code 2."""
+    """Entry point: run the app; domain errors become one line and exit code 2; Ctrl-C
+    becomes one line and exit code 130 in every command."""
+    from backpoints.cli.prompt import Interrupted, install_interrupt
+
+    install_interrupt()
+    i18n.set_language(_language_from(sys.argv))
     try:
         if i18n.current() == i18n.DEFAULT:
             app()
@@ -266,6 +292,7 @@ def main() -> None:
             command = typer.main.get_command(app)
             translate(command)
             command()
-    except BackpointsError as exc:
-        typer.echo(i18n.gettext("error: {message}").format(message=exc), err=True)
-        sys.exit(2)
+    except (BackpointsError, Interrupted) as exc:
+        line, code = failure(exc) or (str(exc), 1)
+        typer.echo(line, err=True)
+        sys.exit(code)

@@ -118,5 +118,5 @@ def _peg_line(saved: StoredPeg, before: StoredPeg | None) -> str:
         f"general activity {a.activity}); saved."
     )
     if before is not None:
-        line += f" Last time ({before.at:%Y-%m-%d}): {before.score:.1f}."
+        line += f" Last time ({before.at.astimezone():%Y-%m-%d}): {before.score:.1f}."
     return line

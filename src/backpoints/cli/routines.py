@@ -4,16 +4,9 @@ and the tools library. Heavy imports happen inside the commands."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-from backpoints.i18n import gettext as _
-
-if TYPE_CHECKING:
-    from rich.table import Table
-
-    from backpoints.core.routines import Routine
 
 
 def register(app: typer.Typer) -> None:
@@ -38,34 +31,30 @@ def routine(
     from backpoints.app import routine_service, service
     from backpoints.cli import views
     from backpoints.cli.main import _ask, _services
+    from backpoints.cli.tables import routine_listing
     from backpoints.cli.terminal import EndOfInput, Terminal
     from backpoints.cli.terminal_routine import run_routine
     from backpoints.core import routines
 
+    if export is not None and name is None:
+        raise routines.RoutineError("--export needs the id of the routine to write, e.g. "
+                                    "backpoints routine foam-roller --export r.json.")  # fmt: skip
     services = _services()
     try:
         me = service.person_id(services)
         if build:
             mine = routines.build_routine(name or "", build, seconds, services.catalog)
             routine_service.save_custom(services, me, mine)
-            typer.echo(
-                _("Saved routine {id!r} ({length}).").format(
-                    id=mine.id, length=routines.describe_shown(mine)
-                )
-            )
+            typer.echo(f"Saved routine {mine.id!r} ({routines.describe(mine)}).")
             return
         if import_file is not None:
             mine = routines.from_json(_read(import_file), services.catalog)
             routine_service.save_custom(services, me, mine)
-            typer.echo(
-                _("Saved routine {id!r} ({length}).").format(
-                    id=mine.id, length=routines.describe_shown(mine)
-                )
-            )
+            typer.echo(f"Saved routine {mine.id!r} ({routines.describe(mine)}).")
             return
         found = routine_service.routines_for(services, me)
         if name is None:
-            views.console().print(_listing(found))
+            views.console().print(routine_listing(found))
             return
         chosen = routines.find(name, found)
         if export is not None:
@@ -75,7 +64,7 @@ def routine(
         term = Terminal(views.console(), _ask, services.settings.countdown_speed)
         try:
             run_routine(term, services, me, chosen.id)
-        except (EndOfInput, KeyboardInterrupt):
+        except EndOfInput:
             typer.echo("Stopped.")
     finally:
         services.close()
@@ -87,20 +76,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8")
     except OSError as exc:
-        raise RoutineError(
-            _("Cannot read {path}: {why}.").format(path=path, why=exc.strerror)
-        ) from None
-
-
-def _listing(found: tuple[Routine, ...]) -> Table:
-    from rich.table import Table
-
-    from backpoints.core.routines import describe
-
-    table = Table("id", "routine", "length", "for")
-    for r in found:
-        table.add_row(r.id, r.name, describe(r), "a partner" if r.for_partner else "yourself")
-    return table
+        raise RoutineError(f"Cannot read {path}: {exc.strerror}.") from None
 
 
 def tools(
@@ -108,10 +84,10 @@ def tools(
 ) -> None:
     """How to use each tool on the back, how firm, common mistakes, who should not."""
     from backpoints.cli import views
-    from backpoints.core.tools import firmness, guide_for, tool_guides, translated
+    from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
 
     console = views.console()
-    chosen = [guide_for(tool)] if tool else [translated(g) for g in tool_guides().values()]
+    chosen = [guide_for(tool)] if tool else list(tool_guides().values())
     for guide in chosen:
         console.print(f"[bold]{guide.name}[/] ({guide.id})")
         for line in guide.how:
@@ -120,16 +96,16 @@ def tools(
             console.print(f"  [yellow]Avoid:[/] {line}")
         for line in guide.who_should_not:
             console.print(f"  [red]Not for:[/] {line}")
-    console.print(firmness())
+    console.print(FIRMNESS)
 
 
 def scan() -> None:
     """Walk down the back region by region and mark the tender spots you find."""
     from backpoints.app import scan_service, service
-    from backpoints.cli import views
+    from backpoints.cli import tables, views
     from backpoints.cli.main import _ask, _services
     from backpoints.cli.terminal import EndOfInput, Terminal, ask_number
-    from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, spot_from_words
+    from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, levels_in, spot_from_words
     from backpoints.core.vocab import region_label
 
     services = _services()
@@ -138,32 +114,36 @@ def scan() -> None:
     try:
         me = service.person_id(services)
         body = service.body_of(service.profile(services, me))
-        for way, text in {k: _(v) for k, v in HOW_TO_SCAN.items()}.items():
+        for way, text in HOW_TO_SCAN.items():
             console.print(f"[bold]{way.replace('_', ' ').capitalize()}:[/] {text}")
         for region in SCAN_ORDER:
+            levels = levels_in(body, region)
+            span = levels[0] if len(levels) == 1 else f"{levels[0]} to {levels[-1]}"
             while True:
                 prompt = (
-                    f"{region_label(region)}: tender spot at which level (e.g. L3)? Enter: none"
+                    f"{region_label(region)}: a tender spot at which level ({span})? Enter for none"
                 )
-                level = term.ask(prompt).strip()
+                level = term.ask(prompt).strip().upper()
                 if not level:
                     break
-                tenderness = ask_number(term, "How tender, 1-10?")
                 try:
-                    spot = spot_from_words(body, region, level, max(1, tenderness))
+                    spot_from_words(body, region, level, 1)
                 except BadSpot as exc:
                     console.print(str(exc))
                     continue
-                found = scan_service.record(services, me, spot)
-                near = ", ".join(found.points) or _("no catalogue point within 4 cm")
-                console.print(
-                    _("Saved: {region} at {level}, near {near}.").format(
-                        region=region_label(region), level=level.upper(), near=near
-                    )
+                tenderness = ask_number(term, "How tender (1-10)?", low=1)
+                found = scan_service.record(
+                    services, me, spot_from_words(body, region, level, tenderness)
                 )
+                names = [tables.point_name(services.catalog, p) for p in found.points]
+                near = ", ".join(names) or "no catalogue point within 4 cm"
+                console.print(f"Saved: {region_label(region)} at {level}, near {near}.")
         total = len(scan_service.spots(services, me))
-        console.print(f"{total} tender spots on file; sessions now offer their points first.")
-    except (EndOfInput, KeyboardInterrupt):
-        console.print(_("Scan stopped; the spots marked so far are saved."))
+        console.print(
+            f"{total} tender spot{'s' if total != 1 else ''} on file; when a session treats "
+            "their region, the points nearest them are offered first."
+        )
+    except EndOfInput:
+        console.print("Scan stopped; the spots marked so far are saved.")
     finally:
         services.close()

@@ -1,42 +1,39 @@
-"""The guided session in a terminal: ask, screen, show a step, count down with cues, rate.
+"""The terminal's guided steps: ask for pain, the one step loop that sessions and routines
+share (map beside the step, a countdown with cues and a bell), and the one summary panel.
 
-An imperative shell over `backpoints.app.service`: input comes through an `ask` function and
-output through a Rich console, so tests drive it with real text. The countdown sleeps
-`duration / speed` seconds (speed > 1 in tests) and rings the terminal bell at the end.
+An imperative shell: input comes through an `ask` function and output through a Rich console,
+so tests drive it with real text. The countdown sleeps `duration / speed` seconds (speed > 1
+in tests) and rings the terminal bell at the end. The session and routine flows that use the
+loop live in `backpoints.cli.terminal_routine`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from backpoints.app import service
-from backpoints.cli.termmap import MapMarker, back_map
-from backpoints.core.anatomy import Position
+from backpoints.cli.prompt import EndOfInput
+from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
+from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
-from backpoints.core.guided import SessionState
 from backpoints.core.screening import QUESTIONS
-from backpoints.core.steps import TOOL_WORDS, Step
+from backpoints.core.steps import HOW_NOW, TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, region_label
 from backpoints.i18n import gettext as _
-from backpoints.store.repo import PointInsight, SessionSummary
 
 Ask = Callable[[str], str]
+__all__ = ["EndOfInput", "Terminal", "StepFlow", "step_loop", "summary_panel"]
 
 
 class BadAnswer(BackpointsError, ValueError):
     """An answer at a prompt that cannot be understood."""
-
-
-class EndOfInput(Exception):
-    """The person pressed Ctrl-C or closed the input: stop cleanly, keep what was rated."""
 
 
 @dataclass
@@ -60,9 +57,11 @@ def parse_pain(items: list[str]) -> dict[str, int]:
     """`["lower_back_left=6", "neck=3"]` -> {"lower_back_left": 6, "neck": 3}."""
     pain: dict[str, int] = {}
     for item in items:
-        region, _, value = item.partition("=")
+        region, _sep, value = item.partition("=")
         check_region(region.strip())
         pain[region.strip()] = _intensity(value)
+    if pain and not any(pain.values()):
+        raise BadAnswer(_("Every region given has pain 0; give at least one that hurts (1-10)."))
     return pain
 
 
@@ -76,7 +75,8 @@ def _intensity(value: str) -> int:
 
 
 def ask_pain(term: Terminal) -> dict[str, int]:
-    """Ask where it hurts (region numbers) and how much, until an empty answer."""
+    """Ask where it hurts (region numbers) and how much, until an empty answer; a region
+    rated 0 does not hurt and is left out, so at least one region above 0 is asked for."""
     table = Table("no.", "region", box=None)
     for i, region in enumerate(REGION_IDS, start=1):
         table.add_row(str(i), region_label(region))
@@ -87,23 +87,36 @@ def ask_pain(term: Terminal) -> dict[str, int]:
         if not answer:
             if pain:
                 return pain
-            term.console.print(_("Mark at least one region."))
+            term.console.print(_("Mark at least one region that hurts."))
             continue
         if not answer.isdigit() or not 1 <= int(answer) <= len(REGION_IDS):
             term.console.print(_("Please type a number from 1 to {n}.").format(n=len(REGION_IDS)))
             continue
         region = REGION_IDS[int(answer) - 1]
-        pain[region] = ask_number(
+        level = ask_number(
             term, _("How much does it hurt: {region} (0-10)?").format(region=region_label(region))
         )
+        if level == 0:
+            pain.pop(region, None)
+            term.console.print(
+                _("Pain 0: {region} is left out.").format(region=region_label(region))
+            )
+        else:
+            pain[region] = level
 
 
-def ask_number(term: Terminal, prompt: str) -> int:
+def ask_number(term: Terminal, prompt: str, low: int = 0) -> int:
+    """A whole number from `low` to 10, asked again until the answer is one."""
     while True:
-        try:
-            return _intensity(term.ask(prompt))
-        except BadAnswer as exc:
-            term.console.print(str(exc))
+        text = term.ask(prompt).strip()
+        if text.isdigit() and low <= int(text) <= 10:
+            return int(text)
+        wrong = (
+            _("Pain must be a whole number from 0 to 10, not {text!r}.")
+            if low == 0
+            else _("It must be a whole number from {low} to 10, not {text!r}.")
+        )
+        term.console.print(wrong.format(low=low, text=text))
 
 
 def ask_flags(term: Terminal) -> list[str]:
@@ -123,79 +136,63 @@ def ask_flags(term: Terminal) -> list[str]:
     return flags
 
 
-def run(term: Terminal, services: service.Services, pain: dict[str, int]) -> SessionState | None:
-    """Screen if needed, then guide step by step until relief, exhaustion or stop.
+@dataclass
+class StepFlow:
+    """What the step loop needs from a session or a routine: the current step, and what
+    to do after its countdown (`done`: rate the pain, or move on), on skip and on stop."""
 
-    Ctrl-C or the end of input stops the session cleanly; every rating given stays saved.
-    """
-    me = service.person_id(services)
-    session_id = None
-    try:
-        flags: list[str] = []
-        if service.screening_needed(services, me, pain):
-            flags = ask_flags(term)
-            service.record_screening(services, me, flags, pain)
-        session_id, state = service.start_session(services, me, pain, flags)
-        state = _guide(term, services, session_id, state)
-    except (EndOfInput, KeyboardInterrupt):
-        if session_id is None:
-            term.console.print(_("Stopped before a session started; nothing was saved."))
-            return None
-        _stored, state = service.load(services, session_id)
-        if state.status == "active":
-            state = service.stop(services, session_id)
-    term.console.print(outcome_panel(state))
-    return state
+    current: Callable[[], Step | None]
+    done: Callable[[Step], None]
+    skip: Callable[[], None]
+    stop: Callable[[], None]
+    body: Body
+    pain: Callable[[], Mapping[str, int]]
+    rates: bool
 
 
-def _guide(
-    term: Terminal, services: service.Services, session_id: str, state: SessionState
-) -> SessionState:
-    while state.status == "active" and state.current is not None:
-        step = state.current
-        term.console.print(step_map(step, state))
-        term.console.print(step_panel(step))
+def step_loop(term: Terminal, flow: StepFlow) -> None:
+    """Show each step (the map beside it), count down, then rate or move on; s skips, q
+    stops. The one loop for guided sessions and routines."""
+    while (step := flow.current()) is not None:
+        term.console.print(step_view(step, flow.body, flow.pain(), term.console))
         choice = term.ask(_("Enter to start, s to skip this point, q to stop")).strip().lower()
         if choice == "q":
-            state = service.stop(services, session_id)
+            flow.stop()
         elif choice == "s":
-            state = service.skip(services, session_id)
+            flow.skip()
         else:
-            countdown(term, step)
-            after = ask_number(
-                term, _("How is the pain now: {region} (0-10)?").format(region=step.region_label)
-            )
-            state = service.rate(services, session_id, step.point.id, step.point.side, after)
-    return state
+            countdown(term, step, flow.rates)
+            flow.done(step)
 
 
-def step_map(step: Step, state: SessionState) -> Group:
-    """The back in the terminal with this step's point highlighted and the pain shaded."""
-    body = service.body_of(state.profile)
+def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console) -> RenderableType:
+    """The map with the point marked, beside the step's panel; stacked when too narrow."""
     markers = [
-        MapMarker(
-            1,
-            Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
-            step.point.name,
-            highlight=True,
-        )
+        MapMarker(1, Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
+                  step.point.name, highlight=True)
         for s in step.point.spots
-    ]
-    pain = {r.region: r.pain_now for r in state.regions}
-    return Group(
-        Text(_("Seen from behind: your left is on the left. The point is marked 1.")),
-        back_map(body, markers=markers, pain=pain),
-    )
+    ]  # fmt: skip
+    panel = step_panel(step)
+    cols, rows = console.size.width, console.size.height
+    width = fit_width(body, rows - 3, max(15, cols // 3))
+    drawn = back_map(body, markers=markers, pain=pain, width=width, look=look_for(console))
+    caption = Text(_("Seen from behind:\nyour left on the left,\nthe point marked 1."), style="dim")
+    if cols < 70:
+        return Group(caption, drawn, panel)
+    return beside(Group(caption, drawn), panel)
 
 
 def step_panel(step: Step) -> Panel:
     """Everything the person needs for one step."""
-    side = {"left": _("your left side"), "right": _("your right side"), None: _("the midline")}
+    side = {"left": "your left side", "right": "your right side", None: "the midline"}
     where = side[step.point.side]
     if step.point.side is None and len(step.point.spots) == 2:
-        where = _("both sides")
+        where = "both sides"
     body = Text()
+    body.append(_("Region: {region}").format(region=step.region_label) + "\n", style="bold")
     body.append(_("Why: {why}").format(why=step.why) + "\n", style="italic")
+    if step.also_known_as:
+        body.append(_("Also known as: {names}").format(names=step.also_known_as) + "\n")
     body.append(_("Where: {where}, at {level}").format(where=where, level=step.point.level) + "\n")
     for i, line in enumerate(step.point.how_to_find, start=1):
         body.append(f"  {i}. {line}\n")
@@ -206,15 +203,17 @@ def step_panel(step: Step) -> Panel:
         body.append(_("Or use: {tools}.").format(tools=others) + "\n")
     for caution in step.cautions:
         body.append(_("Caution: {text}").format(text=caution) + "\n", style="yellow")
+    if t.not_for:
+        who = " ".join(t.not_for)
+        body.append(_("Who should not use it: {who}").format(who=who) + "\n", style="yellow")
     body.append(_("Sources: {keys}").format(keys=", ".join(step.sources)), style="dim")
-    title = _("Step {n}: {point} for {region}").format(
-        n=step.n, point=step.point.name, region=step.region_label
-    )
+    title = _("Step {n}: {point}").format(n=step.n, point=step.point.name)
     return Panel(body, title=title, title_align="left")
 
 
-def countdown(term: Terminal, step: Step) -> None:
-    """A live countdown; each cue is printed at its time; the bell rings at the end."""
+def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
+    """A live countdown; each cue is printed at its time; the bell rings at the end. A
+    routine (`rates=False`) asks nothing after a step, so its last cue asks nothing either."""
     t = step.technique
     total = t.lead_in_s + t.duration_s
     progress = Progress(
@@ -230,7 +229,8 @@ def countdown(term: Terminal, step: Step) -> None:
         cue = next(cues, None)
         for second in range(total + 1):
             while cue is not None and cue.t_s <= second:
-                progress.console.print(f"[bold cyan]{cue.say}[/]")
+                say = cue.say if rates else cue.say.removesuffix(" " + _(HOW_NOW))
+                progress.console.print(f"[bold cyan]{say}[/]")
                 cue = next(cues, None)
             left = min(t.duration_s, total - second)
             label = _("Get ready") if second < t.lead_in_s else _("Massage")
@@ -241,38 +241,10 @@ def countdown(term: Terminal, step: Step) -> None:
     term.console.file.flush()
 
 
-def outcome_panel(state: SessionState) -> Panel:
-    titles = {
-        "refer": _("Please get medical advice first"),
-        "relieved": _("Relief"),
-        "exhausted": _("No relief this time"),
-        "stopped": _("Stopped"),
-        "active": _("In progress"),
-    }
-    message = _(state.message) if state.status == "refer" and state.message else state.message
-    advice = _(state.advice) if state.advice else None
-    parts = [Text(p) for p in (message, advice) if p]
-    parts += [Text(n, style="yellow") for n in state.notes]
-    style = "red" if state.status == "refer" else "green"
-    return Panel(Group(*parts), title=titles[state.status], border_style=style)
-
-
-def history_table(sessions: list[SessionSummary]) -> Table:
-    table = Table("date", "pain at start", "points (before → after)", "outcome")
-    for s in sessions:
-        pain = ", ".join(f"{region_label(r)} {v}" for r, v in s.pain.items())
-        tries = ", ".join(f"{r.point_id} {r.pain_before}→{r.pain_after}" for r in s.ratings)
-        table.add_row(f"{s.started_at:%Y-%m-%d %H:%M}", pain, tries or "-", s.status)
-    return table
-
-
-def insights_table(found: list[PointInsight]) -> Table:
-    table = Table("region", "point", "helped", "mean drop")
-    for i in found:
-        table.add_row(
-            region_label(i.region),
-            i.point_id,
-            f"{i.helped} of {i.tried}",
-            f"{i.mean_drop:.1f} points",
-        )
-    return table
+def summary_panel(
+    title: str, lines: Sequence[str | None], notes: Sequence[str] = (), *, alarm: bool = False
+) -> Panel:
+    """How a session or a routine ended: the one summary panel of the terminal."""
+    parts = [Text(line) for line in lines if line]
+    parts += [Text(n, style="yellow") for n in notes]
+    return Panel(Group(*parts), title=title, border_style="red" if alarm else "green")

@@ -1,39 +1,154 @@
-"""A routine in the terminal: screening if never done, stress before, each step with its
-countdown and bell, stress after. Input and output through a `terminal.Terminal`."""
+"""The two flows the terminal guides through the one step loop: a session (screen, plan,
+rate each point) and a routine (stress before, each step in order, stress after).
+
+Both end with `terminal.summary_panel`. Ctrl-C (`Interrupted`) or the end of input stops
+the flow cleanly: what was rated stays saved, the summary is printed, and Ctrl-C is passed on
+so the command exits 130.
+"""
 
 from __future__ import annotations
 
 from backpoints.app import routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
-from backpoints.cli.terminal import Terminal, ask_flags, ask_number, countdown, step_panel
+from backpoints.cli.prompt import EndOfInput, Interrupted
+from backpoints.cli.terminal import (
+    StepFlow,
+    Terminal,
+    ask_flags,
+    ask_number,
+    step_loop,
+    summary_panel,
+)
+from backpoints.core.guided import SessionState
+from backpoints.core.routines import shown_name
+from backpoints.core.steps import Step
+from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
+
+RUN_STATUSES = {
+    "active": N_("in progress"),
+    "completed": N_("completed"),
+    "stopped": N_("stopped"),
+    "refer": N_("referred"),
+}
+SESSION_TITLES = {
+    "refer": N_("Please get medical advice first"),
+    "relieved": N_("Relief"),
+    "exhausted": N_("No relief this time"),
+    "stopped": N_("Stopped"),
+    "active": N_("In progress"),
+}
+
+
+def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionState | None:
+    """Screen if needed, then guide step by step until relief, exhaustion or stop."""
+    me = service.person_id(services)
+    session_id = None
+    try:
+        flags: list[str] = []
+        if service.screening_needed(services, me, pain):
+            flags = ask_flags(term)
+            service.record_screening(services, me, flags, pain)
+        session_id, state = service.start_session(services, me, pain, flags)
+        holder = [state]
+
+        def rate(step: Step) -> None:
+            prompt = _("How is the pain now: {region} (0-10)?").format(region=step.region_label)
+            after = ask_number(term, prompt)
+            holder[0] = service.rate(services, sid, step.point.id, step.point.side, after)
+
+        sid = session_id
+        flow = StepFlow(
+            current=lambda: holder[0].current if holder[0].status == "active" else None,
+            done=rate,
+            skip=lambda: holder.__setitem__(0, service.skip(services, sid)),
+            stop=lambda: holder.__setitem__(0, service.stop(services, sid)),
+            body=service.body_of(state.profile),
+            pain=lambda: {r.region: r.pain_now for r in holder[0].regions},
+            rates=True,
+        )
+        step_loop(term, flow)
+        state = holder[0]
+    except (EndOfInput, Interrupted) as exc:
+        if session_id is None:
+            term.console.print(_("Stopped before a session started; nothing was saved."))
+            if isinstance(exc, Interrupted):
+                raise
+            return None
+        state = _stopped(services, session_id)
+        term.console.print(session_summary(state))
+        if isinstance(exc, Interrupted):
+            raise
+        return state
+    term.console.print(session_summary(state))
+    return state
+
+
+def _stopped(services: Services, session_id: str) -> SessionState:
+    _stored, state = service.load(services, session_id)
+    return service.stop(services, session_id) if state.status == "active" else state
+
+
+def session_summary(state: SessionState) -> object:
+    message = _(state.message) if state.status == "refer" and state.message else state.message
+    return summary_panel(
+        _(SESSION_TITLES[state.status]),
+        [message, _(state.advice) if state.advice else None],
+        state.notes,
+        alarm=state.status == "refer",
+    )
 
 
 def run_routine(term: Terminal, services: Services, me: str, routine_id: str) -> RoutineRun:
+    """Screening if never done, stress before, the steps, stress after, one summary."""
     flags: list[str] = []
     if routine_service.needs_screening(services, me):
         flags = ask_flags(term)
         service.record_screening(services, me, flags, {})
     before = ask_number(term, _("How stressed or tense do you feel now (0-10)?"))
     run_id, run = routine_service.start(services, me, routine_id, flags, before)
+    holder = [run]
     for line in (*run.skipped, *run.notes):
         term.console.print(f"[yellow]{line}[/]")
-    while run.current is not None:
-        step = run.current
-        term.console.print(step_panel(step))
-        choice = term.ask(_("Enter to start, s to skip, q to stop")).strip().lower()
-        if choice == "q":
-            run = routine_service.stop(services, run_id)
-        elif choice == "s":
-            run = routine_service.skip_step(services, run_id)
-        else:
-            countdown(term, step)
-            run = routine_service.next_step(services, run_id)
+    profile = service.profile(services, me)
+    flow = StepFlow(
+        current=lambda: holder[0].current,
+        done=lambda _step: holder.__setitem__(0, routine_service.next_step(services, run_id)),
+        skip=lambda: holder.__setitem__(0, routine_service.skip_step(services, run_id)),
+        stop=lambda: holder.__setitem__(0, routine_service.stop(services, run_id)),
+        body=service.body_of(profile),
+        pain=dict,
+        rates=False,
+    )
+    try:
+        step_loop(term, flow)
+    except (EndOfInput, Interrupted):
+        if holder[0].status == "active":
+            holder[0] = routine_service.stop(services, run_id)
+        term.console.print(summary_panel(_("Routine stopped"), [_steps_line(holder[0])]))
+        raise
+    run = holder[0]
     if run.status == "refer":
-        term.console.print(f"[red]{run.message}[/]")
+        term.console.print(
+            summary_panel(_("Please get medical advice first"), [_(run.message or "")], alarm=True)
+        )
         return run
     after = ask_number(term, _("And now, how stressed or tense (0-10)?"))
     run = routine_service.record_stress(services, run_id, after)
-    term.console.print(f"Routine {run.status}. Stress {before} → {after}.")
+    status = _(RUN_STATUSES.get(run.status, run.status))
+    stress = _("Routine {status}. Stress {before} → {after}.").format(
+        status=status, before=before, after=after
+    )
+    lines = [stress, _steps_line(run)]
+    name = shown_name(run.routine_id, run.name)
+    term.console.print(summary_panel(f"{name}: {status}", lines))
     return run
+
+
+def _steps_line(run: RoutineRun) -> str:
+    done = max(0, min(run.index, len(run.steps)) - len(run.skipped_steps))
+    total = len(run.steps)
+    return ngettext("{done} of {n} step done.", "{done} of {n} steps done.", total).format(
+        done=done, n=total
+    )

@@ -13,7 +13,7 @@ from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
-    from rich.console import Console, Group
+    from rich.console import Console, Group, RenderableType
     from rich.table import Table
 
     from backpoints.catalog import Point
@@ -33,8 +33,11 @@ def console() -> Console:
     return Console(highlight=False)
 
 
-def points_listing(region: str | None) -> str:
-    """A plain-text table of points in the language in force (fast: no pydantic, no Rich)."""
+def points_listing(region: str | None, width: int = 80) -> str:
+    """Plain text in the language in force (fast: no pydantic, no Rich) that fits `width`
+    columns: the full id and name on one line, the tradition and regions wrapped below it."""
+    import textwrap
+
     from backpoints.catalog.index import point_summaries
     from backpoints.i18n import current
 
@@ -42,19 +45,13 @@ def points_listing(region: str | None) -> str:
     if region:
         check_region(region)
         rows = [r for r in rows if region in r.regions]
-    id_w = max(len(r.id) for r in rows) if rows else 2
-    name_w = max(_width(r.name) for r in rows) if rows else 4
-    head = (_("ID"), _("NAME"), _("TRADITION"), _("REGIONS"))
-    traditions = {t: _(name) for t, name in TRADITIONS.items()}
-    trad_w = max(_width(head[2]), *(_width(t) for t in traditions.values()))
-    name_w = max(name_w, _width(head[1]))
-    lines = [f"{_pad(head[0], id_w)}  {_pad(head[1], name_w)}  {_pad(head[2], trad_w)}  {head[3]}"]
+    lines = [_("ID and name; tradition: regions it helps (region ids, for --region)")]
     for r in rows:
-        regions = ", ".join(r.regions)
-        tradition = traditions.get(r.tradition, r.tradition)
-        lines.append(
-            f"{r.id:<{id_w}}  {_pad(r.name, name_w)}  {_pad(tradition, trad_w)}  {regions}"
-        )
+        name = r.name.removeprefix(r.id).strip() or r.name
+        lines.append(f"{r.id}  {name}")
+        detail = f"{_(TRADITIONS.get(r.tradition, r.tradition))}: {', '.join(r.regions)}"
+        lines += textwrap.wrap(detail, max(40, width), initial_indent="    ",
+                               subsequent_indent="      ")  # fmt: skip
     count = ngettext("{n} point", "{n} points", len(rows)).format(n=len(rows))
     if region:
         count = _("{count} for {region}").format(count=count, region=region_label(region))
@@ -134,49 +131,62 @@ def locate_table(result: dict[str, Any]) -> Table:
     return table
 
 
-def back_map_view(body: Body, region: str | None) -> Group:
-    """The terminal map: every point as a dot, or one region's points numbered."""
+def back_map_view(body: Body, region: str | None, out: Console) -> Group:
+    """The terminal map fitted to `out`: every point as a dot, or one region shaded with the
+    points inside it numbered (only the positions that lie in that region)."""
     from backpoints.catalog import load_catalog
-    from backpoints.cli.termmap import MapMarker, map_with_legend
+    from backpoints.cli.termmap import MapMarker, look_for, map_with_legend
     from backpoints.core.anatomy import locate
+    from backpoints.core.regions import regions_at
 
     catalog = load_catalog()
+    if region:
+        check_region(region)
     chosen = catalog.for_region(region) if region else catalog.points
     markers: list[MapMarker] = []
     for point in chosen:
+        every = locate(point, body)
+        spots = [
+            pos
+            for pos in every
+            if not region or region in regions_at(body, pos.x_cm, pos.y_cm, tolerance=1.0)
+        ] or every
         number = len({m.label for m in markers}) + 1 if region else 0
-        markers += [MapMarker(number, pos, point.display_name) for pos in locate(point, body)]
-    pain = {region: 5} if region else None
-    return map_with_legend(body, markers, pain)
+        markers += [MapMarker(number, pos, point.display_name) for pos in spots]
+    size = (out.size.width, out.size.height)
+    return map_with_legend(body, markers, size, look=look_for(out, region))
 
 
-def point_panel(point: Point) -> Group:
-    """Everything about one point, with a small map that marks it."""
+def point_panel(point: Point, out: Console) -> RenderableType:
+    """Everything about one point, beside a map fitted to the terminal that marks it."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
-    from backpoints.catalog import load_catalog
-    from backpoints.cli.termmap import MapMarker, back_map
+    from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
     from backpoints.core.anatomy import body_from_stature, locate
+    from backpoints.i18n import current
+    from backpoints.i18n.points import localized_catalog
 
-    catalog = load_catalog()
+    catalog = localized_catalog(current())
     body = body_from_stature(169.25)
-    markers = [MapMarker(0, pos, point.id, highlight=True) for pos in locate(point, body)]
+    markers = [MapMarker(1, pos, point.id, highlight=True) for pos in locate(point, body)]
     body_text = Text()
     _point_details(point, body_text)
+    also = catalog.also_known_as(point)
+    if also:
+        body_text.append(_("Also known as: {names}").format(names=also) + "\n")
     sources = "\n".join(f"[{k}] {catalog.sources[k].citation}" for k in point.sources)
-    return Group(
-        Panel(
-            body_text,
-            title=f"[bold]{point.display_name}[/]",
-            subtitle=_(TRADITIONS[point.tradition]),
-        ),
-        Text(_("Where it is (seen from behind, your left on the left):"), style="bold"),
-        back_map(body, markers=markers, width=36),
-        Text(_("Sources"), style="bold"),
-        Text(sources, style="dim"),
+    panel = Panel(
+        body_text, title=f"[bold]{point.display_name}[/]", subtitle=_(TRADITIONS[point.tradition])
     )
+    width = fit_width(body, out.size.height - 3, max(15, out.size.width // 3))
+    drawn = Group(
+        Text(_("Seen from behind:\nyour left on the left,\nthe point marked 1."), style="dim"),
+        back_map(body, markers=markers, width=width, look=look_for(out)),
+    )
+    top = beside(drawn, panel) if out.size.width >= 70 else Group(panel, drawn)
+    return Group(top, Text(_("Sources"), style="bold"), Text(sources, style="dim"))
 
 
 #: Words for the catalogue's vocabularies, as the terminal and the pages show them.

@@ -42,7 +42,7 @@ ERNST_REFERENCE_STATURE_CM: Final = (175.6 + 162.9) / 2
 #: ansur2 means: stature and biacromial breadth.
 ANSUR_STATURE_CM: Final[dict[Sex, float]] = {"male": 175.6, "female": 162.9}
 ANSUR_BIACROMIAL_CM: Final[dict[Sex, float]] = {"male": 41.6, "female": 36.5}
-#: 1 B-cun is about stature / 75 (who2008 proportional bone cun, DOMAIN.md).
+#: 1 B-cun is about stature / 75 (who2008 proportional bone cun).
 STATURE_PER_CUN: Final = 75.0
 #: Medial scapular borders sit 3 cun from the midline (6 cun apart).
 SCAPULA_MEDIAL_CUN: Final = 3.0

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from backpoints.catalog import Catalog
+from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError, ConflictError
 from backpoints.core.learning import NO_EVIDENCE, Evidence
 from backpoints.core.planner import PainEntry, RegionPlan, plan
-from backpoints.core.screening import Profile, Urgency, restrictions, screen
+from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step
 from backpoints.core.vocab import Side, region_label
 from backpoints.i18n import N_, ngettext
@@ -34,13 +36,18 @@ RELIEF_POINTS: Final = 2
 RELIEF_FRACTION: Final = 0.3
 EXHAUSTED_ADVICE: Final = N_(
     "None of the points eased the pain enough today. That happens: massage helps many people "
-    "but is not a cure (furlan2015). Rest in a comfortable position, keep moving gently (short "
-    "walks, changing position often), and try again later. See a doctor or physiotherapist if "
-    "the pain lasts more than a few weeks, stops you doing daily things, or gets worse."
+    "(low-certainty evidence) but is not a cure (furlan2015). Rest in a comfortable position, "
+    "keep moving gently (short walks, changing position often), and try again later. See a "
+    "doctor or physiotherapist if the pain lasts more than a few weeks, stops you doing daily "
+    "things, or gets worse."
+)
+NOTHING_ADVICE: Final = N_(
+    "No point was suggested: every painful region is left out for your safety (see why "
+    "above). Keep moving gently, and ask a doctor or physiotherapist what is safe for you."
 )
 RELIEVED_ADVICE: Final = N_(
-    "Good. Keep moving gently and drink some water. If the pain comes back, you can repeat "
-    "the points that helped once or twice a day."
+    "Good. Keep moving gently. If the pain comes back, you can repeat the points that helped "
+    "once or twice a day."
 )
 
 
@@ -156,7 +163,7 @@ def start(
             started_at=now,
             ended_at=now,
         )
-    limits = restrictions(profile, guide.catalog)
+    limits = cautions_for(profile, guide.catalog)
     preferred = tuple(routine.get("points", ())) if routine else ()
     plans = plan(pain, guide.catalog, limits, evidence, rng, preferred, found)
     state = SessionState(
@@ -164,7 +171,14 @@ def start(
         profile=profile,
         duration_s=routine.get("duration_s") if routine else None,
         regions=tuple(_region_state(p) for p in plans),
-        notes=limits.notes + tuple(p.excluded_reason for p in plans if p.excluded_reason),
+        notes=limits.notes
+        + tuple(
+            dict.fromkeys(
+                p.excluded_reason
+                for p in plans
+                if p.excluded_reason and p.excluded_reason not in limits.notes
+            )
+        ),
         started_at=now,
     )
     return _advance(state, guide, now)
@@ -296,7 +310,7 @@ def _advance(state: SessionState, guide: Guide, now: datetime) -> SessionState:
     for index, region in enumerate(state.regions):
         if region.outcome is not None:
             continue
-        queued = _next_untried(region, guide.catalog)
+        queued = _next_untried(region, guide.catalog, _failed(state))
         if queued is None:
             state = _replace_region(
                 state, index, region.model_copy(update={"outcome": "exhausted"})
@@ -310,11 +324,24 @@ def _advance(state: SessionState, guide: Guide, now: datetime) -> SessionState:
     return _finish(state, now)
 
 
-def _next_untried(region: RegionPlanState, catalog: Catalog) -> Queued | None:
-    """The first queued point neither tried here nor coinciding with one tried here."""
+def _failed(state: SessionState) -> set[tuple[str, str | None]]:
+    """(point, side) pairs rated without relief in this session, for any region."""
+    return {(r.point_id, r.side) for r in state.ratings if not r.relieved}
+
+
+def _next_untried(
+    region: RegionPlanState,
+    catalog: Catalog,
+    failed: AbstractSet[tuple[str, str | None]] = frozenset(),
+) -> Queued | None:
+    """The first queued point neither tried here nor coinciding with one tried here, nor
+    the very spot that just failed for another region (a midline point is one spot)."""
     tried = set(region.tried)
     for queued in region.queue:
         if queued.point_id in tried:
+            continue
+        point = catalog.get(queued.point_id)
+        if (queued.point_id, queued.side if point.bilateral else None) in failed:
             continue
         point = catalog.get(queued.point_id)
         linked = {p.id for p in catalog.linked(point)}
@@ -331,8 +358,8 @@ def _finish(state: SessionState, now: datetime) -> SessionState:
         advice = RELIEVED_ADVICE
     else:
         status = "exhausted"
-        advice = EXHAUSTED_ADVICE
-    excluded = [r.excluded_reason for r in state.regions if r.excluded_reason]
+        advice = EXHAUSTED_ADVICE if treated else NOTHING_ADVICE
+    excluded = list(dict.fromkeys(r.excluded_reason for r in state.regions if r.excluded_reason))
     message = " ".join(filter(None, [_pain_summary(treated), *excluded])) or None
     return state.model_copy(
         update={"status": status, "advice": advice, "message": message, "ended_at": now}

@@ -1,4 +1,4 @@
-"""Which points to try, in what order: pain map + restrictions + personal evidence -> candidates.
+"""Which points to try, in what order: pain map + cautions + personal evidence -> candidates.
 
 For each painful region (most painful first) the planner ranks the points that help it: points
 lying in the region, trigger points that send pain there (ts1999), and the seed's lay points
@@ -16,9 +16,9 @@ from typing import Final, Literal
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
+from backpoints.core.cautions import NO_CAUTIONS, Cautions
 from backpoints.core.errors import check_region
 from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
-from backpoints.core.screening import NO_RESTRICTIONS, Restrictions
 from backpoints.core.vocab import REGION_IDS, Side, region_side
 from backpoints.i18n import N_, current
 from backpoints.i18n import gettext as _
@@ -131,7 +131,7 @@ def _option(catalog: Catalog, point: Point, why: Why, region: str) -> _Option:
 def plan(
     pain: Sequence[PainEntry],
     catalog: Catalog,
-    limits: Restrictions = NO_RESTRICTIONS,
+    limits: Cautions = NO_CAUTIONS,
     evidence: Evidence = NO_EVIDENCE,
     rng: random.Random | None = None,
     preferred: Sequence[str] = (),
@@ -161,7 +161,7 @@ def plan(
             for option in options
             if limits.allows(option.point)
         ]
-        ranked = _varied(scored)
+        ranked = _found_first(_varied(scored), (found or {}).get(entry.region, ()), evidence)
         plans.append(RegionPlan(entry.region, entry.intensity, _routine_first(ranked, preferred)))
     return tuple(plans)
 
@@ -234,6 +234,22 @@ def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, 
     return tuple(chosen)
 
 
+def _found_first(
+    ranked: tuple[Candidate, ...], found: Sequence[str], evidence: Evidence
+) -> tuple[Candidate, ...]:
+    """Points near the tender spots the person marked come first (as the scan promises),
+    in ranked order, unless their tries here have failed more often than they helped."""
+    if not found:
+        return ranked
+    wanted = set(found)
+
+    def trusted(c: Candidate) -> bool:
+        tally = evidence.get((c.region, c.point.id), Tally())
+        return c.point.id in wanted and tally.failed <= tally.helped
+
+    return tuple(c for c in ranked if trusted(c)) + tuple(c for c in ranked if not trusted(c))
+
+
 def _routine_first(
     ranked: tuple[Candidate, ...], preferred: Sequence[str]
 ) -> tuple[Candidate, ...]:
@@ -268,3 +284,10 @@ def _explain(point: Point, why: Why, region: str) -> str:
     else:
         text = _("a point traditionally used for the {place}")
     return text.format(name=name, place=place, muscle=muscle)
+
+
+def expected_relief(catalog: Catalog, region: str, point_id: str, tally: Tally) -> float:
+    """The chance (0-1) the point relieves the region for this person, from the catalogue's
+    prior and their tries: what the planner ranks by, for insights and reports to rank by too."""
+    prior = next((o.prior for o in _options(catalog)[region] if o.point.id == point_id), 0.3)
+    return score(prior, tally)

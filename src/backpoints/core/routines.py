@@ -2,9 +2,11 @@
 
 Built-in routines live in `catalog/data/routines.toml`; people may write their own and move
 them as a small JSON file (`to_json` / `from_json`, documented in docs/routines.md). Before a
-routine runs, `fit_routine` applies the same safety rules as the planner: points avoided for
-this profile, regions left out, and no body-weight or foam-roller work on the spine with
-osteoporosis; it says what it skipped and why. Pure: imports no web, CLI or database code.
+routine runs, `fit_routine` applies the cautions (`backpoints.core.cautions`, the same rules
+as a session): a routine built around a tool that is not for this person is left out whole;
+a step on a point avoided for this profile, or in a region never pressed, is skipped; a step
+whose tool is not allowed there gets another tool. Each change says why. Pure: imports no
+web, CLI or database code.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backpoints.catalog import Catalog
+from backpoints.core.cautions import Cautions, cautions_for, fit_technique, tool_name
 from backpoints.core.errors import BackpointsError
-from backpoints.core.screening import Profile, on_the_spine, restrictions
-from backpoints.core.tools import guide_for
+from backpoints.core.screening import Profile
 from backpoints.core.vocab import Tool
 from backpoints.i18n import gettext as _
 from backpoints.i18n import ngettext
@@ -94,6 +96,11 @@ def shown(routine: Routine) -> Routine:
     return routine.model_copy(update={"name": _(routine.name), "purpose": _(routine.purpose)})
 
 
+def shown_name(routine_id: str, name: str) -> str:
+    """A routine's name in the language in force (a built-in one's; a person's own as given)."""
+    return _(name) if routine_id in {r.id for r in builtin_routines()} else name
+
+
 def describe_shown(routine: Routine) -> str:
     """'6 steps, about 8 minutes' in the language in force."""
     minutes = max(1, round(routine.total_s / 60))
@@ -157,46 +164,47 @@ class FittedRoutine:
 
 
 def fit_routine(routine: Routine, profile: Profile, catalog: Catalog) -> FittedRoutine:
-    """Apply the profile's limits to every step (see the module docstring)."""
-    limits = restrictions(profile, catalog)
+    """Apply the profile's cautions to every step (see the module docstring)."""
+    limits = cautions_for(profile, catalog)
+    whole = routine_reason(routine, limits)
+    if whole is not None:
+        return FittedRoutine(routine, (), (whole,))
     kept: list[PlannedStep] = []
     skipped: list[str] = []
     for n, step in enumerate(routine.steps, start=1):
         point = catalog.get(step.point_id)
         label = _("Step {n} ({point})").format(n=n, point=point.display_name)
         local: list[str] = [h.region for h in point.helps if h.why == "local"]
-        local = local or list(point.regions)
-        region = _region_for(local, step.side)
-        if not limits.allows(point):
+        region = _region_for(local or list(point.regions), step.side)
+        reason = limits.point_reason(point) or limits.region_reason(region)
+        if reason is not None:
             skipped.append(
-                _("{step} skipped: avoided with your profile ({why}).").format(
-                    step=label, why=_why_avoided(profile)
-                )
+                _("{step} skipped: {why}").format(step=label, why=reason.rstrip(".") + ".")
             )
             continue
-        if region in limits.excluded_regions:
-            skipped.append(
-                _("{step} skipped: {why}").format(step=label, why=limits.excluded_regions[region])
-            )
-            continue
-        tool = step.tool or point.technique.tools[0]
+        lead = fit_technique(point, limits, lead=step.tool).technique.tools[0]
+        wanted = step.tool or point.technique.tools[0]
         note = None
-        if tool in limits.banned_tools:
-            if on_the_spine(point):
-                skipped.append(
-                    _("{step} skipped: no {tool} on the spine with osteoporosis.").format(
-                        step=label, tool=guide_for(tool).name.lower()
-                    )
-                )
-                continue
-            tool = next(
-                (t for t in point.technique.tools if t not in limits.banned_tools), "fingers"
+        if lead != wanted:
+            note = _("{step} uses {tool} instead of {wanted}.").format(
+                step=label, tool=tool_name(lead), wanted=tool_name(wanted)
             )
-            note = _("Uses {tool} instead of body-weight pressure (osteoporosis).").format(
-                tool=guide_for(tool).name.lower()
-            )
-        kept.append(PlannedStep(step, region, tool, note))
+        kept.append(PlannedStep(step, region, lead, note))
+    if limits.withheld and not kept:
+        skipped = [limits.withheld]
     return FittedRoutine(routine, tuple(kept), tuple(skipped))
+
+
+def routine_reason(routine: Routine, limits: Cautions) -> str | None:
+    """Why a whole routine is left out: it is built around a tool not for this person."""
+    tools = {s.tool for s in routine.steps}
+    if len(tools) != 1:
+        return None
+    (tool,) = tools
+    banned = limits.banned_tools.get(tool) if tool is not None else None
+    if tool is None or banned is None:
+        return None
+    return f"This routine is left out for you: it is built around the {tool_name(tool)}. {banned}"
 
 
 def _region_for(regions: list[str], side: RoutineSide | None) -> str:
@@ -208,11 +216,6 @@ def _region_for(regions: list[str], side: RoutineSide | None) -> str:
     return (midline or regions)[0]
 
 
-def _why_avoided(profile: Profile) -> str:
-    reasons = [_("pregnant") for name in ("pregnant",) if getattr(profile, name)]
-    return ", ".join(reasons) or _("a caution on file")
-
-
 def describe(routine: Routine) -> str:
     """'6 steps, about 8 minutes' for listings."""
     minutes = max(1, round(routine.total_s / 60))
@@ -222,6 +225,7 @@ def describe(routine: Routine) -> str:
 def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Catalog) -> Routine:
     """Your own routine from points in order: both sides where a point has two."""
     slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
+    slug = slug.removeprefix("my-")  # 'my-evening' names the id it will get, not my-my-evening
     if not slug:
         raise RoutineError(_("Give your routine a name."))
     steps = []

@@ -1,7 +1,8 @@
 """Finding tender spots (the seed's three ways: by feel, with a roller or ball, with a
 partner): the scan walks down the back region by region; each marked spot becomes a found
 point, matched to the nearest catalogue points so the planner offers it and learning counts
-it. Pure: geometry and words only."""
+it. What is suggested for a spot passes the person's cautions first (`suggest`). Pure:
+geometry and words only."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Final
 
 from backpoints.catalog import Catalog
 from backpoints.core.anatomy import Body, locate
+from backpoints.core.cautions import Cautions
 from backpoints.core.errors import BackpointsError
 from backpoints.core.regions import regions, regions_at
 from backpoints.core.vocab import LEVEL_INDEX, REGION_IDS, REGION_LABELS, Side, region_label
@@ -32,7 +34,7 @@ HOW_TO_SCAN: Final[dict[str, str]] = {
     ),
     "with_a_partner": N_(
         "A partner presses slowly down the region, a thumb-width at a time, and "
-        "asks '0 to 10, how tender?' at each spot."
+        "asks '1 to 10, how tender?' at each spot."
     ),
 }
 
@@ -43,7 +45,7 @@ class BadSpot(BackpointsError, ValueError):
 
 @dataclass(frozen=True)
 class Spot:
-    """A marked place on the back, in the body frame, with how tender it is (0-10)."""
+    """A marked place on the back, in the body frame, with how tender it is (1-10)."""
 
     region: str
     x_cm: float
@@ -84,6 +86,18 @@ def spot_from_words(body: Body, region: str, level: str, tenderness: int) -> Spo
     return spot_at(body, x, min(max(y, min(ys) + 0.5), max(ys) - 0.5), tenderness)
 
 
+def levels_in(body: Body, region: str) -> tuple[str, ...]:
+    """The vertebral levels a spot in this region can be named by, top to bottom."""
+    found = []
+    for level in LEVEL_INDEX:
+        try:
+            spot_from_words(body, region, level, 1)
+        except BadSpot:
+            continue
+        found.append(level)
+    return tuple(found) or ("C7",)
+
+
 @dataclass(frozen=True)
 class Match:
     point_id: str
@@ -100,3 +114,30 @@ def nearest_points(spot: Spot, body: Body, catalog: Catalog, limit: int = 3) -> 
             if d <= MATCH_CM and (point.id not in best or d < best[point.id].distance_cm):
                 best[point.id] = Match(point.id, pos.side, round(d, 2))
     return sorted(best.values(), key=lambda m: m.distance_cm)[:limit]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The points offered for a found spot, and those left out with the reason."""
+
+    points: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+def suggest(
+    region: str, point_ids: tuple[str, ...], catalog: Catalog, limits: Cautions
+) -> Suggestion:
+    """The matched points this person may be offered for a spot in `region` (the cautions)."""
+    region_reason = limits.region_reason(region)
+    if region_reason is not None:
+        return Suggestion((), (region_reason,))
+    offered: list[str] = []
+    left_out: list[str] = []
+    for point_id in point_ids:
+        point = catalog.get(point_id)
+        reason = limits.point_reason(point)
+        if reason is None:
+            offered.append(point_id)
+        else:
+            left_out.append(f"{point.display_name} is left out: {reason}.")
+    return Suggestion(tuple(offered), tuple(left_out))

@@ -1,9 +1,11 @@
 """One guided step: the point on this person's body, how to press it, and the spoken cues.
 
 `build_step` places a planned point on the body (the level inside the painful region, the
-painful side, or both sides for a midline region), applies the profile's limits to the
-technique (screening), and writes the cue timeline: a get-ready lead-in, start, change of
-direction halfway, breathing, ten seconds left, and the end bell. Pure.
+painful side, or both sides for a midline region), applies the profile's cautions to the
+technique (`cautions.fit_technique`: which tools, which leads, how firm, and why), shows the
+lead tool's "who should not use it" list and the point's other names, and writes the cue
+timeline: a get-ready lead-in, start, change of direction halfway, breathing, ten seconds
+left, and the end bell. Pure.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pydantic import BaseModel, ConfigDict
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body, Position, locate
+from backpoints.core.cautions import Cautions, cautions_for, fit_technique
 from backpoints.core.regions import regions, regions_at
-from backpoints.core.screening import Profile, adjust_technique, restrictions
+from backpoints.core.screening import Profile
 from backpoints.core.vocab import Motion, Pressure, Side, Tool, region_label
 from backpoints.i18n import N_
 from backpoints.i18n import gettext as _
@@ -97,6 +100,8 @@ class StepTechnique(_Model):
     duration_s: int
     lead_in_s: int
     summary: str
+    #: Who should not use the lead tool (the tools library), shown with the step.
+    not_for: tuple[str, ...] = ()
 
 
 class Cue(_Model):
@@ -118,6 +123,10 @@ class Step(_Model):
     tradition: str
     cautions: tuple[str, ...]
     sources: tuple[str, ...]
+    #: What was changed for this person's cautions, and why (also among `cautions`).
+    adapted: tuple[str, ...] = ()
+    #: The point's other names: the standard point of a lay point, or the reverse.
+    also_known_as: str | None = None
 
 
 def build_step(
@@ -128,24 +137,23 @@ def build_step(
     guide: Guide,
     duration_s: int | None = None,
     tool: Tool | None = None,
+    cautions: Cautions | None = None,
 ) -> Step:
     """The n-th step of a session: the queued point for a region, placed and timed.
 
     `duration_s` (a therapist's routine) replaces the default time, within the timing rules:
-    30-90 s of sustained compression, 60-120 s of moving massage.
+    30-90 s of sustained compression, 60-120 s of moving massage. `tool` (a routine step's)
+    leads when the cautions allow it; `cautions` saves working them out again per step.
     """
     point = guide.catalog.get(queued.point_id)
     spots = _spots(point, region, queued.side, guide.body)
-    technique, notes = adjust_technique(point, restrictions(profile, guide.catalog))
+    main = spots[-1]
+    limits = cautions if cautions is not None else cautions_for(profile, guide.catalog)
+    fitted = fit_technique(point, limits, level=main.level, lead=tool, owned=profile.tools_owned)
+    technique = fitted.technique
     if duration_s is not None:
         low, high = (30, 90) if technique.motion == "static" else (60, 120)
         technique = technique.model_copy(update={"duration_s": min(high, max(low, duration_s))})
-    owned = [t for t in technique.tools if t in profile.tools_owned]
-    tool = tool or (owned[0] if owned else None)
-    if tool is not None:
-        others = tuple(t for t in technique.tools if t != tool)
-        technique = technique.model_copy(update={"tools": (tool, *others)})
-    main = spots[-1]
     step_technique = StepTechnique(
         motion=technique.motion,
         pressure=technique.pressure,
@@ -154,6 +162,7 @@ def build_step(
         duration_s=technique.duration_s,
         lead_in_s=LEAD_IN_S,
         summary=technique_summary(technique.motion, technique.pressure, technique.tools[0]),
+        not_for=fitted.not_for,
     )
     both = queued.side is None and point.bilateral
     how = point.how_to_find + (_(_BOTH_SIDES),) if both else point.how_to_find
@@ -176,14 +185,16 @@ def build_step(
         cues=cue_timeline(point, step_technique),
         why=queued.why,
         tradition=point.tradition,
-        cautions=point.cautions + notes,
+        cautions=point.cautions + fitted.notes,
         sources=point.sources,
+        adapted=fitted.notes,
+        also_known_as=guide.catalog.also_known_as(point),
     )
 
 
-_BOTH_SIDES: Final = N_(
-    "Do both sides: together with two thumbs or a ball each side, or one after the other."
-)
+#: The end cue's question, which a routine (nothing to rate) leaves out.
+HOW_NOW: Final = N_("How is the pain now?")
+_BOTH_SIDES: Final = N_("Do both sides: both at once, or one side after the other.")
 
 
 def technique_summary(motion: str, pressure: str, tool: str) -> str:
@@ -229,7 +240,7 @@ def cue_timeline(point: Point, technique: StepTechnique) -> tuple[Cue, ...]:
         Cue(t_s=lead, say=_("Start now. {how}").format(how=technique.summary), kind="start"),
         Cue(t_s=lead + duration // 2, say=_halfway(technique.motion), kind="change"),
         Cue(t_s=end - 10, say=_("Ten seconds left."), kind="ten_seconds"),
-        Cue(t_s=end, say=_("Stop, and release slowly. How is the pain now?"), kind="end"),
+        Cue(t_s=end, say=_("Stop, and release slowly.") + " " + _(HOW_NOW), kind="end"),
     ]
     taken = [c.t_s for c in fixed]
     breathe = [

@@ -13,7 +13,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict
 
 from backpoints.core.errors import BackpointsError
-from backpoints.core.vocab import Tool
+from backpoints.core.vocab import ProfileCondition, Tool
 from backpoints.i18n import N_
 from backpoints.i18n import gettext as _
 
@@ -32,6 +32,8 @@ class ToolGuide(BaseModel):
     how: tuple[str, ...]
     mistakes: tuple[str, ...]
     who_should_not: tuple[str, ...] = ()
+    #: The profile conditions for which this tool is never used (the rule behind the list).
+    not_for: tuple[ProfileCondition, ...] = ()
 
 
 class _File(BaseModel):

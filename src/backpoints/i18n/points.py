@@ -42,11 +42,13 @@ class PointText(BaseModel):
     cautions: tuple[str, ...] = ()
     muscle: str | None = None
     refers_pain_to: str | None = None
+    same_as: str | None = None
 
 
 def english_texts(point: Point) -> dict[str, object]:
-    """The English texts of a point that a translation must cover."""
-    return {
+    """The English texts of a point that a translation must cover (`same_as`, the standard
+    points a lay point is, only where there is one)."""
+    texts: dict[str, object] = {
         "name": point.names.english,
         "aliases": list(point.names.aliases),
         "how_to_find": list(point.how_to_find),
@@ -54,6 +56,9 @@ def english_texts(point: Point) -> dict[str, object]:
         "muscle": point.muscle,
         "refers_pain_to": point.refers_pain_to,
     }
+    if point.names.same_as is not None:
+        texts["same_as"] = point.names.same_as
+    return texts
 
 
 def fingerprint(point: Point) -> str:
@@ -82,6 +87,8 @@ def problems(point: Point, text: PointText | None, lang: str) -> list[str]:
     for name in ("muscle", "refers_pain_to"):
         if (getattr(point, name) is None) != (getattr(text, name) is None):
             found.append(f"{lang}: {point.id} {name} present in one language only")
+    if (point.names.same_as is None) != (text.same_as is None):
+        found.append(f"{lang}: {point.id} same_as present in one language only")
     return found
 
 
@@ -106,7 +113,9 @@ def localize(point: Point, lang: str) -> Point:
     if text is None:
         log.warning("untranslated [%s]: point %s", lang, point.id)
         return point
-    names = point.names.model_copy(update={"english": text.name, "aliases": text.aliases})
+    names = point.names.model_copy(
+        update={"english": text.name, "aliases": text.aliases, "same_as": text.same_as}
+    )
     return point.model_copy(
         update={
             "names": names,

@@ -39,13 +39,47 @@ HEAT_CMAP: Final = "YlOrRd"
 MARKER_COLOUR: Final = "#0b63c5"
 #: Past this many sessions, the before/after chart labels only every n-th one.
 MAX_SESSION_LABELS: Final = 16
+#: One colour and one marker for each region, never shared, so a line is known by both
+#: (and by its label at the end of the line), in print and in greyscale.
+REGION_COLOURS: Final[dict[str, str]] = {
+    "neck": "#000000",
+    "upper_trapezius_left": "#0072b2",
+    "upper_trapezius_right": "#56b4e9",
+    "scapula_left": "#009e73",
+    "scapula_right": "#66c2a5",
+    "interscapular": "#7f7f7f",
+    "mid_back_left": "#8856a7",
+    "mid_back_right": "#cc79a7",
+    "lower_back_left": "#d55e00",
+    "lower_back_right": "#e69f00",
+    "sacrum": "#a6761d",
+    "buttock_left": "#1b9e77",
+    "buttock_right": "#e7298a",
+}
+REGION_MARKERS: Final[dict[str, str]] = {
+    "neck": "o",
+    "upper_trapezius_left": "s",
+    "upper_trapezius_right": "D",
+    "scapula_left": "^",
+    "scapula_right": "v",
+    "interscapular": "P",
+    "mid_back_left": "<",
+    "mid_back_right": ">",
+    "lower_back_left": "o",
+    "lower_back_right": "s",
+    "sacrum": "X",
+    "buttock_left": "*",
+    "buttock_right": "h",
+}
+#: Up to this many different days, the date axis has one tick per day that has data.
+FEW_DAYS: Final = 8
 #: Fonts for the scripts matplotlib's DejaVu lacks (Debian packages, `make fonts`).
 SCRIPT_FONTS: Final[dict[str, str]] = {
     "hi": "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
     "zh": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 }
-#: Scripts matplotlib cannot shape (it draws no conjuncts): chart texts stay short and plain,
-#: and sentences go in the PDF around the image instead.
+#: Scripts matplotlib cannot shape (it draws no conjuncts): sentences about a picture go in
+#: the PDF around the image instead.
 UNSHAPED: Final = frozenset({"hi"})
 
 
@@ -93,9 +127,22 @@ def _pain_axis(ax: Axes, label: str) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _date_axis(ax: Axes) -> None:
+def _date_axis(ax: Axes, when: Sequence[datetime]) -> None:
+    """Dates on the x axis: one tick per day with data when there are few days (so one
+    check-in is one labelled tick, not the same date seven times), else automatic ticks."""
     from matplotlib.dates import AutoDateLocator, DateFormatter
 
+    first: dict[float, float] = {}
+    for x in sorted(_days(when)):
+        first.setdefault(x // 1, x)
+    if len(first) <= FEW_DAYS:
+        ticks = sorted(first.values())
+        ax.set_xticks(ticks)
+        span = max(ticks[-1] - ticks[0], 1.0) if ticks else 1.0
+        if ticks:
+            ax.set_xlim(ticks[0] - 0.15 * span, ticks[-1] + 0.15 * span)
+        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+        return
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
 
@@ -108,24 +155,44 @@ def _days(when: Sequence[datetime]) -> list[float]:
 
 
 def pain_over_time(series: Mapping[str, Sequence[tuple[datetime, int]]]) -> bytes:
-    """Pain (0-10) at the start of each session, one line per region (region id -> points)."""
+    """Pain (0-10) at the start of each session, one line per region (region id -> points),
+    each region in its own colour and marker, labelled at the end of its line."""
     fig = _figure(7.0, 3.0)
     ax = fig.add_subplot()
-    for i, (region, points) in enumerate(series.items()):
+    ends: list[tuple[float, float, str]] = []
+    for region, points in series.items():
         ordered = sorted(points)
-        ax.plot(
-            _days([t for t, _ in ordered]),
-            [level for _, level in ordered],
-            marker="o",
-            markersize=4,
-            color=PALETTE[i % len(PALETTE)],
-            label=region_label(region),
-        )
+        x = _days([t for t, _ in ordered])
+        y = [level for _, level in ordered]
+        colour = REGION_COLOURS[region]
+        ax.plot(x, y, marker=REGION_MARKERS[region], markersize=5, color=colour, linewidth=1.4)
+        ends.append((x[-1], y[-1], region))
     _pain_axis(ax, _("Pain at start (0-10)"))
-    _date_axis(ax)
-    if series:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    _date_axis(ax, [t for points in series.values() for t, _ in points])
+    low, high = ax.get_xlim()
+    ax.set_xlim(low, high + 0.35 * (high - low))  # room for the labels
+    _end_labels(ax, ends)
     return _png(fig)
+
+
+def _end_labels(ax: Axes, ends: Sequence[tuple[float, float, str]]) -> None:
+    """Each line's region name just right of its last point, nudged so none overlap."""
+    placed: list[float] = []
+    for x, y, region in sorted(ends, key=lambda e: e[1]):
+        label_y = y
+        while any(abs(label_y - other) < 0.7 for other in placed):
+            label_y += 0.7
+        placed.append(label_y)
+        ax.annotate(
+            region_label(region),
+            (x, y),
+            xytext=(8, (label_y - y) * 12),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+            color=REGION_COLOURS[region],
+            annotation_clip=False,
+        )
 
 
 def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
@@ -155,22 +222,24 @@ def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
     return _png(fig)
 
 
-def relief_rates(rows: Sequence[tuple[str, int, int]]) -> bytes:
-    """Per point (label, times it helped, times tried): the share of tries that relieved."""
+def relief_rates(rows: Sequence[tuple[str, int, int, float]]) -> bytes:
+    """Per point (label, times it helped, times tried, estimated chance of relief): a bar for
+    the chance the app ranks by, labelled with the tries it rests on (one lucky try is short)."""
     fig = _figure(7.0, 0.9 + 0.32 * max(len(rows), 1))
     ax = fig.add_subplot()
-    labels = [label for label, _, _ in rows]
-    shares = [helped / tried if tried else 0.0 for _, helped, tried in rows]
-    bars = ax.barh(range(len(rows)), shares, color=BAR_COLOUR, height=0.6)
+    labels = [label for label, _, _, _ in rows]
+    bars = ax.barh(range(len(rows)), [chance for *_, chance in rows], color=BAR_COLOUR, height=0.6)
+    relief = _("relief {helped} of {tried}")
     texts = [
-        _("{helped} of {tried}").format(helped=helped, tried=tried) for _p, helped, tried in rows
+        f"{chance:.0%}  ({relief.format(helped=helped, tried=tried)})"
+        for _label, helped, tried, chance in rows
     ]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.15)
+    ax.set_xlim(0, 1.3)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel(_("Share of tries that relieved the pain"))
+    ax.set_xlabel(_("Estimated chance of relief"))
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -200,7 +269,7 @@ def peg_scores(checkins: Sequence[tuple[datetime, int, int, int]]) -> bytes:
     scores = [round((p + e + a) / 3, 1) for _, p, e, a in rows]
     ax.plot(x, scores, marker="o", color=PALETTE[0], linewidth=2.2, label=_("PEG score (mean)"))
     _pain_axis(ax, "0-10")
-    _date_axis(ax)
+    _date_axis(ax, [when for when, *_ in rows])
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return _png(fig)
 

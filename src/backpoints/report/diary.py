@@ -17,19 +17,22 @@ from typing import Final
 
 from sqlalchemy import select
 
-from backpoints.app import service
+from backpoints.app import routine_service, scan_service, service
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body
+from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
-from backpoints.core.planner import PainEntry, plan
-from backpoints.core.screening import Profile, restrictions
+from backpoints.core.learning import Tally
+from backpoints.core.planner import PainEntry, expected_relief, plan
+from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report import peg
+from backpoints.report.ranking import plural, tries
 from backpoints.store.models import Screening
-from backpoints.store.repo import SessionSummary, StoredRating
+from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
 #: How many points the printable chart shows (the same as the web's /chart page).
 CHART_POINTS: Final = 6
@@ -125,6 +128,8 @@ class PointStats:
     tried: int
     #: Mean of (pain after - pain before): negative means pain went down.
     mean_change: float
+    #: The expected chance of relief the planner ranks by (prior weighed with the tries).
+    chance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class ReportData:
     profile: Profile
     body: Body
     catalog: Catalog
+    runs: list[routine_service.RunSummary]
+    spots: list[scan_service.Found]
 
     @property
     def pain_series(self) -> dict[str, list[tuple[datetime, int]]]:
@@ -168,11 +175,13 @@ def gather(services: service.Services, start: date | None, end: date | None) -> 
     person = service.person_id(services)
     sessions = service.history(services, person, limit=1_000_000)[::-1]
     pegs = peg.history(services, person)
-    screenings = _screenings(services, person)
+    screenings = screenings_of(services, person)
     now = services.clock.now()
     stamps = [s.started_at for s in sessions] + [c.at for c in pegs] + [s.at for s in screenings]
     period = _period(start, end, now.astimezone(UTC).date(), stamps)
     prof = service.profile(services, person)
+    runs = routine_service.runs(services, person, limit=100_000)[::-1]
+    spots = scan_service.spots(services, person)
     return ReportData(
         period,
         now,
@@ -182,6 +191,8 @@ def gather(services: service.Services, start: date | None, end: date | None) -> 
         prof,
         service.body_of(prof),
         services.catalog,
+        [r for r in runs if period.covers(r.started_at)],
+        [f for f in spots if period.covers(f.found_at)],
     )
 
 
@@ -195,7 +206,8 @@ def _period(start: date | None, end: date | None, today: date, stamps: list[date
     return Period(start, end)
 
 
-def _screenings(services: service.Services, person: str) -> list[ScreeningRecord]:
+def screenings_of(services: service.Services, person: str) -> list[ScreeningRecord]:
+    """The person's red-flag screenings, oldest first."""
     with services.db() as db:
         rows = db.scalars(
             select(Screening).where(Screening.person_id == person).order_by(Screening.at)
@@ -223,24 +235,32 @@ def point_stats(ratings: Iterable[StoredRating], catalog: Catalog) -> list[Point
     grouped: dict[tuple[str, str], list[StoredRating]] = defaultdict(list)
     for r in ratings:
         grouped[(r.point_id, r.region)].append(r)
-    stats = [
-        PointStats(
-            pid,
-            _name(catalog, pid),
-            region,
-            sum(r.relieved for r in rs),
-            len(rs),
-            sum(r.pain_after - r.pain_before for r in rs) / len(rs),
-        )
-        for (pid, region), rs in grouped.items()
-    ]
-    return sorted(stats, key=lambda p: (-p.helped / p.tried, -p.tried, p.label))
+    stats = []
+    for (pid, region), rs in grouped.items():
+        helped = sum(r.relieved for r in rs)
+        chance = expected_relief(catalog, region, pid, Tally(helped, len(rs)))
+        change = sum(r.pain_after - r.pain_before for r in rs) / len(rs)
+        stats.append(PointStats(pid, _name(catalog, pid), region, helped, len(rs), change, chance))
+    return sorted(stats, key=lambda p: (-p.chance, -p.tried, p.label))
+
+
+def local(when: datetime, with_time: bool = True) -> str:
+    """A stored (UTC) time as this computer's local time: '2026-01-05 10:00'."""
+    return when.astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def zone_name(when: datetime) -> str:
+    """The local zone's name and offset, e.g. 'CET, UTC+01:00'."""
+    here = when.astimezone()
+    offset = here.strftime("%z")
+    return f"{here.tzname()}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def _before_after(s: SessionSummary) -> tuple[str, int, int]:
     region = s.ratings[0].region
     after = [r.pain_after for r in s.ratings if r.region == region][-1]
-    return f"{s.started_at:%d %b}", s.pain.get(region, s.ratings[0].pain_before), after
+    day = s.started_at.astimezone().strftime("%d %b")
+    return day, s.pain.get(region, s.ratings[0].pain_before), after
 
 
 def _pain_text(pain: dict[str, int]) -> str:
@@ -254,16 +274,13 @@ def _pain_text(pain: dict[str, int]) -> str:
 
 def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
     """Date, pain at the start, points tried (before -> after), outcome."""
-    sides = {"left": _("left"), "right": _("right")}
-    relief = " (" + _("relief") + ")"
     tries = [
-        f"{_name(catalog, r.point_id)}{f' ({sides[r.side]})' if r.side in sides else ''}: "
-        f"{r.pain_before} → {r.pain_after}{relief if r.relieved else ''}"
+        f"{_name(catalog, r.point_id)}{f' ({r.side})' if r.side else ''}: "
+        f"{r.pain_before} → {r.pain_after}{' (relief)' if r.relieved else ''}"
         for r in s.ratings
     ]
     if s.status == "refer":
-        urgency = {"emergency": _("emergency"), "urgent": _("urgent")}.get(s.urgency or "", "")
-        outcome = _("Referred ({urgency}): no massage advised").format(urgency=urgency)
+        outcome = f"Referred ({s.urgency}): no massage advised"
     else:
         outcome = _(OUTCOMES[s.status]) if s.status in OUTCOMES else s.status
     eased = dict.fromkeys(
@@ -272,24 +289,46 @@ def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
         if r.relieved
     )
     if eased and s.status != "relieved":
-        outcome += "; " + _("relief in {regions}").format(regions=", ".join(eased))
-    return [f"{s.started_at:%Y-%m-%d %H:%M}", _pain_text(s.pain), "\n".join(tries) or "–", outcome]
+        outcome += "; relief in " + ", ".join(eased)
+    return [local(s.started_at), _pain_text(s.pain), "\n".join(tries) or "–", outcome]
 
 
-def screening_row(s: ScreeningRecord) -> list[str]:
-    """Date, pain when asked, the questions answered yes, the advice given."""
-    yes = "\n".join(_(FLAG_LABELS[f]) if f in FLAG_LABELS else f for f in s.flags)
-    yes = yes or _("No to all {n}").format(n=len(FLAG_LABELS))
-    advice = {"emergency": _("Urgent care now"), "urgent": _("See a doctor first")}
-    given = advice.get(s.urgency or "", _("None"))
-    return [f"{s.at:%Y-%m-%d %H:%M}", _pain_text(s.pain), yes, given]
+def all_no_line(screenings: list[ScreeningRecord]) -> str | None:
+    """The screenings answered no to every question, in one sentence (None if there are none)."""
+    clear = [s for s in screenings if not s.flags]
+    if not clear:
+        return None
+    days = ", ".join(dict.fromkeys(local(s.at, with_time=False) for s in clear))
+    return (
+        f"No to all {len(FLAG_LABELS)} red-flag questions {times(len(clear))} "
+        f"(on {days}); no advice against massage was given."
+    )
+
+
+def run_row(r: routine_service.RunSummary) -> list[str]:
+    """Date, routine, steps done, stress before → after (0-10), how it ended."""
+    stress = f"{r.stress_before} → {r.stress_after}" if r.stress_after is not None else (
+        f"{r.stress_before} → not given" if r.stress_before is not None else "–"
+    )  # fmt: skip
+    return [local(r.started_at), r.name, plural(r.steps_done, "step"), stress, r.status]
+
+
+def spot_row(f: scan_service.Found, catalog: Catalog) -> list[str]:
+    """Date, region, tenderness (1-10), the catalogue points nearest the spot."""
+    near = ", ".join(_name(catalog, p) for p in f.points) or "none within 4 cm"
+    return [
+        local(f.found_at),
+        (region_label(f.region) if f.region in REGION_LABELS else f.region),
+        str(f.tenderness),
+        near,
+    ]
 
 
 def caution_lines(profile: Profile, catalog: Catalog) -> list[str]:
     """The contraindications on file and how the guidance was adapted to them."""
     lines = [_(text) for field, text in CONDITIONS.items() if getattr(profile, field)]
-    limits = restrictions(profile, catalog)
-    lines += limits.excluded_regions.values()
+    limits = cautions_for(profile, catalog)
+    lines += [r for r in dict.fromkeys(limits.excluded_regions.values()) if r != limits.withheld]
     lines += [_("Guidance adapted: {note}").format(note=note) for note in limits.notes]
     return lines
 
@@ -300,51 +339,43 @@ def overview_lines(data: ReportData) -> list[str]:
     eased = sum(1 for s in data.sessions if any(r.relieved for r in s.ratings))
     referred = sum(1 for s in data.sessions if s.status == "refer")
     days = (p.end - p.start).days + 1
-    span = ngettext("{n} day", "{n} days", days).format(n=days)
-    lines = [_("Period: {start} to {end} ({days}).").format(start=p.start, end=p.end, days=span)]
+    lines = [f"Period: {p.start} to {p.end} ({plural(days, 'day')})."]
     lines.append(
-        _(
-            "Sessions: {n}; relief from at least one point in {eased}; referred without "
-            "massage: {referred}."
-        ).format(n=n, eased=eased, referred=referred)
+        f"Sessions: {n}; relief from at least one point in {eased}; referred without "
+        f"massage: {referred}."
         if n
-        else _("Sessions: none.")
+        else "Sessions: none."
     )
+    if data.runs:
+        lines.append(f"Routines: {plural(len(data.runs), 'run')}.")
+    if data.spots:
+        lines.append(f"Tender spots found: {len(data.spots)}.")
     for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
         (t0, v0), (t1, v1) = pts[0], pts[-1]
+        if len(pts) == 1:
+            lines.append(f"{region_label(region)}: pain {v0} on {local(t0, False)} (1 session).")
+            continue
         lines.append(
-            _(
-                "{region}: pain {first} on {first_day}, {last} on {last_day} "
-                "(mean {mean} over {n} sessions)."
-            ).format(
-                region=region_label(region),
-                first=v0,
-                first_day=f"{t0:%Y-%m-%d}",
-                last=v1,
-                last_day=f"{t1:%Y-%m-%d}",
-                mean=f"{data.mean_pain[region]:.1f}",
-                n=len(pts),
-            )
+            f"{region_label(region)}: pain {v0} on {local(t0, False)}, {v1} on "
+            f"{local(t1, False)} (mean {data.mean_pain[region]:.1f} over "
+            f"{plural(len(pts), 'session')})."
         )
     if data.pegs:
         first, last = data.pegs[0], data.pegs[-1]
         lines.append(
-            _("PEG score: {first} on {first_day}, {last} on {last_day} ({n} check-ins).").format(
-                first=f"{first.score:.1f}",
-                first_day=f"{first.at:%Y-%m-%d}",
-                last=f"{last.score:.1f}",
-                last_day=f"{last.at:%Y-%m-%d}",
-                n=len(data.pegs),
-            )
+            f"PEG score: {first.score:.1f} on {local(first.at, False)}, {last.score:.1f} on "
+            f"{local(last.at, False)} ({plural(len(data.pegs), 'check-in')})."
+            if len(data.pegs) > 1
+            else f"PEG score: {first.score:.1f} on {local(first.at, False)} (1 check-in)."
         )
     lines.append(red_flag_summary(data.screenings))
     helped = [s for s in data.points if s.helped]
     if helped:
         best = helped[0]
         lines.append(
-            _("Helped most: {point} ({helped} of {tried} tries).").format(
-                point=best.label, helped=best.helped, tried=best.tried
-            )
+            f"Most likely to help: {best.label} for the {region_label(best.region)} "
+            f"(relief in {best.helped} of {tries(best.tried)}; estimated chance "
+            f"{best.chance:.0%})."
         )
     return lines
 
@@ -372,10 +403,32 @@ def chart_points(services: service.Services, person: str) -> tuple[list[Point], 
     suggestions for common pain; and whether they are the person's own."""
     profile = service.profile(services, person)
     catalog = services.catalog
-    helped = [i for i in service.insights(services, person) if i.helped]
+    limits = cautions_for(profile, catalog)
+    found = service.insights(services, person)
+    helped = [
+        p
+        for p in point_stats_of(found, catalog)
+        if p.helped and not limits.withheld and limits.allows(catalog.get(p.point_id))
+    ]
     chosen = list(dict.fromkeys(i.point_id for i in helped))[:CHART_POINTS]
     if not chosen:
-        limits = restrictions(profile, catalog)
         pain = [PainEntry(r, 5) for r in ("lower_back_left", "interscapular", "sacrum")]
         chosen = [p.candidates[0].point.id for p in plan(pain, catalog, limits) if p.candidates]
     return [catalog.get(p) for p in chosen], bool(helped)
+
+
+def point_stats_of(found: Iterable[PointInsight], catalog: Catalog) -> list[PointStats]:
+    """Stored insights as PointStats, ranked by the expected chance of relief."""
+    stats = [
+        PointStats(
+            i.point_id,
+            _name(catalog, i.point_id),
+            i.region,
+            i.helped,
+            i.tried,
+            -i.mean_drop,
+            expected_relief(catalog, i.region, i.point_id, Tally(i.helped, i.tried)),
+        )
+        for i in found
+    ]
+    return sorted(stats, key=lambda p: (-p.chance, -p.tried, p.label))

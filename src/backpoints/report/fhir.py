@@ -11,7 +11,15 @@ Owns the mapping from the diary to FHIR resources and the standard codes it uses
   ``survey``, ``valueInteger`` 0-10, body site coded in SNOMED CT (see `BODY_SITES`) with the
   region and its side (the person's left/right) in ``text``;
 - one ``Procedure`` per session that got past screening (``completed``, ``stopped`` or
-  ``in-progress``), with the points tried as notes (pain before -> after).
+  ``in-progress``), coded SNOMED CT 231107005 "Acupressure", with the points tried as notes;
+- one ``Observation`` per PEG check-in: LOINC 91147-9 (the PEG mean score) with the three
+  items of the PEG panel 91148-7 as components;
+- one ``Observation`` per red-flag screening: every question asked, each a component with
+  ``valueBoolean`` (yes/no), in the code system ``urn:backpoints:red-flag`` (no standard code
+  for these questions was found).
+
+Every SNOMED CT code is listed with its preferred term in `SNOMED_TERMS` (docs/exports.md says
+where each was checked); `body_site` and `PROCEDURE_CODE` take their displays from there.
 
 Resource ids are UUIDs derived from the pseudonym and the diary row, so exporting twice gives
 the same ids. fhir.resources (used by `validate`) is imported only inside that function; the
@@ -32,8 +40,12 @@ from typing import Any
 from backpoints.app import service
 from backpoints.catalog import Catalog
 from backpoints.core.errors import BackpointsError
+from backpoints.core.screening import QUESTIONS
 from backpoints.core.vocab import REGION_LABELS
 from backpoints.report.csv_export import iso_utc, point_name, whole_diary
+from backpoints.report.diary import ScreeningRecord, screenings_of
+from backpoints.report.peg import ITEMS, StoredPeg
+from backpoints.report.peg import history as peg_history
 from backpoints.store.models import Person
 from backpoints.store.repo import SessionSummary, StoredRating
 
@@ -62,27 +74,51 @@ SURVEY: Json = {
 }
 PROCEDURE_TEXT = "Self-administered acupressure / self-massage"
 
-_NECK = ("45048000", "Neck structure")
-_LOWER_BACK = ("37822005", "Lower back structure")
-_UPPER_BACK = ("304036007", "Upper back structure")
-_BUTTOCK = ("46862004", "Buttock structure")
-#: The SNOMED CT code for a region (the side goes in the text only). Verify before clinical use.
-BODY_SITES: dict[str, tuple[str, str]] = {
-    "neck": _NECK,
-    "upper_trapezius_left": _UPPER_BACK,
-    "upper_trapezius_right": _UPPER_BACK,
-    "scapula_left": _UPPER_BACK,
-    "scapula_right": _UPPER_BACK,
-    "interscapular": _UPPER_BACK,
-    "mid_back_left": _UPPER_BACK,
-    "mid_back_right": _UPPER_BACK,
-    "lower_back_left": _LOWER_BACK,
-    "lower_back_right": _LOWER_BACK,
-    "sacrum": ("54735007", "Sacrum structure"),
-    "buttock_left": _BUTTOCK,
-    "buttock_right": _BUTTOCK,
+#: Every SNOMED CT code the export writes, with its preferred term (the display it carries).
+SNOMED_TERMS: dict[str, str] = {
+    "45048000": "Neck structure",
+    "77568009": "Structure of back of trunk",
+    "1017210004": "Structure of left lumbar region of back",
+    "1017211000": "Structure of right lumbar region of back",
+    "1144746008": "Structure of sacral vertebral column region",
+    "46862004": "Buttock structure",
+    "231107005": "Acupressure",
 }
-FALLBACK_SITE = ("77568009", "Back structure")
+_TRUNK = "77568009"
+#: The SNOMED CT code of a region: lateralised where SNOMED has a code for the side (the lower
+#: back), else the structure that contains it; the precise region is always in the text.
+BODY_SITES: dict[str, str] = {
+    "neck": "45048000",
+    "upper_trapezius_left": _TRUNK,
+    "upper_trapezius_right": _TRUNK,
+    "scapula_left": _TRUNK,
+    "scapula_right": _TRUNK,
+    "interscapular": _TRUNK,
+    "mid_back_left": _TRUNK,
+    "mid_back_right": _TRUNK,
+    "lower_back_left": "1017210004",
+    "lower_back_right": "1017211000",
+    "sacrum": "1144746008",
+    "buttock_left": "46862004",
+    "buttock_right": "46862004",
+}
+FALLBACK_SITE = _TRUNK
+PROCEDURE_CODE: Json = {
+    "coding": [{"system": SNOMED, "code": "231107005", "display": SNOMED_TERMS["231107005"]}],
+    "text": PROCEDURE_TEXT,
+}
+LOINC = "http://loinc.org"
+#: The PEG: the mean score (LOINC 91147-9) with its three items, as in the panel 91148-7.
+PEG_SCORE: Json = {
+    "coding": [{"system": LOINC, "code": "91147-9", "display": "Mean score [PEG]"}],
+    "text": "PEG score (mean of pain, enjoyment of life, general activity; 0-10)",
+}
+PEG_ITEMS: dict[str, str] = {"pain": "75893-8", "enjoyment": "91145-3", "activity": "91146-1"}
+RED_FLAG_SYSTEM = "urn:backpoints:red-flag"
+RED_FLAG_CODE: Json = {
+    "coding": [{"system": RED_FLAG_SYSTEM, "code": "screening", "display": "Red-flag screening"}],
+    "text": "Red-flag screening for back pain (signs that need a doctor, not massage)",
+}
 
 #: Session status -> Procedure.status; "refer" sessions had no massage and get no Procedure.
 PROCEDURE_STATUS = {
@@ -127,17 +163,22 @@ def pseudonym(person_id: str, created_at: datetime) -> str:
 
 def body_site(region: str) -> Json:
     """The SNOMED CT coded body site of a region, with its label (and side) as text."""
-    code, display = BODY_SITES.get(region, FALLBACK_SITE)
+    code = BODY_SITES.get(region, FALLBACK_SITE)
     return {
-        "coding": [{"system": SNOMED, "code": code, "display": display}],
+        "coding": [{"system": SNOMED, "code": code, "display": SNOMED_TERMS[code]}],
         "text": REGION_LABELS.get(region, region),
     }
 
 
 def build_bundle(
-    sessions: Sequence[SessionSummary], patient_key: str, catalog: Catalog, now: datetime
+    sessions: Sequence[SessionSummary],
+    patient_key: str,
+    catalog: Catalog,
+    now: datetime,
+    pegs: Sequence[StoredPeg] = (),
+    screenings: Sequence[ScreeningRecord] = (),
 ) -> Json:
-    """The Bundle for these sessions of one person (`patient_key` from `pseudonym`)."""
+    """The Bundle for these sessions, PEG check-ins and screenings of one person."""
     ids = _Ids(patient_key)
     patient = ids.url("patient")
     entries = [
@@ -151,6 +192,11 @@ def build_bundle(
     ]
     for s in sessions:
         entries += _session_entries(s, ids, patient, catalog)
+    entries += [_entry(ids.url("peg", iso_utc(c.at)), _peg(c, patient)) for c in pegs]
+    entries += [
+        _entry(ids.url("screening", iso_utc(s.at), str(i)), _screening(s, patient))
+        for i, s in enumerate(screenings)
+    ]
     return {
         "resourceType": "Bundle",
         "id": ids.id("bundle", iso_utc(now)),
@@ -204,7 +250,7 @@ def _procedure(s: SessionSummary, patient: str, catalog: Catalog) -> Json:
     procedure: Json = {
         "resourceType": "Procedure",
         "status": PROCEDURE_STATUS[s.status],
-        "code": {"text": PROCEDURE_TEXT},
+        "code": PROCEDURE_CODE,
         "subject": {"reference": patient},
         "performedPeriod": period,
         "bodySite": [body_site(region) for region in s.pain],
@@ -213,6 +259,60 @@ def _procedure(s: SessionSummary, patient: str, catalog: Catalog) -> Json:
     if notes:
         procedure["note"] = notes
     return procedure
+
+
+def _peg(c: StoredPeg, patient: str) -> Json:
+    answers = {"pain": c.answers.pain, "enjoyment": c.answers.enjoyment,
+               "activity": c.answers.activity}  # fmt: skip
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [SURVEY],
+        "code": PEG_SCORE,
+        "subject": {"reference": patient},
+        "effectiveDateTime": iso_utc(c.at),
+        "valueQuantity": {
+            "value": round(c.score, 2),
+            "unit": "{score}",
+            "system": "http://unitsofmeasure.org",
+            "code": "{score}",
+        },
+        "component": [
+            {
+                "code": {
+                    "coding": [{"system": LOINC, "code": PEG_ITEMS[field]}],
+                    "text": ITEMS[field][1],
+                },
+                "valueInteger": value,
+            }  # fmt: skip
+            for field, value in answers.items()
+        ],
+    }
+
+
+def _screening(s: ScreeningRecord, patient: str) -> Json:
+    said_yes = set(s.flags)
+    summary = (
+        "Yes to: " + "; ".join(QUESTIONS.get(f, f) for f in s.flags)
+        if s.flags
+        else f"No to all {len(QUESTIONS)} questions."
+    )
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [SURVEY],
+        "code": RED_FLAG_CODE,
+        "subject": {"reference": patient},
+        "effectiveDateTime": iso_utc(s.at),
+        "valueString": summary,
+        "component": [
+            {
+                "code": {"coding": [{"system": RED_FLAG_SYSTEM, "code": flag}], "text": question},
+                "valueBoolean": flag in said_yes,
+            }
+            for flag, question in QUESTIONS.items()
+        ],
+    }
 
 
 def _tried(r: StoredRating, catalog: Catalog) -> str:
@@ -245,7 +345,9 @@ def diary_bundle(services: service.Services, person: str | None = None) -> Json:
         found = db.get(Person, who)
         created = found.created_at if found is not None else services.clock.now()
     sessions = whole_diary(services, who)
-    bundle = build_bundle(sessions, pseudonym(who, created), services.catalog, services.clock.now())
+    pegs, screenings = peg_history(services, who), screenings_of(services, who)
+    key, now = pseudonym(who, created), services.clock.now()
+    bundle = build_bundle(sessions, key, services.catalog, now, pegs, screenings)
     validate(bundle)
     return bundle
 

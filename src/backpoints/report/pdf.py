@@ -4,7 +4,8 @@
 sessions, the points that helped, screening answers and red flags, cautions on file, and a
 disclaimer. `write_point_chart` draws the person's points on their back, numbered, with how to
 find and press each. What goes in comes from `backpoints.report.diary`; reportlab and
-matplotlib are imported inside the functions. Dates and times are UTC, as stored.
+matplotlib are imported inside the functions. Times are shown in the computer's local time
+and say which zone that is; each heading is kept on the page with what follows it.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from typing import IO, Any, Final
 from backpoints import __version__, i18n
 from backpoints.app import service
 from backpoints.core.anatomy import locate
-from backpoints.core.screening import QUESTIONS, adjust_technique, restrictions
+from backpoints.core.cautions import cautions_for, fit_technique
+from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import region_label
 from backpoints.i18n import gettext as _
 from backpoints.report import charts, diary
+from backpoints.report.partner import for_partner
+from backpoints.report.ranking import tries
 
 Target = str | Path | IO[bytes]
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -42,7 +46,8 @@ DISCLAIMER: Final = i18n.N_(
     "not made by a clinician. Pain is self-rated on a 0–10 scale. A point counts as having "
     "helped (relief) when pain dropped by at least 2 points or by 30% from the start of the "
     "session (farrar2001). The evidence that massage or acupressure eases low back pain is of "
-    "low to moderate certainty (furlan2015, li2021). The PEG score is the mean of three 0–10 "
+    "low to very low certainty (furlan2015, li2021); only acupressure compared with physical "
+    "therapy reaches moderate certainty (li2021). The PEG score is the mean of three 0–10 "
     "items: average pain, and interference with enjoyment of life and with general activity, "
     "in the past week (krebs2009)."
 )
@@ -54,8 +59,13 @@ CHART_NOTE: Final = i18n.N_(
 #: At most this many points in the relief-rate chart (the best first).
 CHART_BARS: Final = 10
 RELIEF_CAPTION: Final = i18n.N_(
-    "Share of tries of each point that gave relief (a drop of at least 2 points or 30% in the "
-    "region treated), with the counts; best first, at most 10 points."
+    "Estimated chance of relief (a drop of at least 2 points or 30% in the region treated) for "
+    "each point tried, with the tries it rests on; best first, at most 10 points."
+)
+RANKING_NOTE: Final = i18n.N_(
+    "Ranked by the estimated chance of relief, the number the app plans with: the point's "
+    "prior from the literature weighed with this person's tries, so one lucky try ranks "
+    "below a point that helped 3 of 5 times."
 )
 
 
@@ -202,20 +212,28 @@ def write_report(
     title = _("Back pain self-care diary: {start} to {end}").format(
         start=data.period.start, end=data.period.end
     )
-    generated = _("generated {when} UTC").format(when=f"{data.generated:%Y-%m-%d %H:%M}")
-    footer = f"backpoints {__version__} · {title} · {generated}"
+    zone = diary.zone_name(data.generated)
+    generated = _("generated {when}").format(when=diary.local(data.generated))
+    footer = f"backpoints {__version__} · {title} · {generated} ({zone})"
     story: list[Any] = [
         _p(title, "title"),
         _p(
-            _("Name: {blank}   Date of birth: {short}   Times are UTC.").format(
-                blank="_" * 22, short="_" * 14
+            _("Name: {blank}   Date of birth: {short}   Times: {zone}.").format(
+                blank="_" * 22, short="_" * 14, zone=zone
             )
         ),
     ]
     for section in _SECTIONS:
-        story.extend(section(data))
+        story.extend(_kept(section(data)))
     _build(_document(path, title, footer), story)
     return data.period
+
+
+def _kept(section: list[Any]) -> list[Any]:
+    """A section whose heading stays on the page with the first thing under it."""
+    from reportlab.platypus import KeepTogether
+
+    return [KeepTogether(section[:2]), *section[2:]] if len(section) > 1 else section
 
 
 def _overview(data: diary.ReportData) -> list[Any]:
@@ -241,7 +259,7 @@ def _red_flags(data: diary.ReportData) -> list[Any]:
     for s in flagged:
         advice = _(diary.URGENCY_ADVICE[s.urgency]) if s.urgency in diary.URGENCY_ADVICE else ""
         level = {"emergency": _("EMERGENCY"), "urgent": _("URGENT")}.get(s.urgency or "", "")
-        out.append(_p(f"{s.at:%Y-%m-%d %H:%M}: {level}. {advice}", "flag"))
+        out.append(_p(f"{diary.local(s.at)}: {level}. {advice}", "flag"))
         for f in s.flags:
             label = _(diary.FLAG_LABELS[f]) if f in diary.FLAG_LABELS else f
             question = _(QUESTIONS[f]) if f in QUESTIONS else f
@@ -277,7 +295,7 @@ def _peg(data: diary.ReportData) -> list[Any]:
     ]
     for c in data.pegs:
         a = c.answers
-        rows.append([f"{c.at:%Y-%m-%d}", str(a.pain), str(a.enjoyment), str(a.activity)])
+        rows.append([diary.local(c.at, False), str(a.pain), str(a.enjoyment), str(a.activity)])
         rows[-1].append(f"{c.score:.1f}")
     out.append(_table(rows, (34, 35, 35, 35, 35)))
     chart = [(c.at, c.answers.pain, c.answers.enjoyment, c.answers.activity) for c in data.pegs]
@@ -305,20 +323,25 @@ def _helped(data: diary.ReportData) -> list[Any]:
     if not data.points:
         return [*out, _p(_("No points were rated in this period."))]
     helped = [p for p in data.points if p.helped]
-    rows = [[_("Point"), _("Region"), _("Relief / tries"), _("Mean change in pain")]]
+    rows = [[_("Point"), _("Region"), _("Relief in"), _("Estimated chance"), _("Mean change")]]
     rows += [
-        [p.label, region_label(p.region), f"{p.helped} / {p.tried}", f"{p.mean_change:+.1f}"]
+        [p.label, region_label(p.region), f"{p.helped} of {tries(p.tried)}", f"{p.chance:.0%}",
+         f"{p.mean_change:+.1f}"]
         for p in helped
-    ]
-    out += [_table(rows, (62, 52, 28, 32))] if helped else [_p(_("None gave relief."))]
+    ]  # fmt: skip
+    out += [_table(rows, (56, 44, 26, 26, 22))] if helped else [_p(_("None gave relief."))]
+    out.append(_p(_(RANKING_NOTE), "small"))
     others = [
-        f"{p.label} ({region_label(p.region)}, {p.tried}×)" for p in data.points if not p.helped
+        f"{p.label} ({region_label(p.region)}, {tries(p.tried)})"
+        for p in data.points
+        if not p.helped
     ]
     if others:
-        out.append(
-            _p(_("Tried without relief: {points}.").format(points="; ".join(others)), "small")
-        )
-    bars = [(f"{p.label} ({region_label(p.region)})", p.helped, p.tried) for p in data.points]
+        tried = _("Tried without relief: {points}.").format(points="; ".join(others))
+        out.append(_p(tried, "small"))
+    bars = [
+        (f"{p.label} ({region_label(p.region)})", p.helped, p.tried, p.chance) for p in data.points
+    ]
     chart = charts.relief_rates(bars[:CHART_BARS])
     return [*out, _image(chart, PAGE_WIDTH_MM), _p(_(RELIEF_CAPTION), "small")]
 
@@ -327,9 +350,38 @@ def _screenings(data: diary.ReportData) -> list[Any]:
     out = [_p(_("Screening answers"), "h2")]
     if not data.screenings:
         return [*out, _p(_("The red-flag questions were not asked in this period."))]
-    rows = [[_("Date"), _("Pain when asked"), _("Answered yes"), _("Advice given")]]
-    rows += [diary.screening_row(s) for s in data.screenings]
-    return [*out, _table(rows, (27, 45, 70, 32))]
+    clear = diary.all_no_line(data.screenings)
+    if clear:
+        out.append(_p(clear))
+    for s in (s for s in data.screenings if s.flags):
+        advice = _(diary.URGENCY_ADVICE[s.urgency]) if s.urgency in diary.URGENCY_ADVICE else ""
+        said = _("answered yes.")
+        out.append(_p(f"{diary.local(s.at)}: {said} {advice}", "flag"))
+        yes = _("Yes.")
+        out += [_p(f"• “{_(QUESTIONS[f]) if f in QUESTIONS else f}” {yes}") for f in s.flags]
+        others = len(QUESTIONS) - len(s.flags)
+        out.append(_p(_("No to the other {n} questions.").format(n=others), "small"))
+    return out
+
+
+def _routines(data: diary.ReportData) -> list[Any]:
+    out = [_p(_("Routines and stress"), "h2")]
+    if not data.runs:
+        return [*out, _p(_("No routines were run in this period."))]
+    rows = [
+        [_("Date"), _("Routine"), _("Steps done"), _("Stress (0–10) before → after"), _("Ended")]
+    ]
+    rows += [diary.run_row(r) for r in data.runs]
+    return [*out, _table(rows, (27, 60, 22, 40, 25))]
+
+
+def _spots(data: diary.ReportData) -> list[Any]:
+    out = [_p(_("Tender spots found"), "h2")]
+    if not data.spots:
+        return [*out, _p(_("No tender spots were marked in this period."))]
+    rows = [[_("Date"), _("Region"), _("Tenderness (1–10)"), _("Nearest points")]]
+    rows += [diary.spot_row(f, data.catalog) for f in data.spots]
+    return [*out, _table(rows, (27, 45, 30, 72))]
 
 
 def _cautions(data: diary.ReportData) -> list[Any]:
@@ -349,6 +401,8 @@ _SECTIONS: Final[tuple[Callable[[diary.ReportData], list[Any]], ...]] = (
     _peg,
     _sessions,
     _helped,
+    _routines,
+    _spots,
     _screenings,
     _cautions,
     _disclaimer,
@@ -365,38 +419,39 @@ def write_point_chart(services: service.Services, path: Target) -> list[str]:
     points, personal = diary.chart_points(services, person)
     body = service.body_of(profile)
     marks = [(str(n), pos) for n, p in enumerate(points, 1) for pos in locate(p, body)]
-    limits = restrictions(profile, services.catalog)
+    limits = cautions_for(profile, services.catalog)
     lead = (
-        _("The points that helped, numbered, seen from behind")
-        if personal
-        else _("Suggested starting points, seen from behind")
+        _("The points that helped them, numbered") if personal else _("Suggested starting points")
     )
     title = _("Massage points chart")
+    intro = _(
+        "For the partner or carer who gives the massage. {lead}, on their back as you see it "
+        "when you stand behind them: their left is on the left of the picture. Press each "
+        "point as described; stop at once if they feel sharp pain or numbness."
+    ).format(lead=lead)
     story: list[Any] = [
         _p(title, "title"),
-        _p(
-            lead
-            + ": "
-            + _(
-                "the person's left is on the left of the picture. "
-                "Press each point as described; stop if it hurts sharply or feels numb."
-            )
-        ),
+        _p(intro),
         _image(charts.points_map(body, marks), 100),
         *[_p(note, "flag") for note in limits.notes],
     ]
     shown = service.shown_catalog(services)
+    # the English steps are rewritten for the partner; a translation is read as written
+    partner = for_partner if i18n.current() == i18n.DEFAULT else str
     for n, original in enumerate(points, 1):
         point = shown.get(original.id)
-        technique, _notes = adjust_technique(point, limits)
+        fitted = fit_technique(original, limits, owned=profile.tools_owned)
+        technique = fitted.technique
         how = technique_summary(technique.motion, technique.pressure, technique.tools[0])
         chinese = f" ({point.names.chinese})" if point.names.chinese else ""
         story.append(_p(f"{n}. {point.display_name}{chinese}", "h2"))
-        story += [_p(f"{i}. {step}") for i, step in enumerate(point.how_to_find, 1)]
+        story += [_p(f"{i}. {partner(step)}") for i, step in enumerate(point.how_to_find, 1)]
         story.append(_p(_("How: {how} About {n} seconds.").format(how=how, n=technique.duration_s)))
-        story += [_p(_("Caution: {text}").format(text=c), "small") for c in point.cautions]
+        story += [
+            _p(_("Caution: {text}").format(text=c), "small")
+            for c in (*point.cautions, *fitted.notes)
+        ]
     story.append(_p(_(CHART_NOTE), "small"))
-    stamp = i18n.format_date(services.clock.now())
-    footer = f"backpoints · {title} · {stamp}"
+    footer = f"backpoints · {title} · {i18n.format_date(services.clock.now())}"
     _build(_document(path, title, footer), story)
     return [p.id for p in points]

@@ -3,7 +3,7 @@
 `MediapipeEstimator` imports mediapipe (and opencv) only when it is built, so importing this
 module costs nothing and works without the vision extra; `require_vision()` names what is
 missing in one line. `FakeEstimator` returns landmarks a test gives it, so the geometry and
-the whole photo pipeline are tested without the model (STYLE.md 3: inject the world).
+the whole photo pipeline are tested without the model (the world is injected through an interface).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ Assumptions, each with the uncertainty it adds (docs/vision.md):
 - mediapipe's shoulder landmarks (the shoulder joints) span `SHOULDER_LANDMARK_FRACTION` of
   the biacromial breadth (acromion tip to tip);
 - C7 lies `C7_ABOVE_SHOULDERS` shoulder-landmark widths above the shoulders' midpoint;
+- seen from behind, the model's left shoulder is on the viewer's left (`facing_camera`);
 - mediapipe's hip landmarks are the hip joints, below the iliac crests; the PSIS (S2 level)
   lies `PSIS_ALONG_C7_HIP` of the way from C7 down to the hips' midpoint (~9 cm above them).
 """
@@ -48,11 +49,8 @@ LANDMARK_INDEX: Final[dict[str, int]] = {
     "right_hip": 24,
 }
 TRUNK: Final = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-FACE: Final = ("nose", "left_eye", "right_eye")
 #: A shoulder or hip counts as seen at this visibility or more.
 MIN_VISIBILITY: Final = 0.5
-#: A face is "clearly visible" when nose and both eyes reach this visibility.
-FACE_VISIBILITY: Final = 0.9
 SHOULDER_LANDMARK_FRACTION: Final = 0.9
 C7_ABOVE_SHOULDERS: Final = 0.12
 PSIS_ALONG_C7_HIP: Final = 0.85
@@ -62,8 +60,12 @@ SCALE_CV: Final[dict[bool, float]] = {True: 0.03, False: 0.08}
 MIN_SHOULDER_PX: Final = 40.0
 #: The trunk axis may lean this far from the image's vertical.
 MAX_TILT_DEG: Final = 45.0
-#: Plausible C7->PSIS length over shoulder-landmark width (about 1.45 for an upright back).
-TRUNK_TO_SHOULDERS: Final = (0.8, 2.6)
+#: Plausible C7->PSIS length over the shoulders' spread across the trunk: 1.50 for the mean
+#: body (ernst2013 over ansur2 biacromial breadth x SHOULDER_LANDMARK_FRACTION), +-20%.
+#: A side view narrows the spread; a wrong landmark stretches the trunk.
+TRUNK_TO_SHOULDERS: Final = (1.2, 1.8)
+#: With a known stature, C7-PSIS and shoulder width within this share of the prediction.
+PLAUSIBLE: Final = (0.8, 1.2)
 
 Vec = tuple[float, float]
 
@@ -137,11 +139,11 @@ class PlacedPoint:
 
 
 def check_back_view(pose: Pose) -> None:
-    """Raise unless the pose shows an upright back with both shoulders and both hips."""
+    """Raise unless the pose shows a back (not a front) with both shoulders and both hips."""
     if facing_camera(pose):
         raise FacingCamera(
-            "The photo shows the person's face, so it is taken from the front or the side; "
-            "take it from behind, with their back to the camera."
+            "The photo shows the person from the front; take it from behind, with their back "
+            "to the camera."
         )
     missing = [name.replace("_", " ") for name in TRUNK if not pose.seen(name)]
     if missing:
@@ -153,17 +155,23 @@ def check_back_view(pose: Pose) -> None:
 
 
 def facing_camera(pose: Pose) -> bool:
-    """A clearly visible face whose nose lies between the shoulders, or that the model itself
-    reads as facing it (its left shoulder on the viewer's right), means a front or side view."""
-    if not all(pose.seen(name, FACE_VISIBILITY) for name in FACE):
-        return False
+    """Whether the model sees the person from the front: its left shoulder on the viewer's right.
+
+    Seen from behind, the person's left shoulder is on the viewer's left (across the trunk, so
+    a tilted photo reads the same). The face is not used: the pose model reports nose and eyes
+    at a visibility of 0.99 or more on people seen from behind too, and an upright person's
+    nose always projects between the shoulders (docs/vision.md has the photos tried).
+    """
     marks = pose.landmarks
-    left, right = marks.get("left_shoulder"), marks.get("right_shoulder")
-    if left is None or right is None:
-        return True  # a clear face and no shoulders: a portrait, not a back
-    nose_x = marks["nose"].x
-    between = min(left.x, right.x) <= nose_x <= max(left.x, right.x)
-    return between or left.x > right.x
+    if not (pose.seen("left_shoulder") and pose.seen("right_shoulder")):
+        return False
+    sl, sr = marks["left_shoulder"], marks["right_shoulder"]
+    down = (0.0, 1.0)  # upright, unless the hips show the trunk's axis
+    if pose.seen("left_hip") and pose.seen("right_hip"):
+        hl, hr = marks["left_hip"], marks["right_hip"]
+        down = ((hl.x + hr.x - sl.x - sr.x) / 2, (hl.y + hr.y - sl.y - sr.y) / 2)
+    across = (down[1], -down[0])  # toward the viewer's right on an upright picture
+    return (sr.x - sl.x) * across[0] + (sr.y - sl.y) * across[1] < 0
 
 
 def _mid(a: Landmark, b: Landmark) -> Vec:
@@ -200,19 +208,39 @@ def back_frame(pose: Pose, stature_cm: float | None = None, sex: Sex | None = No
             "hold the camera upright and ask the person to stand straight."
         )
     x_axis = (y_axis[1], -y_axis[0])  # image right when upright: the person's right
+    spread_px = abs((sr.x - sl.x) * x_axis[0] + (sr.y - sl.y) * x_axis[1])
     lift = C7_ABOVE_SHOULDERS * shoulder_px
     c7 = (shoulders_mid[0] - lift * y_axis[0], shoulders_mid[1] - lift * y_axis[1])
     c7_hips_px = (hips_mid[0] - c7[0]) * y_axis[0] + (hips_mid[1] - c7[1]) * y_axis[1]
     trunk_px = PSIS_ALONG_C7_HIP * c7_hips_px
     low, high = TRUNK_TO_SHOULDERS
-    if not low <= trunk_px / shoulder_px <= high:
+    if not low <= trunk_px / max(spread_px, 1e-9) <= high:
         raise UnusablePose(
             "The shoulders look too narrow or too wide for the length of the back (is the "
             "person side-on or bending?); ask them to stand straight with their back square "
             "to the camera."
         )
     body = body_from_pixels(shoulder_px, trunk_px, stature_cm, sex)
+    check_plausible(body, stature_cm, sex)
     return PhotoBody(body, c7, x_axis, y_axis, trunk_px / body.c7_psis_cm, stature_cm is not None)
+
+
+def check_plausible(body: Body, stature_cm: float | None, sex: Sex | None) -> None:
+    """Refuse a recovered body whose C7-PSIS length or shoulder width is far from what the
+    stature (or, without one, the sex's average) predicts: a side view, a bent back or a
+    wrong landmark, not a person of unusual build (`PLAUSIBLE` is about 2 SD of each)."""
+    ref = body_from_stature(stature_cm or default_stature(sex), sex)
+    low, high = PLAUSIBLE
+    trunk = body.c7_psis_cm / ref.c7_psis_cm
+    shoulders = body.acromion_half_width_cm / ref.acromion_half_width_cm
+    if stature_cm is not None and not (low <= trunk <= high and low <= shoulders <= high):
+        raise UnusablePose(
+            f"The back measures {body.c7_psis_cm:.0f} cm from the neck to the pelvis and "
+            f"{2 * body.acromion_half_width_cm:.0f} cm across the shoulders, far from what a "
+            f"height of {stature_cm:.0f} cm predicts ({ref.c7_psis_cm:.0f} and "
+            f"{2 * ref.acromion_half_width_cm:.0f} cm); stand square to the camera, upright, "
+            "with the whole back in view, and check the height in your profile."
+        )
 
 
 def body_from_pixels(
@@ -280,13 +308,13 @@ def browser_recipe(
     return {
         "landmarks": LANDMARK_INDEX,
         "minVisibility": MIN_VISIBILITY,
-        "faceVisibility": FACE_VISIBILITY,
         "shoulderFraction": SHOULDER_LANDMARK_FRACTION,
         "c7AboveShoulders": C7_ABOVE_SHOULDERS,
         "psisAlongC7Hip": PSIS_ALONG_C7_HIP,
         "minShoulderPx": MIN_SHOULDER_PX,
         "maxTiltDeg": MAX_TILT_DEG,
         "trunkToShoulders": list(TRUNK_TO_SHOULDERS),
+        "plausible": list(PLAUSIBLE),
         "uncertainty": [base, per_cm + SCALE_CV[stature_cm is not None]],
         "reference": {
             "c7PsisCm": ref.c7_psis_cm,

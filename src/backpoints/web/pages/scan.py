@@ -8,9 +8,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from backpoints.app import scan_service
 from backpoints.core.anatomy import Position
+from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
-from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, spot_at, spot_from_words
+from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, spot_at, spot_from_words, suggest
 from backpoints.core.vocab import LEVELS, region_label
 from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
@@ -32,15 +33,19 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
         for n, s in enumerate(found, start=1)
     ]
     svg = back_svg(state.body(), markers=markers, title=_("Your back: tap where it feels tender"))
-    rows = [
-        {
-            "n": n,
-            "spot": s,
-            "region": region_label(s.region),
-            "points": [state.catalog.get(p).display_name for p in s.points],
-        }
-        for n, s in enumerate(found, start=1)
-    ]
+    limits = cautions_for(state.profile(), state.catalog)
+    rows = []
+    for n, s in enumerate(found, start=1):
+        offered = suggest(s.region, s.points, state.catalog, limits)
+        rows.append(
+            {
+                "n": n,
+                "spot": s,
+                "region": region_label(s.region),
+                "points": [state.catalog.get(p).display_name for p in offered.points],
+                "left_out": offered.left_out,
+            }
+        )
     regions = [{"id": r, "label": region_label(r)} for r in SCAN_ORDER]
     return render(
         request,

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from backpoints.app import service
 from backpoints.core.anatomy import Body, Position
+from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.render import Marker, back_svg
@@ -133,7 +134,11 @@ def profile_from(form: FormData) -> Profile:
             raise ValueError(_("Height must be a number of centimetres, e.g. 168.")) from None
         if not 100 <= data["stature_cm"] <= 250:
             raise ValueError(_("Height must be between 100 and 250 cm."))
-    return Profile.model_validate(data)
+    profile = Profile.model_validate(data)
+    unnamed = site_question(profile)
+    if unnamed:
+        raise ValueError(unnamed)
+    return profile
 
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)

@@ -10,10 +10,9 @@
   const R = JSON.parse(recipeEl.textContent);
   const L = R.landmarks;
   const TRUNK = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"];
-  const FACE = ["nose", "left_eye", "right_eye"];
   const COLOURS = { acupressure: "#0b5cad", "trigger-point": "#dc6e00", lay: "#14822f" };
   const MESSAGES = {
-    facing: "Their face is showing: ask them to turn their back to the camera.",
+    facing: "They seem to face the camera: ask them to turn their back to it.",
     cropped: "Step back: both shoulders and both hips must be in the picture.",
     small: "Come closer: the person is too small in the picture.",
     tilt: "Hold the camera upright and ask them to stand straight.",
@@ -36,12 +35,14 @@
     return !!p && p.v >= threshold && p.x >= 0 && p.x <= w && p.y >= 0 && p.y <= h;
   }
 
+  // The model's left shoulder on the viewer's right (across the trunk) means a front view;
+  // the face is not used, since the model reports it from behind too (geometry.facing_camera).
   function facingCamera(m, w, h) {
-    if (!FACE.every((n) => seen(m, n, w, h, R.faceVisibility))) return false;
-    const left = m.left_shoulder, right = m.right_shoulder;
-    if (!left || !right) return true;
-    const between = Math.min(left.x, right.x) <= m.nose.x && m.nose.x <= Math.max(left.x, right.x);
-    return between || left.x > right.x;
+    if (!seen(m, "left_shoulder", w, h, R.minVisibility) || !seen(m, "right_shoulder", w, h, R.minVisibility)) return false;
+    const sl = m.left_shoulder, sr = m.right_shoulder, hl = m.left_hip, hr = m.right_hip;
+    const hips = seen(m, "left_hip", w, h, R.minVisibility) && seen(m, "right_hip", w, h, R.minVisibility);
+    const down = hips ? [(hl.x + hr.x - sl.x - sr.x) / 2, (hl.y + hr.y - sl.y - sr.y) / 2] : [0, 1];
+    return (sr.x - sl.x) * down[1] - (sr.y - sl.y) * down[0] < 0;
   }
 
   function backFrame(landmarks, w, h) {
@@ -63,7 +64,8 @@
     const lift = R.c7AboveShoulders * shoulderPx;
     const c7 = [sMid[0] - lift * yAxis[0], sMid[1] - lift * yAxis[1]];
     const trunkPx = R.psisAlongC7Hip * ((hMid[0] - c7[0]) * yAxis[0] + (hMid[1] - c7[1]) * yAxis[1]);
-    const ratio = trunkPx / shoulderPx;
+    const spreadPx = Math.abs((sr.x - sl.x) * xAxis[0] + (sr.y - sl.y) * xAxis[1]);
+    const ratio = trunkPx / Math.max(spreadPx, 1e-9);
     if (ratio < R.trunkToShoulders[0] || ratio > R.trunkToShoulders[1]) return { error: "side", marks: m };
     const ref = R.reference;
     let scale = shoulderPx / (2 * ref.acromionHalfCm * R.shoulderFraction);
@@ -71,6 +73,11 @@
     const p = trunkPx / scale;
     const body = [p, ref.statureKnown ? ref.cunCm : (p * ref.cunCm) / ref.c7PsisCm,
       shoulderPx / R.shoulderFraction / 2 / scale];
+    if (ref.statureKnown) {
+      const [lo, hi] = R.plausible;
+      const trunk = p / ref.c7PsisCm, shoulders = body[2] / ref.acromionHalfCm;
+      if (trunk < lo || trunk > hi || shoulders < lo || shoulders > hi) return { error: "side", marks: m };
+    }
     return { c7, xAxis, yAxis, pxPerCm: scale, body, marks: m };
   }
 

@@ -1,0 +1,50 @@
+"""Asking in the terminal, and stopping: prompts that wrap at word boundaries, the end of
+input, and Ctrl-C as exit code 130 with one short line in every command.
+
+`install_interrupt` replaces Python's KeyboardInterrupt with `Interrupted`, which Click does
+not turn into "Aborted!" and exit 1; `backpoints.cli.main.main` catches it and exits 130.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import textwrap
+from types import FrameType
+from typing import Final
+
+import typer
+
+#: The exit code of a program stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED_EXIT: Final = 130
+
+
+class Interrupted(BaseException):
+    """Ctrl-C: stop now, after the command has saved what it must."""
+
+
+class EndOfInput(Exception):
+    """The input ended (a closed pipe or Ctrl-D): stop cleanly, keep what was rated."""
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted
+
+
+def install_interrupt() -> None:
+    """Ctrl-C raises `Interrupted` from here on (call once, from the entry point)."""
+    signal.signal(signal.SIGINT, _raise_interrupted)
+
+
+def wrap_prompt(prompt: str, width: int | None = None) -> str:
+    """The prompt broken between words so no line is wider than the terminal."""
+    columns = width or shutil.get_terminal_size((80, 24)).columns
+    return "\n".join(textwrap.wrap(prompt, max(20, columns - 8))) or prompt
+
+
+def ask(prompt: str) -> str:
+    """One answer typed at the prompt ('' for Enter); EndOfInput when the input has ended."""
+    try:
+        return str(typer.prompt(wrap_prompt(prompt), default="", show_default=False))
+    except (typer.Abort, EOFError):
+        raise EndOfInput from None

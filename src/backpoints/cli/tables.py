@@ -1,0 +1,78 @@
+"""Terminal tables over the diary: history, insights and routines, with plain names (not
+ids) for points and regions, local times with their zone, and widths that fit 80 columns
+(Rich wraps long cells; ids the user must type are never cut)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.table import Table
+
+from backpoints.app.routine_service import RunSummary
+from backpoints.catalog import Catalog
+from backpoints.core.routines import Routine, describe
+from backpoints.core.vocab import region_label
+from backpoints.report.ranking import ranked, tries
+from backpoints.store.repo import PointInsight, SessionSummary
+
+
+def local_time(at: datetime) -> str:
+    """'2026-01-05 10:00 CET': the computer's local time, with its zone."""
+    return at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def point_name(catalog: Catalog, point_id: str) -> str:
+    try:
+        return catalog.get(point_id).display_name
+    except LookupError:
+        return point_id
+
+
+def history_table(
+    catalog: Catalog, sessions: Sequence[SessionSummary], runs: Sequence[RunSummary] = ()
+) -> Table:
+    """Sessions and routine runs, newest first."""
+    table = Table("when", "what", "points: pain before → after", "outcome", expand=False)
+    rows: list[tuple[datetime, tuple[str, str, str, str]]] = []
+    for s in sessions:
+        pain = "; ".join(f"{region_label(r)} {v}" for r, v in s.pain.items())
+        tried = "; ".join(
+            f"{point_name(catalog, r.point_id)} {r.pain_before}→{r.pain_after}" for r in s.ratings
+        )
+        rows.append((s.started_at, (local_time(s.started_at), pain, tried or "-", s.status)))
+    for r in runs:
+        stress = (
+            f"stress {r.stress_before}→{r.stress_after}"
+            if r.stress_after is not None
+            else f"stress {r.stress_before}"
+        )
+        what = f"routine: {r.name}"
+        done = f"{r.steps_done} step{'s' if r.steps_done != 1 else ''}; {stress}"
+        rows.append((r.started_at, (local_time(r.started_at), what, done, r.status)))
+    for _, cells in sorted(rows, key=lambda pair: pair[0], reverse=True):
+        table.add_row(*cells)
+    return table
+
+
+def insights_table(catalog: Catalog, found: Sequence[PointInsight]) -> Table:
+    """What helped, ranked by the expected chance of relief (as the planner ranks)."""
+    table = Table("region", "point", "helped", "chance", "mean drop")
+    for chance, i in ranked(catalog, found):
+        table.add_row(
+            region_label(i.region),
+            point_name(catalog, i.point_id),
+            f"{i.helped} of {tries(i.tried)}",
+            f"{chance:.0%}",
+            f"{i.mean_drop:.1f}",
+        )
+    return table
+
+
+def routine_listing(found: Sequence[Routine]) -> Table:
+    """Routines with their full ids (what `backpoints routine ID` takes)."""
+    table = Table("id (type this)", "routine", "length", "for")
+    table.columns[0].no_wrap = True
+    for r in found:
+        table.add_row(r.id, r.name, describe(r), "a partner" if r.for_partner else "yourself")
+    return table
