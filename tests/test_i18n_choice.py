@@ -237,7 +237,12 @@ def test_the_diary_report_pdf_is_in_the_language(tmp_path: Path, lang: str) -> N
         ]
     for phrase in expected:
         assert " ".join(phrase.split()) in text, phrase
-    for english in ("Red flags reported", "About this report", "Pain over time", "Screening answers"):
+    for english in (
+        "Red flags reported",
+        "About this report",
+        "Pain over time",
+        "Screening answers",
+    ):
         assert english not in text
 
 
