@@ -30,7 +30,6 @@ from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report import peg
-from backpoints.report.ranking import plural, tries
 from backpoints.store.models import Screening
 from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
@@ -274,13 +273,16 @@ def _pain_text(pain: dict[str, int]) -> str:
 
 def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
     """Date, pain at the start, points tried (before -> after), outcome."""
+    sides = {"left": _("left"), "right": _("right")}
+    relief = " (" + _("relief") + ")"
     tries = [
-        f"{_name(catalog, r.point_id)}{f' ({r.side})' if r.side else ''}: "
-        f"{r.pain_before} → {r.pain_after}{' (relief)' if r.relieved else ''}"
+        f"{_name(catalog, r.point_id)}{f' ({sides[r.side]})' if r.side in sides else ''}: "
+        f"{r.pain_before} → {r.pain_after}{relief if r.relieved else ''}"
         for r in s.ratings
     ]
     if s.status == "refer":
-        outcome = f"Referred ({s.urgency}): no massage advised"
+        urgency = {"emergency": _("emergency"), "urgent": _("urgent")}.get(s.urgency or "", "")
+        outcome = _("Referred ({urgency}): no massage advised").format(urgency=urgency)
     else:
         outcome = _(OUTCOMES[s.status]) if s.status in OUTCOMES else s.status
     eased = dict.fromkeys(
@@ -289,7 +291,7 @@ def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
         if r.relieved
     )
     if eased and s.status != "relieved":
-        outcome += "; relief in " + ", ".join(eased)
+        outcome += "; " + _("relief in {regions}").format(regions=", ".join(eased))
     return [local(s.started_at), _pain_text(s.pain), "\n".join(tries) or "–", outcome]
 
 
@@ -299,23 +301,24 @@ def all_no_line(screenings: list[ScreeningRecord]) -> str | None:
     if not clear:
         return None
     days = ", ".join(dict.fromkeys(local(s.at, with_time=False) for s in clear))
-    return (
-        f"No to all {len(FLAG_LABELS)} red-flag questions {times(len(clear))} "
-        f"(on {days}); no advice against massage was given."
-    )
+    return _(
+        "No to all {n} red-flag questions {times} (on {days}); no advice against massage was given."
+    ).format(n=len(FLAG_LABELS), times=times(len(clear)), days=days)
 
 
 def run_row(r: routine_service.RunSummary) -> list[str]:
     """Date, routine, steps done, stress before → after (0-10), how it ended."""
+    not_given = _("not given")
     stress = f"{r.stress_before} → {r.stress_after}" if r.stress_after is not None else (
-        f"{r.stress_before} → not given" if r.stress_before is not None else "–"
+        f"{r.stress_before} → {not_given}" if r.stress_before is not None else "–"
     )  # fmt: skip
-    return [local(r.started_at), r.name, plural(r.steps_done, "step"), stress, r.status]
+    steps = ngettext("{n} step", "{n} steps", r.steps_done).format(n=r.steps_done)
+    return [local(r.started_at), r.name, steps, stress, r.status]
 
 
 def spot_row(f: scan_service.Found, catalog: Catalog) -> list[str]:
     """Date, region, tenderness (1-10), the catalogue points nearest the spot."""
-    near = ", ".join(_name(catalog, p) for p in f.points) or "none within 4 cm"
+    near = ", ".join(_name(catalog, p) for p in f.points) or _("none within 4 cm")
     return [
         local(f.found_at),
         (region_label(f.region) if f.region in REGION_LABELS else f.region),
@@ -339,43 +342,77 @@ def overview_lines(data: ReportData) -> list[str]:
     eased = sum(1 for s in data.sessions if any(r.relieved for r in s.ratings))
     referred = sum(1 for s in data.sessions if s.status == "refer")
     days = (p.end - p.start).days + 1
-    lines = [f"Period: {p.start} to {p.end} ({plural(days, 'day')})."]
+    span = ngettext("{n} day", "{n} days", days).format(n=days)
+    lines = [_("Period: {start} to {end} ({days}).").format(start=p.start, end=p.end, days=span)]
     lines.append(
-        f"Sessions: {n}; relief from at least one point in {eased}; referred without "
-        f"massage: {referred}."
+        _(
+            "Sessions: {n}; relief from at least one point in {eased}; referred without "
+            "massage: {referred}."
+        ).format(n=n, eased=eased, referred=referred)
         if n
-        else "Sessions: none."
+        else _("Sessions: none.")
     )
     if data.runs:
-        lines.append(f"Routines: {plural(len(data.runs), 'run')}.")
+        runs = ngettext("{n} run", "{n} runs", len(data.runs)).format(n=len(data.runs))
+        lines.append(_("Routines: {runs}.").format(runs=runs))
     if data.spots:
-        lines.append(f"Tender spots found: {len(data.spots)}.")
+        lines.append(_("Tender spots found: {n}.").format(n=len(data.spots)))
     for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
         (t0, v0), (t1, v1) = pts[0], pts[-1]
+        name, day0 = region_label(region), local(t0, False)
         if len(pts) == 1:
-            lines.append(f"{region_label(region)}: pain {v0} on {local(t0, False)} (1 session).")
+            lines.append(
+                _("{region}: pain {pain} on {day} (1 session).").format(
+                    region=name, pain=v0, day=day0
+                )
+            )
             continue
+        sessions = ngettext("{n} session", "{n} sessions", len(pts)).format(n=len(pts))
         lines.append(
-            f"{region_label(region)}: pain {v0} on {local(t0, False)}, {v1} on "
-            f"{local(t1, False)} (mean {data.mean_pain[region]:.1f} over "
-            f"{plural(len(pts), 'session')})."
+            _(
+                "{region}: pain {first} on {first_day}, {last} on {last_day} "
+                "(mean {mean} over {sessions})."
+            ).format(
+                region=name,
+                first=v0,
+                first_day=day0,
+                last=v1,
+                last_day=local(t1, False),
+                mean=f"{data.mean_pain[region]:.1f}",
+                sessions=sessions,
+            )
         )
     if data.pegs:
         first, last = data.pegs[0], data.pegs[-1]
+        count = ngettext("{n} check-in", "{n} check-ins", len(data.pegs)).format(n=len(data.pegs))
         lines.append(
-            f"PEG score: {first.score:.1f} on {local(first.at, False)}, {last.score:.1f} on "
-            f"{local(last.at, False)} ({plural(len(data.pegs), 'check-in')})."
+            _("PEG score: {first} on {first_day}, {last} on {last_day} ({count}).").format(
+                first=f"{first.score:.1f}",
+                first_day=local(first.at, False),
+                last=f"{last.score:.1f}",
+                last_day=local(last.at, False),
+                count=count,
+            )
             if len(data.pegs) > 1
-            else f"PEG score: {first.score:.1f} on {local(first.at, False)} (1 check-in)."
+            else _("PEG score: {score} on {day} (1 check-in).").format(
+                score=f"{first.score:.1f}", day=local(first.at, False)
+            )
         )
     lines.append(red_flag_summary(data.screenings))
     helped = [s for s in data.points if s.helped]
     if helped:
         best = helped[0]
         lines.append(
-            f"Most likely to help: {best.label} for the {region_label(best.region)} "
-            f"(relief in {best.helped} of {tries(best.tried)}; estimated chance "
-            f"{best.chance:.0%})."
+            _(
+                "Most likely to help: {point} for {region} (relief in {helped} of {tries}; "
+                "estimated chance {chance})."
+            ).format(
+                point=best.label,
+                region=region_label(best.region),
+                helped=best.helped,
+                tries=ngettext("{n} try", "{n} tries", best.tried).format(n=best.tried),
+                chance=f"{best.chance:.0%}",
+            )
         )
     return lines
 
