@@ -25,6 +25,7 @@ from backpoints.core.clock import Clock, SystemClock
 from backpoints.core.errors import BackpointsError, NotFoundError
 from backpoints.core.planner import PainEntry, expected_relief
 from backpoints.core.steps import Guide
+from backpoints.i18n import gettext as _
 from backpoints.settings import Settings
 from backpoints.store import accounts_repo, repo
 from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
@@ -127,7 +128,7 @@ def start_session(
     prof = prof or profile(services, person)
     entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
     if not entries:
-        raise NoPain("Mark at least one painful region (1-10) to start.")
+        raise NoPain(_("Mark at least one painful region (1-10) to start."))
     with services.db() as db:
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
         routine = accounts_repo.active_routine(db, person)
@@ -182,7 +183,9 @@ def load(
     with services.db() as db:
         found = repo.load_session(db, session_id)
     if found is None or (person is not None and found.person_id != person):
-        raise UnknownSession(f"No session {session_id!r}. Start a new one.")
+        raise UnknownSession(
+            _("No session {session!r}. Start a new one.").format(session=session_id)
+        )
     return found, engine.SessionState.model_validate(found.state)
 
 
@@ -201,7 +204,7 @@ def rate(
         new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
     except engine.WrongPoint:
         if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
-            raise repo.Conflict("This step was already answered. Reload to continue.") from None
+            raise repo.Conflict(_("This step was already answered. Reload to continue.")) from None
         raise
     rating = repo.stored_rating(session_id, new_state.ratings[-1])
     with services.db() as db:

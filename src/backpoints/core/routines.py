@@ -204,7 +204,9 @@ def routine_reason(routine: Routine, limits: Cautions) -> str | None:
     banned = limits.banned_tools.get(tool) if tool is not None else None
     if tool is None or banned is None:
         return None
-    return f"This routine is left out for you: it is built around the {tool_name(tool)}. {banned}"
+    return _("This routine is left out for you: it is built around the {tool}. {why}").format(
+        tool=tool_name(tool), why=banned
+    )
 
 
 def _region_for(regions: list[str], side: RoutineSide | None) -> str:

@@ -182,7 +182,7 @@ async def run_event(request: Request, run_id: str, event: str) -> Response:
             level = _level(await request.form(), "stress_after")
             if level is None:
                 run = routine_service.load(state.services, run_id, person)
-                return _run_page(request, run_id, run, 422, "Choose a number from 0 to 10.")
+                return _run_page(request, run_id, run, 422, _("Choose a number from 0 to 10."))
             routine_service.record_stress(state.services, run_id, level, person)
         elif event in moves:
             moves[event](state.services, run_id, person)
@@ -205,7 +205,7 @@ async def import_routine(request: Request) -> Response:
     async with request.form() as form:  # closes the uploaded file's spool
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            return _routines(request, 422, "Choose a routine file (.json) to import.")
+            return _routines(request, 422, _("Choose a routine file (.json) to import."))
         text = (await upload.read()).decode("utf-8", "replace")
     try:
         routine = from_json(text, state.catalog)
@@ -223,7 +223,7 @@ async def build(request: Request) -> Response:
     seconds = str(form.get("duration_s", "90")).strip()
     try:
         if not seconds.isdigit():
-            raise RoutineError("Seconds per point must be a number from 30 to 180.")
+            raise RoutineError(_("Seconds per point must be a number from 30 to 180."))
         routine = build_routine(
             str(form.get("name", "")),
             [str(p) for p in form.getlist("points")],
