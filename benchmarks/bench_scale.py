@@ -4,7 +4,8 @@ Target (performance targets): "PostgreSQL with 4 app workers scales throughput a
 least 1.6x over 1 worker", over the session cycle (create a session, rate its first point).
 
 A throwaway PostgreSQL server (tests/pg.py) gets a fresh database per configuration, migrated
-once with `python -m backpoints db upgrade` before uvicorn starts N workers of the app on it.
+once with `python -m backpoints db upgrade` before `backpoints serve --workers N` starts N
+uvicorn workers of the app on it.
 A closed loop of CONNECTIONS request chains runs WARMUP_S, then MEASURE_S measured: completed
 cycles per wall second and errors. CPU seconds are read from /proc for the uvicorn process
 tree (master + workers), for this PostgreSQL cluster (postmaster + backends, found by its
@@ -273,17 +274,15 @@ def _app(workers: int, url: str, data_dir: str, pg_pid: int | None) -> Iterator[
     argv = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "--factory",
-        "backpoints.web.app:create_app",
+        "backpoints",
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
+        "--no-browser",
     ]
     env = {**os.environ, "BACKPOINTS_DATABASE_URL": url, "BACKPOINTS_DATA_DIR": data_dir}
     stderr_path = Path(data_dir) / "uvicorn.stderr"

@@ -163,7 +163,7 @@ def test_hostile_input_never_gives_a_500(client: TestClient) -> None:
     big = client.post("/api/v1/sessions", content=b"x" * 10_000)
     assert big.status_code == 413
     assert _fields(big) == {"body"}
-    assert client.get("/api/v1/points/" + "%00" * 50).status_code == 404
+    assert client.get("/api/v1/points/" + "%00" * 50).status_code == 422  # NUL: never stored
     assert client.get("/api/v1/nothing").status_code == 404
     assert client.get("/api/v1/regions").status_code == 200  # still serving
 

@@ -42,33 +42,36 @@ def test_guided_session_from_pain_map_to_relief(live_server: LiveServer, browser
 
     page.wait_for_url(re.compile(r".*/sessions/.+"))
     heading = page.get_by_role("heading", level=1).inner_text()
-    assert heading.startswith("Step 1:")
+    assert "Point 1 ·" in page.locator(".eyebrow").text_content()
     markers = page.locator(".backmap g.point.highlight").all()
     assert markers
     for marker in markers:  # the person's left is on the viewer's left (negative x)
         assert marker.get_attribute("data-side") in ("left", "midline")
         assert float(marker.locator("circle").first.get_attribute("cx")) <= 0.01
-    assert page.get_by_role("heading", name="How to find it").is_visible()
+    assert page.get_by_text("How to find it").is_visible()
+    assert not page.get_by_role("button", name="Save rating").is_visible()  # after the timer
 
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Time is up. How is the pain now?").wait_for(timeout=20_000)
-    assert page.get_by_role("timer").inner_text().startswith("0 seconds")
+    page.get_by_role("heading", name="Time is up. How is the pain now?").wait_for(timeout=20_000)
+    assert not page.get_by_role("timer").is_visible()  # the rating took the timer's place
+    assert page.evaluate("document.activeElement.name") == "pain_after"
 
     page.get_by_label("6", exact=True).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save rating").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Step 2:")
+    assert "Point 2 ·" in page.locator(".eyebrow").text_content()
     assert page.get_by_role("heading", level=1).inner_text() != heading
 
+    page.get_by_role("button", name="Rate now").click()
     page.get_by_label("3", exact=True).check()
     page.get_by_role("button", name="Save rating").click()
     page.get_by_role("heading", name="Good: your pain eased").wait_for()
     assert "7 → 3" in page.content()
 
     page.goto(live_server.url + "/history")
-    assert page.get_by_role("cell", name="relieved").is_visible()
+    assert page.get_by_text("Pain eased").is_visible()
     page.goto(live_server.url + "/insights")
-    assert page.get_by_text("1 of 1 times").is_visible()
+    assert page.get_by_text("Helped the one time you tried it").is_visible()
 
 
 def test_red_flag_shows_the_referral_and_no_point(
@@ -109,7 +112,7 @@ def test_keyboard_only_session(live_server: LiveServer, browser_page: Any) -> No
     page.get_by_role("button", name="Skip: try a different point").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Step 2:")
+    assert "Point 2 ·" in page.locator(".eyebrow").text_content()
     page.get_by_role("button", name="Stop the session").focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Session stopped").wait_for()
@@ -123,7 +126,8 @@ def test_timer_pauses_and_resumes_and_speech_choice_is_remembered(
     _mark_pain(page, "Neck", 5)
     page.get_by_role("button", name="Start guided massage").click()
     _answer_screening(page)
-    page.get_by_label("Spoken cues").check()
+    assert page.get_by_label("Spoken cues").is_checked()  # on unless turned off
+    page.get_by_label("Spoken cues").uncheck()
     page.get_by_role("button", name="Start").click()
     page.wait_for_timeout(300)
     page.get_by_role("button", name="Pause").click()
@@ -131,9 +135,9 @@ def test_timer_pauses_and_resumes_and_speech_choice_is_remembered(
     page.wait_for_timeout(600)
     assert page.get_by_role("timer").inner_text() == frozen
     page.get_by_role("button", name="Resume").click()
-    page.get_by_text("Time is up. How is the pain now?").wait_for(timeout=20_000)
+    page.get_by_role("heading", name="Time is up. How is the pain now?").wait_for(timeout=20_000)
     page.reload()
-    assert page.get_by_label("Spoken cues").is_checked()
+    assert not page.get_by_label("Spoken cues").is_checked()
 
 
 def test_bad_form_input_gets_a_message_not_an_error(
@@ -207,9 +211,11 @@ def test_server_mode_register_session_and_log_out(
     _mark_pain(page, "Lower back, right", 5)
     page.get_by_role("button", name="Start guided massage").click()
     _answer_screening(page)
+    page.get_by_role("button", name="Rate now").click()
     page.get_by_label("2", exact=True).check()
     page.get_by_role("button", name="Save rating").click()
     page.get_by_role("heading", name="Good: your pain eased").wait_for()
+    page.get_by_role("link", name="Me").click()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("heading", name="Log in").wait_for()
     page.goto(url + "/history")
@@ -218,7 +224,7 @@ def test_server_mode_register_session_and_log_out(
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Your pain diary").wait_for()
-    assert page.get_by_role("cell", name="relieved").is_visible()
+    assert page.get_by_text("Pain eased").is_visible()
 
 
 def test_partner_routine_from_the_screen(live_server: LiveServer, browser_page: Any) -> None:
@@ -229,12 +235,15 @@ def test_partner_routine_from_the_screen(live_server: LiveServer, browser_page: 
     page.get_by_role("group", name=re.compile("stressed or tense")).get_by_label("6").check()
     page.get_by_role("button", name="Start the routine").click()
     for n in range(1, 9):
-        heading = page.get_by_role("heading", level=1)
-        assert heading.inner_text().startswith(f"Step {n} of 8")
+        assert f"point {n} of 8" in page.locator(".eyebrow").text_content()
         assert "partner" in page.get_by_text(re.compile("^Steady|^Small")).first.inner_text()
         if n == 1:
             page.get_by_role("button", name="Start").click()
-            page.get_by_text("Time is up. How is the pain now?").wait_for(timeout=20_000)
+            page.get_by_role("heading", name="Time is up. Ready for the next point?").wait_for(
+                timeout=20_000
+            )
+        else:
+            page.locator("#rate-now").click()  # done early: the next-point button shows
         name = "Finish" if n == 8 else "Done: next point"
         with page.expect_navigation():
             page.get_by_role("button", name=name).click()

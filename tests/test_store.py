@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from backpoints.app import service
 from backpoints.catalog import Catalog
@@ -20,7 +21,7 @@ from backpoints.core.clock import FakeClock
 from backpoints.core.screening import Profile
 from backpoints.settings import Settings
 from backpoints.store import repo
-from backpoints.store.engine import current_revision, head_revision
+from backpoints.store.engine import current_revision, head_revision, make_engine, upgrade
 
 
 @pytest.fixture
@@ -33,9 +34,10 @@ def services(settings: Settings, catalog: Catalog) -> Iterator[service.Services]
 def test_opening_creates_the_schema_at_the_newest_revision(services: service.Services) -> None:
     service.person_id(services)
     assert services.engine is not None
-    assert current_revision(services.engine) == head_revision() == "0006"
+    assert current_revision(services.engine) == head_revision()
     tables = set(inspect(services.engine).get_table_names())
     expected = {"people", "sessions", "ratings", "pain_entries", "steps", "accounts", "audit_log"}
+    expected |= {"point_tallies"}
     assert expected <= tables
 
 
@@ -250,20 +252,70 @@ def test_two_workers_rating_one_step_at_once_store_exactly_one(settings: Setting
             w.close()
 
 
-def test_evidence_counted_in_sql_matches_counting_the_ratings(services: service.Services) -> None:
+@pytest.mark.parametrize("afters", [(2, 6, 6, 1), (6, 6, 6, 6), (0, 1, 2, 3), (6, 2, 9, 6)])
+def test_tallies_kept_with_each_rating_match_counting_the_ratings(
+    services: service.Services, afters: tuple[int, ...]
+) -> None:
     from backpoints.core.learning import evidence_from_counts, evidence_from_ratings
 
     me = service.person_id(services)
-    for after in (2, 6, 6, 1):
+    for after in afters:
         sid, state = service.start_session(services, me, {"mid_back_right": 6}, [])
         while state.status == "active" and state.current is not None:
             state = service.rate(services, sid, state.current.point.id, None, after)
             after = 6
     with services.db() as db:
-        counted = evidence_from_counts(repo.tallies(db, me))
+        kept = evidence_from_counts(repo.tallies(db, me))
+        counted = evidence_from_counts(repo.counted_tallies(db, me))
         rated = evidence_from_ratings(repo.ratings_for_person(db, me))
-    assert counted == rated
-    assert sum(t.helped for t in counted.values()) == 2
+    assert kept == counted == rated
+    assert sum(t.helped for t in kept.values()) == sum(a <= 4 for a in afters)
+
+
+def test_a_refused_rating_counts_no_try(services: service.Services) -> None:
+    me = service.person_id(services)
+    sid, state = service.start_session(services, me, {"mid_back_right": 6}, [])
+    assert state.current is not None
+    point = state.current.point.id
+    service.rate(services, sid, point, None, 5)
+    with pytest.raises(repo.Conflict):
+        service.rate(services, sid, point, None, 5)  # the same step answered twice
+    with services.db() as db:
+        assert [t[2:] for t in repo.tallies(db, me)] == [(0, 1)]
+
+
+def test_the_migration_counts_the_ratings_already_in_the_diary(settings: Settings) -> None:
+    engine = make_engine(settings)
+    upgrade(engine, "0006")
+    rows = [
+        ("neck", "gb20", True),
+        ("neck", "gb20", False),
+        ("neck", "gb20", True),
+        ("sacrum", "bl32", False),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO people (id, created_at, profile) VALUES ('p', '2026-01-01', '{}')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, person_id, status, started_at, version, state) "
+                "VALUES ('s1', 'p', 'stopped', '2026-01-01 10:00:00', 1, '{}')"
+            )
+        )
+        for n, (region, point, relieved) in enumerate(rows, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO ratings (session_id, person_id, n, region, point_id, side, "
+                    "pain_before, pain_after, relieved, rated_at) VALUES ('s1', 'p', :n, :r, "
+                    ":p, NULL, 6, 3, :ok, '2026-01-01 10:05:00')"
+                ),
+                {"n": n, "r": region, "p": point, "ok": relieved},
+            )
+    upgrade(engine)
+    with Session(engine) as db:
+        assert sorted(repo.tallies(db, "p")) == [("neck", "gb20", 2, 3), ("sacrum", "bl32", 0, 1)]
+    engine.dispose()
 
 
 def test_workers_starting_together_migrate_once(settings: Settings) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -39,6 +40,24 @@ class Settings(BaseSettings):
     #: further attempts are refused for a while.
     login_attempts: int = Field(default=5, ge=1, le=100)
     login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    #: Failed log-ins from one client address, over all e-mail addresses, in the window.
+    login_attempts_per_address: int = Field(default=30, ge=1, le=10_000)
+    #: New accounts one client address may open per hour.
+    registrations_per_hour: int = Field(default=10, ge=1, le=10_000)
+    #: Host names (besides localhost, 127.0.0.1 and [::1]) the app answers to, comma separated;
+    #: required in server mode.
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    #: Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    #: Largest photo (bytes and pixels) the camera page and locate-photo accept.
+    max_photo_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(v.strip().lower() for v in value.split(",") if v.strip())
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -1,17 +1,25 @@
 """Server mode for people and their therapists: accounts, log-in, consent, routines, audit.
 
 Passwords are hashed with argon2id; log-in tokens and invitation codes are stored only as
-SHA-256 hashes. A therapist sees a client's data only while the client's consent (an accepted,
-unrevoked invitation) stands, and every such read is written to the client's audit log.
+SHA-256 hashes. New passwords follow NIST SP 800-63B: a length range and no common or easily
+guessed password (zxcvbn's lists and patterns), no composition rules. Log-in attempts are
+counted in the database before the password is checked, per (e-mail, address) pair (a
+stranger cannot lock the owner out) and per address; an unknown e-mail costs the same
+argon2 check as a known one. Registrations are limited per address.
+
+A therapist sees a client's data only while the client's consent (an accepted, unrevoked
+invitation) stands, and every such read is written to the client's audit log.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
 from backpoints.app.service import Services
@@ -23,6 +31,10 @@ EMAIL: Final = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD: Final = 10
 MAX_PASSWORD: Final = 200
 MAX_ROUTINE_POINTS: Final = 8
+#: How many times a pair's log-in window doubles while it keeps filling up (15 min -> 16 h).
+BACKOFF_STEPS: Final = 6
+#: zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable" (about 10^8 guesses).
+MIN_STRENGTH: Final = 3
 
 
 class AccountError(BackpointsError):
@@ -64,12 +76,36 @@ def _check_email(email: str) -> str:
     return clean
 
 
-def _check_password(password: str) -> str:
+def _check_password(password: str, email: str = "", field: str = "password") -> str:
+    """Length, then zxcvbn: common passwords, keyboard walks, repeats, the e-mail itself."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(field, f"Use a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AccountError(field, "The password has a character that cannot be used.") from None
+    from zxcvbn import zxcvbn
+
+    found = zxcvbn(password, user_inputs=[email, email.split("@")[0]] if email else [])
+    if found["score"] < MIN_STRENGTH:
+        warning = str(found["feedback"].get("warning") or "").rstrip(".")
+        why = f" ({warning[0].lower() + warning[1:]})" if warning else ""
         raise AccountError(
-            "password", f"Use a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters."
+            field,
+            f"This password is too easy to guess{why}; use a longer phrase, e.g. a few "
+            "unrelated words.",
         )
     return password
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password: unknown e-mails are checked against it (same work)."""
+    return str(_hasher().hash(secrets.token_urlsafe(16)))
+
+
+def _throttle_key(kind: str, *parts: str) -> str:
+    return f"{kind}:{digest(chr(0x1F).join(parts))}"
 
 
 @dataclass(frozen=True)
@@ -82,12 +118,26 @@ class NewLogin:
     role: str
 
 
-def register(services: Services, email: str, password: str, role: Role = "client") -> str:
-    """Create an account (and its person); returns the account id."""
-    address, word = _check_email(email), _check_password(password)
+def register(
+    services: Services,
+    email: str,
+    password: str,
+    role: Role = "client",
+    client: str | None = None,
+) -> str:
+    """Create an account (and its person); returns the account id. With `client` (the
+    address asking), at most `registrations_per_hour` from that address."""
+    address = _check_email(email)
+    word = _check_password(password, address)
     if role not in ("client", "therapist"):
         raise AccountError("role", "Role must be client or therapist.")
+    now = services.clock.now()
     with services.db() as db:
+        limit = services.settings.registrations_per_hour
+        if client is not None and not repo.take_attempt(
+            db, _throttle_key("register", client), limit, now, [timedelta(hours=1)]
+        ):
+            raise TooManyAttempts("Too many new accounts from this address; try again later.")
         if repo.account_by_email(db, address) is not None:
             raise AccountError("email", "An account with this e-mail address exists; log in.")
         account_id = secrets.token_urlsafe(12)
@@ -98,31 +148,59 @@ def register(services: Services, email: str, password: str, role: Role = "client
 
 
 def log_in(services: Services, email: str, password: str, client: str) -> NewLogin:
-    """Check the password (rate-limited per address and per client) and open a log-in."""
+    """Check the password and open a log-in. The attempt is counted first (per e-mail and
+    address pair, and per address): past a limit, no password is checked at all."""
     address = email.strip().lower()
     now = services.clock.now()
-    settings = services.settings
-    since = now - timedelta(minutes=settings.login_window_minutes)
     with services.db() as db:
-        if repo.failures_since(db, address, client, since) >= settings.login_attempts:
-            raise TooManyAttempts(
-                f"Too many failed log-ins; try again in {settings.login_window_minutes} minutes."
-            )
+        pair, place = _take_login_attempt(services, db, address, client, now)
         account = repo.account_by_email(db, address)
-        if account is None or not _verify(account.password_hash, password):
-            repo.record_failure(db, address, client, now)
+        stored = account.password_hash if account is not None else _dummy_hash()
+        fits = len(password) <= MAX_PASSWORD  # no account has a longer one; same work anyway
+        if not _verify(stored, password if fits else "") or account is None or not fits:
             raise NotLoggedIn("E-mail address or password is wrong.")
+        repo.clear_attempts(db, pair)
+        repo.give_back_attempt(db, place)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        expires = now + timedelta(days=settings.login_days)
+        expires = now + timedelta(days=services.settings.login_days)
         repo.add_login(db, digest(token), account.id, csrf, now, expires)
     return NewLogin(token, csrf, account.id, account.role)
+
+
+def _take_login_attempt(
+    services: Services, db: Any, address: str, client: str, now: datetime
+) -> tuple[str, str]:
+    """Count the attempt for the (e-mail, address) pair and for the address, or refuse.
+
+    The pair's window doubles (up to `BACKOFF_STEPS` times) each time it fills up."""
+    settings = services.settings
+    window = timedelta(minutes=settings.login_window_minutes)
+    pair, place = _throttle_key("login", address, client), _throttle_key("from", client)
+    backoff = [window * 2**step for step in range(BACKOFF_STEPS + 1)]
+    if not repo.take_attempt(db, pair, settings.login_attempts, now, backoff):
+        wait = _minutes_left(db, pair, now)
+        raise TooManyAttempts(
+            f"Too many failed log-ins for this account from here; try again in {wait}."
+        )
+    if not repo.take_attempt(db, place, settings.login_attempts_per_address, now, [window]):
+        repo.give_back_attempt(db, pair)
+        wait = _minutes_left(db, place, now)
+        raise TooManyAttempts(f"Too many failed log-ins from this address; try again in {wait}.")
+    return pair, place
+
+
+def _minutes_left(db: Any, key: str, now: datetime) -> str:
+    end = repo.window_end_of(db, key)
+    minutes = max(1, math.ceil((end - now).total_seconds() / 60)) if end else 1
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _verify(password_hash: str, password: str) -> bool:
     from argon2.exceptions import VerificationError, VerifyMismatchError
 
     try:
-        return bool(_hasher().verify(password_hash, password))
+        # bytes: a lone surrogate (valid JSON, not UTF-8) is checked like any wrong password
+        return bool(_hasher().verify(password_hash, password.encode("utf-8", "surrogatepass")))
     except (VerifyMismatchError, VerificationError):
         return False
 
@@ -142,9 +220,9 @@ def change_password(
     services: Services, account_id: str, current: str, new: str, keep_token: str | None = None
 ) -> None:
     """Change the password; every other log-in of the account ends."""
-    word = _check_password(new)
     with services.db() as db:
         account = repo.account_by_id(db, account_id)
+        word = _check_password(new, account.email if account else "", "new_password")
         if account is None or not _verify(account.password_hash, current):
             raise AccountError("current_password", "The current password is wrong.")
         repo.set_password_hash(db, account_id, _hasher().hash(word))

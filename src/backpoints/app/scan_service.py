@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from backpoints.app.service import Services, body_of, profile
@@ -78,7 +78,7 @@ def found_points(services: Services, person: str) -> dict[str, list[str]]:
         return found_points_in(db, person)
 
 
-def found_points_in(db: Session, person: str) -> dict[str, list[str]]:
+def found_points_in(db: Session | Connection, person: str) -> dict[str, list[str]]:
     """`found_points` within an open database session (the session start uses it)."""
     rows = db.execute(
         select(FoundSpot.region, FoundSpot.tenderness, FoundSpot.points).where(

@@ -12,9 +12,10 @@ import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from backpoints.catalog import Catalog, load_catalog
@@ -53,9 +54,13 @@ class Services:
     def open(self) -> None:
         """Connect and migrate the database to the newest schema."""
         if self.engine is None:
-            self.engine = make_engine(self.settings)
-            upgrade(self.engine)
-            self._sessions = make_sessionmaker(self.engine)
+            engine = make_engine(self.settings)
+            try:
+                upgrade(engine)  # refuses a foreign or damaged database
+            except BaseException:
+                engine.dispose()
+                raise
+            self.engine, self._sessions = engine, make_sessionmaker(engine)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -70,6 +75,15 @@ class Services:
         with self._sessions() as db:
             yield db
 
+    @contextmanager
+    def conn(self) -> Iterator[Connection]:
+        """One plain connection (Core statements only: a tenth of an ORM session's overhead,
+        for the session start and the rating); rolled back unless committed."""
+        self.open()
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            yield conn
+
 
 # ---- the person ---------------------------------------------------------------------------
 
@@ -82,13 +96,13 @@ def person_id(services: Services, name: str = repo.LOCAL_PERSON) -> str:
 
 def profile(services: Services, person: str) -> screening.Profile:
     """The person's saved profile, or an empty one."""
-    with services.db() as db:
+    with services.conn() as db:
         saved = repo.load_profile(db, person)
     return screening.Profile.model_validate(saved)
 
 
 def save_profile(services: Services, person: str, new: screening.Profile) -> None:
-    with services.db() as db:
+    with services.conn() as db:
         repo.save_profile(db, person, new.model_dump(mode="json"))
 
 
@@ -110,7 +124,7 @@ def record_screening(
     """Store the red-flag answers (the yes ones) with the pain map they were asked for."""
     verdict = screening.screen(flags)
     answers = {"flags": list(verdict.flags), "pain": dict(pain), "urgency": verdict.urgency}
-    with services.db() as db:
+    with services.conn() as db:
         repo.record_screening(db, person, answers, services.clock.now())
 
 
@@ -129,9 +143,9 @@ def start_session(
     entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
     if not entries:
         raise NoPain(_("Mark at least one painful region (1-10) to start."))
-    with services.db() as db:
+    with services.conn() as db:
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
-        routine = accounts_repo.active_routine(db, person)
+        routine = _routine(services, db, person)
         found = _found_points(db, person)
         state = engine.start(
             entries,
@@ -169,7 +183,14 @@ class NoPain(BackpointsError, ValueError):
     field = "pain"
 
 
-def _found_points(db: Session, person: str) -> dict[str, list[str]]:
+def _routine(services: Services, db: repo.Db, person: str) -> dict[str, Any] | None:
+    """A therapist's active routine: only on a server (a personal install has no therapists)."""
+    if not services.settings.server_mode:
+        return None
+    return accounts_repo.active_routine(db, person)
+
+
+def _found_points(db: repo.Db, person: str) -> dict[str, list[str]]:
     from backpoints.app.scan_service import found_points_in  # the scan shell builds on this one
 
     return found_points_in(db, person)
@@ -180,12 +201,16 @@ def load(
 ) -> tuple[repo.StoredSession, engine.SessionState]:
     """A stored session and its state; UnknownSession if there is none, or (with `person`)
     if it belongs to someone else: the two look the same, so ids cannot be probed."""
-    with services.db() as db:
-        found = repo.load_session(db, session_id)
+    with services.conn() as db:
+        return _load(db, session_id, person)
+
+
+def _load(
+    db: repo.Db, session_id: str, person: str | None
+) -> tuple[repo.StoredSession, engine.SessionState]:
+    found = repo.load_session(db, session_id)
     if found is None or (person is not None and found.person_id != person):
-        raise UnknownSession(
-            _("No session {session!r}. Start a new one.").format(session=session_id)
-        )
+        raise UnknownSession(f"No session {session_id!r}. Start a new one.")
     return found, engine.SessionState.model_validate(found.state)
 
 
@@ -197,17 +222,21 @@ def rate(
     pain_after: int,
     person: str | None = None,
 ) -> engine.SessionState:
-    """Record a rating and move the session on; both are committed before returning."""
-    stored, state = load(services, session_id, person)
-    guide = Guide(shown_catalog(services), body_of(state.profile))
-    try:
-        new_state = engine.rate(state, guide, point_id, side, pain_after, now=services.clock.now())  # type: ignore[arg-type]
-    except engine.WrongPoint:
-        if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
-            raise repo.Conflict(_("This step was already answered. Reload to continue.")) from None
-        raise
-    rating = repo.stored_rating(session_id, new_state.ratings[-1])
-    with services.db() as db:
+    """Record a rating and move the session on: read, checked and saved in one transaction
+    (the save checks the version read, so a racing answer is a Conflict)."""
+    with services.conn() as db:
+        stored, state = _load(db, session_id, person)
+        guide = Guide(shown_catalog(services), body_of(state.profile))
+        try:
+            now = services.clock.now()
+            new_state = engine.rate(state, guide, point_id, side, pain_after, now=now)  # type: ignore[arg-type]
+        except engine.WrongPoint:
+            if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
+                raise repo.Conflict(
+                    _("This step was already answered. Reload to continue.")
+                ) from None
+            raise
+        rating = repo.stored_rating(session_id, new_state.ratings[-1])
         shown = _shown(state, new_state, services)
         repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)
     return new_state
@@ -218,7 +247,7 @@ def skip(services: Services, session_id: str, person: str | None = None) -> engi
     stored, state = load(services, session_id, person)
     guide = Guide(shown_catalog(services), body_of(state.profile))
     new_state = engine.skip(state, guide, now=services.clock.now())
-    with services.db() as db:
+    with services.conn() as db:
         shown = _shown(state, new_state, services)
         repo.save_session(db, stored, _json(new_state), _summary(new_state), step=shown)
     return new_state
@@ -233,7 +262,7 @@ def stop(services: Services, session_id: str, person: str | None = None) -> engi
 def _save(
     services: Services, stored: repo.StoredSession, state: engine.SessionState
 ) -> engine.SessionState:
-    with services.db() as db:
+    with services.conn() as db:
         repo.save_session(db, stored, _json(state), _summary(state))
     return state
 
@@ -267,6 +296,24 @@ def _summary(state: engine.SessionState) -> dict[str, Any]:
 def history(services: Services, person: str, limit: int | None = 100) -> list[repo.SessionSummary]:
     with services.db() as db:
         return repo.history(db, person, limit)
+
+
+#: A session left open this long (a phone put down mid-session) is closed as stopped.
+STALE_AFTER = timedelta(hours=12)
+
+
+def close_stale(services: Services, person: str) -> int:
+    """Stop this person's recent sessions that have been open for 12 hours; how many."""
+    cutoff = services.clock.now() - STALE_AFTER
+    closed = 0
+    for summary in history(services, person):
+        started = summary.started_at
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)
+        if summary.status == "active" and started < cutoff:
+            stop(services, summary.id, person)
+            closed += 1
+    return closed
 
 
 def insights(services: Services, person: str) -> list[repo.PointInsight]:

@@ -104,6 +104,24 @@ def points(region: RegionOpt = None, json_out: JsonOpt = False) -> None:
         typer.echo(views.points_listing(region, shutil.get_terminal_size((80, 24)).columns))
 
 
+def _points_fast(args: list[str]) -> bool:
+    """`backpoints points [--region R]` without Typer parsing it: Typer builds a pydantic
+    adapter per option when a command runs, which costs more than the listing itself (and
+    the listing exists to start fast). Anything else (--json, --help, a typo) returns False
+    and goes through Typer as usual."""
+    if not args or args[0] != "points" or len(args) > 3:
+        return False
+    rest = args[1:]
+    if len(rest) == 1 and rest[0].startswith("--region="):
+        rest = ["--region", rest[0].removeprefix("--region=")]
+    if rest and (len(rest) != 2 or rest[0] not in ("--region", "-r") or rest[1].startswith("-")):
+        return False
+    from backpoints.cli import views
+
+    sys.stdout.write(views.points_listing(rest[1] if rest else None) + "\n")
+    return True
+
+
 @app.command()
 def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
     """Show one point: its names, how to find it, how to press it, cautions and sources."""
@@ -140,11 +158,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a tab.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each serves requests).")
+    ] = 1,
 ) -> None:
     """Start the web app (default http://127.0.0.1:8000) and open it in a browser tab."""
     from backpoints.web.serve import serve as run_server
 
-    run_server(host=host, port=port, open_browser=not no_browser)
+    run_server(host=host, port=port, open_browser=not no_browser, workers=workers)
 
 
 def _services() -> Any:
@@ -284,6 +305,8 @@ def main() -> None:
     install_interrupt()
     i18n.set_language(_language_from(sys.argv))
     try:
+        if _points_fast(sys.argv[1:]):
+            return
         if i18n.current() == i18n.DEFAULT:
             app()
         else:

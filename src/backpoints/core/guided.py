@@ -19,12 +19,11 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict
 
 from backpoints.catalog import Catalog
-from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError, ConflictError
 from backpoints.core.learning import NO_EVIDENCE, Evidence
 from backpoints.core.planner import PainEntry, RegionPlan, plan
 from backpoints.core.screening import Profile, Urgency, screen
-from backpoints.core.steps import Guide, Step, build_step
+from backpoints.core.steps import Guide, Step, build_step, limits_for
 from backpoints.core.vocab import Side, region_label
 from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
@@ -163,7 +162,7 @@ def start(
             started_at=now,
             ended_at=now,
         )
-    limits = cautions_for(profile, guide.catalog)
+    limits = limits_for(profile, guide.catalog)
     preferred = tuple(routine.get("points", ())) if routine else ()
     plans = plan(pain, guide.catalog, limits, evidence, rng, preferred, found)
     state = SessionState(

@@ -8,10 +8,16 @@ successes make a point a favourite; a success followed by failures fades fast, w
 plain Beta posterior with a weak prior does not do (measured in `benchmarks/bench_learning`).
 `score` is the expected chance of relief (deterministic: what the app ranks by); with a
 `random.Random` it is a Thompson sample of "suits or not", for exploring. Pure.
+
+The belief is kept as log-odds (`log_odds`): each success adds log(0.8/0.15), each failure
+adds log(0.2/0.85), so no product of thousands of small factors ever underflows to 0/0.
+Where the chance itself can no longer tell two points apart (hundreds of failures each), the
+log-odds still can: the planner breaks ties with it.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +28,11 @@ from backpoints.i18n import ngettext
 #: Chance of relief from a point that suits the person, and from one that does not.
 RELIEF_IF_SUITED: Final = 0.8
 RELIEF_IF_NOT: Final = 0.15
+#: What one success and one failure add to the log-odds that the point suits the person.
+LOG_LR_HELPED: Final = math.log(RELIEF_IF_SUITED / RELIEF_IF_NOT)
+LOG_LR_FAILED: Final = math.log((1 - RELIEF_IF_SUITED) / (1 - RELIEF_IF_NOT))
+#: Priors are kept inside (0, 1) so their log-odds stay finite.
+_PRIOR_EDGE: Final = 1e-9
 
 
 class RatedTry(Protocol):
@@ -63,11 +74,24 @@ def evidence_from_ratings(ratings: Iterable[RatedTry]) -> dict[tuple[str, str], 
     return tallies
 
 
+def log_odds(prior: float, tally: Tally) -> float:
+    """Log-odds that the point suits this person after their tries (finite for any tally)."""
+    p = min(max(prior, _PRIOR_EDGE), 1.0 - _PRIOR_EDGE)
+    evidence = tally.helped * LOG_LR_HELPED + (tally.tried - tally.helped) * LOG_LR_FAILED
+    return math.log(p / (1.0 - p)) + evidence
+
+
 def suits(prior: float, tally: Tally) -> float:
     """Posterior probability that the point suits this person, after their tries."""
-    yes = prior * RELIEF_IF_SUITED**tally.helped * (1 - RELIEF_IF_SUITED) ** tally.failed
-    no = (1 - prior) * RELIEF_IF_NOT**tally.helped * (1 - RELIEF_IF_NOT) ** tally.failed
-    return yes / (yes + no)
+    return _sigmoid(log_odds(prior, tally))
+
+
+def _sigmoid(x: float) -> float:
+    """1 / (1 + e^-x) without overflow on either side."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 def evidence_from_counts(
@@ -79,8 +103,13 @@ def evidence_from_counts(
 
 def score(prior: float, tally: Tally, rng: random.Random | None = None) -> float:
     """Expected chance (0-1) that the point relieves the region; or a Thompson sample."""
-    belief = suits(prior, tally)
-    expected = belief * RELIEF_IF_SUITED + (1 - belief) * RELIEF_IF_NOT
+    return chance(log_odds(prior, tally), rng)
+
+
+def chance(belief_log_odds: float, rng: random.Random | None = None) -> float:
+    """`score` from the log-odds that the point suits the person (see `log_odds`)."""
+    belief = _sigmoid(belief_log_odds)
+    expected = RELIEF_IF_NOT + (RELIEF_IF_SUITED - RELIEF_IF_NOT) * belief
     if rng is None:
         return expected
     sampled = RELIEF_IF_SUITED if rng.random() < belief else RELIEF_IF_NOT

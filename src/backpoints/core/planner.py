@@ -18,7 +18,15 @@ from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.cautions import NO_CAUTIONS, Cautions
 from backpoints.core.errors import check_region
-from backpoints.core.learning import NO_EVIDENCE, Evidence, Tally, helped_phrase, score
+from backpoints.core.learning import (
+    NO_EVIDENCE,
+    Evidence,
+    Tally,
+    chance,
+    helped_phrase,
+    log_odds,
+    score,
+)
 from backpoints.core.vocab import REGION_IDS, Side, region_side
 from backpoints.i18n import N_, current
 from backpoints.i18n import gettext as _
@@ -70,13 +78,17 @@ class PainEntry:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A point to try for a region, on which side, how strongly believed in, and why."""
+    """A point to try for a region, on which side, how strongly believed in, and why.
+
+    `belief` is the log-odds that the point suits the person: it breaks ties between equal
+    scores (points that have all failed many times still rank by how often they failed)."""
 
     point: Point
     region: str
     side: Side | None
     score: float
     why: str
+    belief: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,9 @@ def _with_found(
     return raised + added
 
 
+_UNTRIED: Final = Tally()
+
+
 def _candidate(
     option: _Option,
     region: str,
@@ -200,36 +215,41 @@ def _candidate(
     evidence: Evidence,
     rng: random.Random | None,
 ) -> tuple[Candidate, frozenset[str]]:
-    tally = evidence.get((region, option.point.id), Tally())
+    tally = evidence.get((region, option.point.id), _UNTRIED)
     helped = helped_phrase(tally)
     why = f"{helped[0].upper()}{helped[1:]}: {option.text}" if helped else option.text
+    belief = log_odds(option.prior, tally)
     candidate = Candidate(
         option.point,
         region,
         side if option.point.bilateral else None,
-        score(option.prior, tally, rng),
+        chance(belief, rng),
         why,
+        belief,
     )
     return candidate, option.overlaps
 
 
 def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, ...]:
     """Greedy pick of the best remaining candidate, penalising overlap with those picked."""
-    remaining = sorted(scored, key=lambda pair: (-pair[0].score, pair[0].point.id))
+    remaining = sorted(scored, key=lambda pair: (-pair[0].score, -pair[0].belief, pair[0].point.id))
+    overlapping = [0] * len(remaining)  # how many chosen points each remaining one overlaps
     chosen: list[Candidate] = []
-    chosen_ids: set[str] = set()
     last_tradition = ""
     while remaining:
         best_i, best_value = 0, -1e9
-        for i, (candidate, overlaps) in enumerate(remaining):
-            value = candidate.score - OVERLAP_PENALTY * len(overlaps & chosen_ids)
+        for i, (candidate, _value) in enumerate(remaining):
+            value = candidate.score - OVERLAP_PENALTY * overlapping[i]
             if candidate.point.tradition == last_tradition:
                 value -= SAME_TRADITION_PENALTY
             if value > best_value + 1e-12:
                 best_i, best_value = i, value
         best = remaining.pop(best_i)[0]
+        overlapping.pop(best_i)
+        for i, (_best, overlaps) in enumerate(remaining):
+            if best.point.id in overlaps:
+                overlapping[i] += 1
         chosen.append(best)
-        chosen_ids.add(best.point.id)
         last_tradition = best.point.tradition
     return tuple(chosen)
 
@@ -264,6 +284,7 @@ def _routine_first(
             c.side,
             c.score,
             _("from your therapist's home routine; {why}").format(why=c.why),
+            c.belief,
         )
         for c in first
     )

@@ -22,6 +22,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backpoints.catalog import Catalog
+from backpoints.core import jsonlimits
 from backpoints.core.cautions import Cautions, cautions_for, fit_technique, tool_name
 from backpoints.core.errors import BackpointsError
 from backpoints.core.screening import Profile
@@ -128,9 +129,11 @@ def to_json(routine: Routine) -> str:
 def from_json(text: str, catalog: Catalog) -> Routine:
     """Read a routine file; RoutineError names what is wrong."""
     try:
-        data = json.loads(text)
+        data = jsonlimits.loads(text, field="file")
     except json.JSONDecodeError as exc:
         raise RoutineError(_("Not a routine file: not JSON ({why}).").format(why=exc.msg)) from None
+    except jsonlimits.JsonTooComplex as exc:
+        raise RoutineError(_("Not a routine file: {why}").format(why=exc)) from None
     if not isinstance(data, dict) or data.pop("format", None) != JSON_FORMAT:
         raise RoutineError('Not a routine file: it lacks "format": "backpoints-routine".')
     if data.pop("version", 1) != 1:

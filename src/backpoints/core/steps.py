@@ -20,10 +20,10 @@ from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
 from backpoints.core.anatomy import Body, Position, locate
 from backpoints.core.cautions import Cautions, cautions_for, fit_technique
-from backpoints.core.regions import regions, regions_at
+from backpoints.core.regions import contains, regions
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import Motion, Pressure, Side, Tool, region_label
-from backpoints.i18n import N_
+from backpoints.i18n import N_, current
 from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def build_step(
     point = guide.catalog.get(queued.point_id)
     spots = _spots(point, region, queued.side, guide.body)
     main = spots[-1]
-    limits = cautions if cautions is not None else cautions_for(profile, guide.catalog)
+    limits = cautions if cautions is not None else limits_for(profile, guide.catalog)
     fitted = fit_technique(point, limits, level=main.level, lead=tool, owned=profile.tools_owned)
     technique = fitted.technique
     if duration_s is not None:
@@ -192,6 +192,26 @@ def build_step(
     )
 
 
+#: (catalogue id, profile, language) -> (the catalogue, its cautions): see `limits_for`.
+_LIMITS: dict[tuple[int, Profile, str], tuple[Catalog, Cautions]] = {}
+_LIMITS_KEPT: Final = 256
+
+
+def limits_for(profile: Profile, catalog: Catalog) -> Cautions:
+    """`cautions_for(profile, catalog)`, worked out once per profile, catalogue and language
+    (its reasons are in it): it walks the whole catalogue, and every step of every session
+    needs it. (Cautions are never changed once made, so one object can serve every step.)"""
+    key = (id(catalog), profile, current())
+    hit = _LIMITS.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    if len(_LIMITS) >= _LIMITS_KEPT:
+        _LIMITS.clear()
+    limits = cautions_for(profile, catalog)
+    _LIMITS[key] = (catalog, limits)
+    return limits
+
+
 #: The end cue's question, which a routine (nothing to rate) leaves out.
 HOW_NOW: Final = N_("How is the pain now?")
 _BOTH_SIDES: Final = N_("Do both sides: both at once, or one side after the other.")
@@ -211,7 +231,7 @@ def _spots(point: Point, region: str, side: Side | None, body: Body) -> tuple[Sp
     positions = [p for p in locate(point, body) if side is None or p.side in (side, None)]
     outline = next(r for r in regions(body) if r.id == region)
     cx, cy = outline.centroid
-    inside = [p for p in positions if region in regions_at(body, p.x_cm, p.y_cm, tolerance=0.3)]
+    inside = [p for p in positions if contains(outline.outline, p.x_cm, p.y_cm, tolerance=0.3)]
     pool = inside or positions
     best_level = min(pool, key=lambda p: abs(p.y_cm - cy) + 0.1 * abs(abs(p.x_cm) - abs(cx))).level
     return tuple(_spot(p) for p in positions if p.level == best_level)

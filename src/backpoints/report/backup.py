@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from backpoints.app.service import Services
 from backpoints.core.errors import BackpointsError
+from backpoints.store import repo
 from backpoints.store.engine import alembic_config, current_revision
 from backpoints.store.models import Base
 
@@ -89,8 +90,9 @@ class RestoreReport:
 # ---- backup -------------------------------------------------------------------------------
 
 
-#: Secrets of the moment that must not travel in a file: open log-ins and failed attempts.
-NOT_BACKED_UP = frozenset({"login_sessions", "login_failures"})
+#: Secrets of the moment that must not travel in a file: open log-ins and failed attempts;
+#: and what is derived from other tables (the tallies, recounted from the ratings on restore).
+NOT_BACKED_UP = frozenset({"login_sessions", "login_failures", "login_throttle", "point_tallies"})
 
 
 def _backed_up_tables() -> list[Any]:
@@ -161,6 +163,7 @@ def restore_bytes(services: Services, raw: bytes) -> RestoreReport:
     with services.db() as db:
         try:
             report = merge_rows(db, rows, _backed_up_tables())
+            repo.rebuild_tallies(db)
             db.commit()
         except SQLAlchemyError as exc:
             db.rollback()

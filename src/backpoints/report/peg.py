@@ -92,7 +92,7 @@ def parse_item(field: str, value: object) -> int:
         raise InvalidPegAnswer(field, message)
     if isinstance(value, str):
         text = value.strip()
-        if not (text.isascii() and text.isdigit()):
+        if not (text.isascii() and text.isdigit() and len(text) <= 2):
             raise InvalidPegAnswer(field, message)
         value = int(text)
     if not isinstance(value, int) or not 0 <= value <= 10:

@@ -1,4 +1,4 @@
-"""Tables of server mode: accounts, log-in sessions, failed log-ins, therapist-client links
+"""Tables of server mode: accounts, log-in sessions, log-in throttles, therapist-client links
 (with consent), home routines and the audit log of therapist reads.
 
 An account's id is its person id, so all diary tables stay keyed by person; deleting the
@@ -42,13 +42,17 @@ class LoginSession(Base):
     expires_at: Mapped[datetime]
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
+class LoginThrottle(Base):
+    """Attempts counted for one key (an e-mail and address pair, an address, registrations
+    from an address) in the window ending at `window_end`; `strikes` is how many windows in
+    a row reached the limit (each makes the next one longer). Shared by every process."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    client: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime]
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    attempts: Mapped[int]
+    strikes: Mapped[int]
+    window_end: Mapped[datetime]
 
 
 class CareLink(Base):

@@ -1,23 +1,28 @@
 """Reads and writes of server-mode tables: accounts, log-ins, care links, routines, audit.
 
 Plain data in and out; each writing function commits. Secrets are stored only as hashes.
+Throttles (`take_attempt`) are one conditional UPDATE each, so processes sharing the
+database never let more than the limit through (PostgreSQL re-checks the condition on the
+locked row; SQLite runs one writer at a time), with windows that grow while the limit keeps
+being reached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, case, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from backpoints.store.account_models import (
     Account,
     AuditEntry,
     CareLink,
-    LoginFailure,
     LoginSession,
+    LoginThrottle,
     Routine,
 )
 from backpoints.store.models import Person
@@ -128,20 +133,77 @@ def end_login(db: Session, token_hash: str) -> None:
     db.commit()
 
 
-def record_failure(db: Session, email: str, client: str, now: datetime) -> None:
-    db.add(LoginFailure(email=email, client=client, at=now))
+def take_attempt(
+    db: Session, key: str, limit: int, now: datetime, windows: Sequence[timedelta]
+) -> bool:
+    """Count one attempt for `key` unless `limit` were counted in its current window.
+
+    True if counted (go ahead), False if the limit is reached. When the window has ended, a
+    new one starts at `now` lasting `windows[0]`; but if the ended window had reached the
+    limit, the next is one step longer (`windows[1]`, `windows[2]`, ...): a backoff that
+    goes back to the start after a window without reaching the limit. One conditional
+    UPDATE: atomic across processes.
+    """
+    ends = [now + window for window in windows]
+    _insert_missing(db, key, ends[0])
+    row = LoginThrottle
+    when = row.__table__.c.window_end.type
+    expired = row.window_end <= literal(now, when)
+    top = len(ends) - 1
+    longer = case((row.strikes >= top, top), else_=row.strikes + 1)
+    strikes = case((row.attempts >= limit, longer), else_=0)
+    new_end = case({n: literal(end, when) for n, end in enumerate(ends)}, value=strikes)
+    result = db.execute(
+        update(row)
+        .where(row.key == key, expired | (row.attempts < limit))
+        .values(
+            attempts=case((expired, 1), else_=row.attempts + 1),
+            strikes=case((expired, strikes), else_=row.strikes),
+            window_end=case((expired, new_end), else_=row.window_end),
+        )
+    )
+    db.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _insert_missing(db: Session, key: str, window_end: datetime) -> None:
+    values = {"key": key, "attempts": 0, "strikes": 0, "window_end": window_end}
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        db.execute(pg_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        db.execute(sqlite_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+
+
+def window_end_of(db: Session, key: str) -> datetime | None:
+    """When the current window of `key` ends (None if nothing was counted)."""
+    found: datetime | None = db.scalar(
+        select(LoginThrottle.window_end).where(LoginThrottle.key == key)
+    )
+    return found
+
+
+def give_back_attempt(db: Session, key: str) -> None:
+    """Uncount one attempt (it succeeded, or another throttle refused it)."""
+    db.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key, LoginThrottle.attempts > 0)
+        .values(attempts=LoginThrottle.attempts - 1)
+    )
     db.commit()
 
 
-def failures_since(db: Session, email: str, client: str, since: datetime) -> int:
-    """Failed log-ins since `since` for this e-mail address or from this client address."""
-    by_email = db.scalar(
-        select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
-    by_client = db.scalar(
-        select(func.count()).where(LoginFailure.client == client, LoginFailure.at >= since)
-    )
-    return max(int(by_email or 0), int(by_client or 0))
+def clear_attempts(db: Session, key: str) -> None:
+    db.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    db.commit()
+
+
+def attempts_of(db: Session, key: str) -> int:
+    """Attempts counted for `key` in its current window (0 if none)."""
+    return int(db.scalar(select(LoginThrottle.attempts).where(LoginThrottle.key == key)) or 0)
 
 
 def add_link(db: Session, link_id: str, therapist_id: str, code_hash: str, now: datetime) -> None:
@@ -259,10 +321,10 @@ def set_routine(
     db.commit()
 
 
-def active_routine(db: Session, client_id: str) -> dict[str, Any] | None:
+def active_routine(db: Session | Connection, client_id: str) -> dict[str, Any] | None:
     """The client's active routine from a therapist who still has consent, if any."""
-    row = db.scalars(
-        select(Routine)
+    plan = db.execute(
+        select(Routine.plan)
         .join(
             CareLink,
             (CareLink.therapist_id == Routine.therapist_id)
@@ -271,5 +333,5 @@ def active_routine(db: Session, client_id: str) -> dict[str, Any] | None:
         )
         .where(Routine.client_id == client_id, Routine.active.is_(True))
         .order_by(Routine.created_at.desc())
-    ).first()
-    return None if row is None else dict(row.plan)
+    ).scalar()
+    return None if plan is None else dict(plan)

@@ -1,4 +1,4 @@
-"""Tables of the diary: people, screenings, sessions (state as JSON) and ratings.
+"""Tables of the diary: people, screenings, sessions (state as JSON), ratings, their tallies.
 
 Ratings are rows of their own (not only inside the session JSON) so history, insights,
 learning and exports read them with plain queries. Imports SQLAlchemy only.
@@ -143,3 +143,18 @@ class PegCheckin(Base):
     activity: Mapped[int]
 
     __table_args__ = (Index("ix_peg_checkins_person_at", "person_id", "at"),)
+
+
+class PointTally(Base):
+    """How often a point relieved a region for a person: kept up to date with each rating
+    (in the rating's transaction), so learning reads a handful of rows, not the whole diary."""
+
+    __tablename__ = "point_tallies"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    point_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    helped: Mapped[int]
+    tried: Mapped[int]

@@ -12,15 +12,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backpoints.core.errors import ConflictError
 from backpoints.store.models import PainEntry as PainEntryRow
-from backpoints.store.models import Person, RatingRow, Screening, SessionRow, StepRow
+from backpoints.store.models import (
+    Person,
+    PointTally,
+    RatingRow,
+    Screening,
+    SessionRow,
+    StepRow,
+)
 
 LOCAL_PERSON = "local"
+#: What the hot-path functions run on: an ORM session, or a plain connection (lighter: the
+#: session start and the rating use one, see `Services.conn`).
+Db = Session | Connection
 
 
 class Conflict(ConflictError):
@@ -70,30 +81,40 @@ class PointInsight:
     mean_drop: float
 
 
-def ensure_person(db: Session, person_id: str, now: datetime) -> str:
+_PEOPLE = cast(Table, Person.__table__)
+_FIND_PERSON = select(_PEOPLE.c.id).where(_PEOPLE.c.id == bindparam("pid"))
+_PROFILE = select(_PEOPLE.c.profile).where(_PEOPLE.c.id == bindparam("pid"))
+_INSERT_PERSON = insert(_PEOPLE)
+_SAVE_PROFILE = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid"))
+_INSERT_SCREENING = insert(cast(Table, Screening.__table__))
+
+
+def ensure_person(db: Db, person_id: str, now: datetime) -> str:
     """Create the person on first use; returns the id."""
-    if db.get(Person, person_id) is None:
-        db.add(Person(id=person_id, created_at=now, profile={}))
+    if db.execute(_FIND_PERSON, {"pid": person_id}).first() is None:
         try:
+            db.execute(_INSERT_PERSON, {"id": person_id, "created_at": now, "profile": {}})
             db.commit()
         except IntegrityError:  # created meanwhile by another request
             db.rollback()
     return person_id
 
 
-def load_profile(db: Session, person_id: str) -> dict[str, Any]:
-    person = db.get(Person, person_id)
-    return dict(person.profile) if person else {}
+def load_profile(db: Db, person_id: str) -> dict[str, Any]:
+    profile = db.execute(_PROFILE, {"pid": person_id}).scalar()
+    return dict(profile) if profile else {}
 
 
-def save_profile(db: Session, person_id: str, profile: dict[str, Any]) -> None:
-    db.execute(update(Person).where(Person.id == person_id).values(profile=profile))
+def save_profile(db: Db, person_id: str, profile: dict[str, Any]) -> None:
+    db.execute(
+        _SAVE_PROFILE.values(profile=bindparam("profile")), {"pid": person_id, "profile": profile}
+    )
     db.commit()
 
 
-def record_screening(db: Session, person_id: str, answers: dict[str, Any], at: datetime) -> None:
+def record_screening(db: Db, person_id: str, answers: dict[str, Any], at: datetime) -> None:
     """Store the answers to the red-flag questions and the pain map they were asked for."""
-    db.add(Screening(person_id=person_id, at=at, answers=answers))
+    db.execute(_INSERT_SCREENING, {"person_id": person_id, "at": at, "answers": answers})
     db.commit()
 
 
@@ -118,8 +139,12 @@ class ShownStep:
     shown_at: datetime
 
 
+_INSERT_SESSION = insert(cast(Table, SessionRow.__table__))
+_INSERT_PAIN = insert(cast(Table, PainEntryRow.__table__))
+
+
 def insert_session(
-    db: Session,
+    db: Db,
     person_id: str,
     session_id: str,
     state: dict[str, Any],
@@ -128,19 +153,22 @@ def insert_session(
     step: ShownStep | None,
 ) -> None:
     """Store a new session with its pain map and first step, in one transaction."""
-    db.add(SessionRow(id=session_id, person_id=person_id, version=1, state=state, **summary))
-    db.flush()
+    row = {"id": session_id, "person_id": person_id, "version": 1, "state": state, **summary}
+    db.execute(_INSERT_SESSION, row)
     at = summary["started_at"]
-    db.add_all(
-        PainEntryRow(session_id=session_id, region=r, intensity=i, recorded_at=at)
-        for r, i in pain.items()
+    db.execute(
+        _INSERT_PAIN,
+        [
+            {"session_id": session_id, "region": r, "intensity": i, "recorded_at": at}
+            for r, i in pain.items()
+        ],
     )
     if step is not None:
-        db.add(StepRow(session_id=session_id, **vars(step)))
+        db.execute(_INSERT_STEP, {"session_id": session_id, **vars(step)})
     db.commit()
 
 
-def load_session(db: Session, session_id: str) -> StoredSession | None:
+def load_session(db: Db, session_id: str) -> StoredSession | None:
     row = db.execute(_LOAD_SESSION, {"sid": session_id}).first()
     if row is None:
         return None
@@ -159,7 +187,7 @@ _INSERT_STEP = insert(cast(Table, StepRow.__table__))
 
 
 def save_session(
-    db: Session,
+    db: Db,
     stored: StoredSession,
     state: dict[str, Any],
     summary: dict[str, Any],
@@ -178,6 +206,7 @@ def save_session(
         raise Conflict("This step was already answered (in another tab?). Reload to continue.")
     if rating is not None:  # Core inserts with bound parameters: the hot path stays cheap
         db.execute(_INSERT_RATING, {"person_id": stored.person_id, **vars(rating)})
+        _count_try(db, stored.person_id, rating)
     if step is not None:
         db.execute(_INSERT_STEP, {"session_id": stored.id, **vars(step)})
     try:
@@ -187,15 +216,75 @@ def save_session(
         raise Conflict("This step was already answered. Reload to continue.") from exc
 
 
-def tallies(db: Session, person_id: str) -> list[tuple[str, str, int, int]]:
-    """(region, point id, times it relieved, times tried) for the person, counted in SQL."""
+_TALLIES = cast(Table, PointTally.__table__)
+_READ_TALLIES = select(
+    _TALLIES.c.region, _TALLIES.c.point_id, _TALLIES.c.helped, _TALLIES.c.tried
+).where(_TALLIES.c.person_id == bindparam("pid"))
+
+
+def _tally_upsert(insert_of: Any) -> Any:
+    """Add one try (and `helped`, 0 or 1) to a tally, creating it on the first try."""
+    new = insert_of(_TALLIES).values(
+        person_id=bindparam("pid"),
+        region=bindparam("region"),
+        point_id=bindparam("point_id"),
+        helped=bindparam("helped"),
+        tried=1,
+    )
+    return new.on_conflict_do_update(
+        index_elements=[_TALLIES.c.person_id, _TALLIES.c.region, _TALLIES.c.point_id],
+        set_={"helped": _TALLIES.c.helped + new.excluded.helped, "tried": _TALLIES.c.tried + 1},
+    )
+
+
+_COUNT_TRY = {
+    "sqlite": _tally_upsert(sqlite.insert),
+    "postgresql": _tally_upsert(postgresql.insert),
+}
+
+
+def _count_try(db: Db, person_id: str, rating: StoredRating) -> None:
+    values = {
+        "pid": person_id,
+        "region": rating.region,
+        "point_id": rating.point_id,
+        "helped": int(rating.relieved),
+    }
+    db.execute(_COUNT_TRY[_dialect(db).name], values)
+
+
+def _dialect(db: Db) -> Dialect:
+    return db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+
+
+def tallies(db: Db, person_id: str) -> list[tuple[str, str, int, int]]:
+    """(region, point id, times it relieved, times tried) for the person: one row per point
+    tried, however long the diary (kept with each rating, see `save_session`)."""
+    rows = db.execute(_READ_TALLIES, {"pid": person_id}).all()
+    return [(region, point, helped, tried) for region, point, helped, tried in rows]
+
+
+def _counted(person_id: str | None = None) -> Any:
+    """(person, region, point, helped, tried) counted from the ratings themselves."""
     helped = func.sum(func.cast(RatingRow.relieved, RatingRow.n.type))
-    rows = db.execute(
-        select(RatingRow.region, RatingRow.point_id, helped, func.count())
-        .where(RatingRow.person_id == person_id)
-        .group_by(RatingRow.region, RatingRow.point_id)
-    ).all()
-    return [(region, point, int(ok or 0), int(n)) for region, point, ok, n in rows]
+    query = select(
+        RatingRow.person_id, RatingRow.region, RatingRow.point_id, helped, func.count()
+    ).group_by(RatingRow.person_id, RatingRow.region, RatingRow.point_id)
+    return query if person_id is None else query.where(RatingRow.person_id == person_id)
+
+
+def counted_tallies(db: Db, person_id: str) -> list[tuple[str, str, int, int]]:
+    """The tallies recounted from every rating (what `tallies` must always equal)."""
+    rows = db.execute(_counted(person_id)).all()
+    return [(region, point, int(ok or 0), int(n)) for _, region, point, ok, n in rows]
+
+
+def rebuild_tallies(db: Db) -> None:
+    """Recount every tally from the ratings (after ratings arrive by another way: a restore).
+    No commit: it belongs to the caller's transaction."""
+    db.execute(delete(_TALLIES))
+    columns = ["person_id", "region", "point_id", "helped", "tried"]
+    db.execute(insert(_TALLIES).from_select(columns, _counted()))
 
 
 def ratings_for_person(db: Session, person_id: str) -> list[StoredRating]:

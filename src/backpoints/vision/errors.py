@@ -34,6 +34,10 @@ class UnreadableImage(VisionError):
     """The file is not an image opencv can decode (or cannot be read at all)."""
 
 
+class ImageTooLarge(VisionError):
+    """The file, or the picture its header describes, is larger than the app decodes (413)."""
+
+
 class ImageTooSmall(VisionError):
     """The image, or the person in it, has too few pixels to place points."""
 

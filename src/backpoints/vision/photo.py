@@ -1,6 +1,9 @@
 """A photo of the back in, the catalogue's points placed on it out (`locate_photo`).
 
-Decodes the image (opencv), refuses what cannot work (unreadable, tiny, blurred, no person,
+Reads the image's size from its header first (Pillow's lazy open: no pixel is decoded) and
+refuses a file over `MAX_PHOTO_BYTES` or a picture over `MAX_PIXELS` (a small file can
+claim 30000x30000 pixels: gigabytes once decoded); then decodes it (opencv, JPEGs already
+scaled down while decoding) and refuses what cannot work (unreadable, tiny, blurred, no person,
 a front view, a cropped body) with an error that says what to do, then hands the landmarks
 to the pure `backpoints.vision.geometry`. Needs numpy and opencv (the vision extra); the
 estimator is injected, so tests run the whole pipeline with a `FakeEstimator`.
@@ -8,6 +11,7 @@ estimator is injected, so tests run the whole pipeline with a `FakeEstimator`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from backpoints.vision.errors import (
     BadStature,
     ImageBlurred,
+    ImageTooLarge,
     ImageTooSmall,
     NoPerson,
     UnreadableImage,
@@ -39,6 +44,13 @@ if TYPE_CHECKING:
 MIN_SIDE_PX: Final = 200
 #: Longest side the model sees; larger photos are scaled down first (phone photos are huge).
 MAX_SIDE_PX: Final = 1920
+#: Largest picture decoded, in pixels (a 48-megapixel phone photo scaled once fits well).
+MAX_PIXELS: Final = 40_000_000
+#: Largest photo file read, in bytes.
+MAX_PHOTO_BYTES: Final = 25 * 1024 * 1024
+#: Formats read (by what the file's header says, not its name).
+FORMATS: Final = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
+NOT_AN_IMAGE: Final = "That file is not an image this app can read; use a JPEG or PNG photo."
 #: Variance of the Laplacian at 512 px (longest side) below which an image is "blurred".
 #: scikit-image's sample photos score 65 (the moon) to 5,300 (grass); a Gaussian blur of
 #: sigma 3 brings its astronaut from 860 down to 4.7, sigma 2 to 11.6 (docs/vision.md).
@@ -97,24 +109,90 @@ class PhotoResult:
         }
 
 
-def read_image(source: Path | bytes) -> Image:
-    """Decode a file or its bytes to a BGR image, scaled down to `MAX_SIDE_PX` at most."""
+def read_photo_bytes(source: Path | bytes, max_bytes: int = MAX_PHOTO_BYTES) -> bytes:
+    """The file's bytes, refused before reading when it is larger than `max_bytes`."""
+    if isinstance(source, bytes):
+        size = len(source)
+    else:
+        try:
+            size = source.stat().st_size
+        except OSError as exc:
+            raise UnreadableImage(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+    if size > max_bytes:
+        raise ImageTooLarge(
+            f"The photo is {size / 1e6:.1f} MB; the largest this app reads is "
+            f"{max_bytes / 1e6:.1f} MB. Send a smaller photo (a phone's normal size is fine)."
+        )
+    if isinstance(source, bytes):
+        return source
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        raise UnreadableImage(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+
+
+def image_size(raw: bytes, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """(width, height) from the header alone; refuses non-images and too many pixels."""
+    import io
+    import warnings
+
+    from PIL import Image as PILImage
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb guard warns (or raises) past ~89 megapixels; ours is lower
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(raw), formats=sorted(FORMATS)) as header:
+                width, height = header.size
+    except PILImage.DecompressionBombError as bomb:  # "Image size (N pixels) exceeds ..."
+        said = re.search(r"\((\d+) pixels\)", str(bomb))
+        claim = f"{int(said[1]) / 1e6:,.0f} megapixels" if said else "far too many pixels"
+        raise _too_many_pixels(claim, max_pixels) from None
+    except Exception:  # Pillow raises many kinds for a damaged or foreign file
+        raise UnreadableImage(NOT_AN_IMAGE) from None
+    if width * height > max_pixels:
+        claim = f"{width}x{height} pixels ({width * height / 1e6:.0f} megapixels)"
+        raise _too_many_pixels(claim, max_pixels)
+    return width, height
+
+
+def _too_many_pixels(claim: str, max_pixels: int) -> ImageTooLarge:
+    return ImageTooLarge(
+        f"The photo says it has {claim}; the most this app decodes is "
+        f"{max_pixels / 1e6:.0f} megapixels. Send a normal phone photo."
+    )
+
+
+def _reduced_read_flag(width: int, height: int) -> int:
+    """Decode JPEGs at 1/2, 1/4 or 1/8 size when that still leaves `MAX_SIDE_PX`."""
+    import cv2
+
+    for factor, flag in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4)):
+        if max(width, height) // factor >= MAX_SIDE_PX:
+            return int(flag)
+    if max(width, height) // 2 >= MAX_SIDE_PX:
+        return int(cv2.IMREAD_REDUCED_COLOR_2)
+    return int(cv2.IMREAD_COLOR)
+
+
+def read_image(
+    source: Path | bytes, max_bytes: int = MAX_PHOTO_BYTES, max_pixels: int = MAX_PIXELS
+) -> Image:
+    """Decode a file or its bytes to a BGR image, scaled down to `MAX_SIDE_PX` at most.
+
+    The byte size and the header's pixel count are checked before anything is decoded.
+    """
+    raw = read_photo_bytes(source, max_bytes)
+    if not raw:
+        raise UnreadableImage(NOT_AN_IMAGE)
+    width, height = image_size(raw, max_pixels)  # before opencv is even imported
     require_vision(model=False)
     import cv2
     import numpy as np
 
-    if isinstance(source, Path):
-        try:
-            raw = source.read_bytes()
-        except OSError as exc:
-            raise UnreadableImage(f"Cannot read {source}: {exc.strerror or exc}.") from exc
-    else:
-        raw = source
-    image = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR) if raw else None
+    image = cv2.imdecode(np.frombuffer(raw, np.uint8), _reduced_read_flag(width, height))
     if image is None:
-        raise UnreadableImage(
-            "That file is not an image this app can read; use a JPEG or PNG photo."
-        )
+        raise UnreadableImage(NOT_AN_IMAGE)
     height, width = image.shape[:2]
     if max(height, width) > MAX_SIDE_PX:
         scale = MAX_SIDE_PX / max(height, width)
@@ -186,6 +264,7 @@ def locate_with_model(
     stature_cm: float | None = None,
     sex: Sex | None = None,
     estimator: PoseEstimator | None = None,
+    max_bytes: int = MAX_PHOTO_BYTES,
 ) -> tuple[PhotoResult, dict[str, PointLabel]]:
     """`locate_photo` with the catalogue (all points, or those named) and, unless one is
     given, a new `MediapipeEstimator`; also returns each point's label for the overlay."""
@@ -198,7 +277,7 @@ def locate_with_model(
     catalog = load_catalog()
     ids = list(point_ids)
     points = [catalog.get(i) for i in ids] if ids else list(catalog)
-    image = read_image(source)  # a bad file fails before the model loads
+    image = read_image(source, max_bytes)  # a bad file fails before the model loads
     model = estimator or MediapipeEstimator()
     result = locate_photo(image, model, points, stature_cm=stature_cm, sex=sex)
     return result, {p.id: PointLabel(p.tradition, p.display_name) for p in points}

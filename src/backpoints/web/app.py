@@ -14,19 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__, i18n
 from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
+from backpoints.web import words
 from backpoints.web.auth import Authenticate
 from backpoints.web.context import csrf_field, current_visitor
-from backpoints.web.errors import BodySizeLimit, install_error_handlers
+from backpoints.web.errors import (
+    BodySizeLimit,
+    JsonBodyLimits,
+    RefuseNul,
+    install_error_handlers,
+)
 from backpoints.web.language import Language
 from backpoints.web.language import router as language_router
-from backpoints.web.security import SecurityHeaders
+from backpoints.web.security import ProxyHeaders, SecurityHeaders, TrustedHosts, require_hosts
+from backpoints.web.serving import FingerprintedStatic, HeadAsGet, fingerprint
 
 STATIC_FILES = ("app.css", "app.js", "icon.svg")
 
@@ -38,6 +45,7 @@ def _package_dir(name: str) -> Path:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for these settings; the database is migrated when it starts."""
     settings = settings or Settings()
+    require_hosts(settings)
     from backpoints.web.state import AppState
 
     state = AppState.create(settings)
@@ -64,18 +72,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bp = state
     app.state.templates = _templates(settings)
     install_error_handlers(app)
-    # outermost last: headers on everything, then the size limit, then who is asking
+    # outermost last: headers on everything, known hosts only, proxies, the size limit,
+    # no NUL in paths, JSON bodies within limits, then who is asking
     app.add_middleware(Authenticate, server_mode=settings.server_mode, lookup=state.visitor)
+    app.add_middleware(JsonBodyLimits)
+    app.add_middleware(RefuseNul)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         uploads=frozenset({"/restore", "/camera/photo"}),
     )
+    app.add_middleware(ProxyHeaders, trusted=settings.trusted_proxies)
+    app.add_middleware(TrustedHosts, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(Language)  # outermost: every page, error and API text in one language
-    app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
-    _install_pwa_routes(app)
+    app.mount("/static", FingerprintedStatic(directory=_package_dir("static")), name="static")
+    _install_pwa_routes(app, settings.server_mode)
     from backpoints.web.api import care as care_api
     from backpoints.web.api import v1 as api
     from backpoints.web.pages import account as account_pages
@@ -105,16 +120,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(_package_dir("templates")))
-    templates.env.globals["static"] = lambda name: f"/static/{name}?v={__version__}"
+    env = templates.env
+    # {{ _("...") }} in templates: gettext in the language of the request (jinja2.ext.i18n)
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    templates.env.globals["static"] = static_url
     templates.env.globals["countdown_speed"] = settings.countdown_speed
     templates.env.globals["csrf_field"] = csrf_field
     templates.env.globals["visitor"] = current_visitor.get
     templates.env.globals["server_mode"] = settings.server_mode
     templates.env.globals["tools"] = TOOLS
-    # {{ _("...") }} in templates: gettext in the language of the request (jinja2.ext.i18n)
-    templates.env.add_extension("jinja2.ext.i18n")
-    templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
+    templates.env.globals["plain_name"] = words.plain_name
+    templates.env.globals["outcome"] = words.outcome
+    templates.env.globals["citations"] = lambda request, keys: words.sources(
+        request.app.state.bp.catalog, keys
     )
     templates.env.globals["lang"] = i18n.current
     templates.env.globals["js_texts"] = _js_texts
@@ -131,6 +153,7 @@ JS_TEXTS = (
     i18n.N_("Resume"),
     i18n.N_("Paused"),
     i18n.N_("Resumed"),
+    i18n.N_("Saved on this device; it will sync when the connection is back."),
     i18n.N_("LEFT"),
     i18n.N_("RIGHT"),
     i18n.N_("Loading the 3-D back…"),
@@ -142,14 +165,24 @@ def _js_texts() -> dict[str, str]:
     return {text: i18n.gettext(text) for text in JS_TEXTS}
 
 
-def _install_pwa_routes(app: FastAPI) -> None:
-    shell = ["/", "/offline", "/points", *[f"/static/{n}?v={__version__}" for n in STATIC_FILES]]
+def static_url(name: str) -> str:
+    """The address of a static file, fingerprinted by its content (cacheable for a year)."""
+    return f"/static/{name}?v={fingerprint(_package_dir('static'), name)}"
+
+
+def _install_pwa_routes(app: FastAPI, server_mode: bool) -> None:
+    # in server mode "/" is a person's own page: the worker keeps only public pages
+    pages = ["/offline", "/points"] if server_mode else ["/", "/offline", "/points"]
+    shell = [*pages, *[static_url(n) for n in STATIC_FILES]]
+    release = __version__ + "-" + fingerprint(_package_dir("static"), "app.js")[:6]
+    release += fingerprint(_package_dir("static"), "app.css")[:6]
     worker = (
         _package_dir("static")
         .joinpath("sw.js")
         .read_text("utf-8")
-        .replace("__VERSION__", __version__)
+        .replace("__VERSION__", release)
         .replace("__SHELL__", json.dumps(shell))
+        .replace("__SERVER_MODE__", json.dumps(server_mode))
     )
     manifest: dict[str, Any] = {
         "name": "backpoints",
@@ -158,8 +191,8 @@ def _install_pwa_routes(app: FastAPI) -> None:
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
-        "background_color": "#fbfaf8",
-        "theme_color": "#0b5cad",
+        "background_color": "#faf7f2",
+        "theme_color": "#0e6b68",
         "icons": [{"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
     }
 

@@ -9,6 +9,7 @@ of every cookie-authenticated unsafe request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Final
 from urllib.parse import parse_qs, quote, urlsplit
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backpoints.web.context import Visitor, current_visitor
 
 COOKIE: Final = "bp_session"
+TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{16,128}")
 UNSAFE: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_PREFIXES: Final = ("/static/", "/points", "/api/v1/points")
 PUBLIC_PATHS: Final = frozenset(
@@ -97,14 +99,19 @@ def _same_origin(headers: Headers) -> bool:
 
 
 def _token(headers: Headers) -> tuple[str | None, bool]:
+    """The log-in token and whether it came in the cookie; a malformed one counts as none."""
     auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None, False
+        return _well_formed(auth[7:].strip()), False
     for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
         if name == COOKIE and value:
-            return value, True
+            return _well_formed(value), True
     return None, False
+
+
+def _well_formed(token: str) -> str | None:
+    return token if TOKEN.fullmatch(token) else None
 
 
 def _refuse(scope: Scope, path: str) -> Response:

@@ -1,20 +1,25 @@
 """How the web app answers bad input: 4xx JSON naming the field, and no 500 for any request.
 
-Also owns the request body size limit (a pure ASGI middleware, so it limits streamed bodies
-too). HTML pages get the same rules through `wants_html`.
+Also owns the request body size limit, the refusal of NUL characters in paths and forms,
+and the nesting and number-length limits on JSON bodies (pure ASGI middlewares, so
+they see streamed bodies and every route). A full disk is
+a 503 that says the write was not saved; even an unexpected 500 carries the security headers.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backpoints.core import jsonlimits
 from backpoints.core.errors import (
     BackpointsError,
     ConflictError,
@@ -23,7 +28,13 @@ from backpoints.core.errors import (
     RateLimited,
     UnknownPoint,
 )
-from backpoints.i18n import gettext as _
+from backpoints.vision.errors import ImageTooLarge
+from backpoints.web.security import add_headers
+
+DISK_FULL = (
+    "The server's disk is full: your last change was NOT saved. Try again later; if it "
+    "keeps happening, tell whoever runs this server."
+)
 
 log = logging.getLogger("backpoints.web")
 
@@ -75,12 +86,99 @@ class BodySizeLimit:
             await _too_large(limit)(scope, receive, send)
 
 
+class RefuseNul:
+    """422 for a NUL character in the path or a form (urlencoded) body: no route could store
+    it. JSON bodies are checked by `JsonBodyLimits`; query values are read by pages that say
+    what is wrong with them, and the database guard refuses any that would be stored."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = "path" if "\x00" in scope["path"] else None
+        if where is None and _content_type(scope) == b"application/x-www-form-urlencoded":
+            body = await _read_all(receive)
+            receive = _replay(body, receive)
+            where = "form" if b"%00" in body or b"\x00" in body else None
+        if where is not None:
+            refusal = error_body(where, f"The {where} holds a NUL character (\\x00).")
+            await JSONResponse(refusal, status_code=422)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _content_type(scope: Scope) -> bytes:
+    declared: bytes = dict(scope.get("headers") or []).get(b"content-type", b"")
+    return declared.split(b";")[0].strip().lower()
+
+
+async def _read_all(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class JsonBodyLimits:
+    """422 for a JSON request body nested too deeply, with an absurdly long number (before
+    the parser recurses or converts it) or a NUL escape; the body is then replayed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _content_type(scope).endswith(b"json"):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_all(receive)
+        text = body.decode("utf-8", "replace")
+        try:
+            jsonlimits.check(text)
+            if "\\u0000" in text.lower():
+                raise jsonlimits.JsonTooComplex("The JSON holds a NUL character (\\u0000).")
+        except jsonlimits.JsonTooComplex as exc:
+            await JSONResponse(error_body("body", str(exc)), status_code=422)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """A write that failed because the disk (or the database's space) is full."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if isinstance(exc, OperationalError):
+        orig = exc.orig
+        if getattr(orig, "sqlstate", None) == "53100":  # PostgreSQL disk_full
+            return True
+        return "disk is full" in str(orig) or "No space left on device" in str(orig)
+    return False
+
+
 #: The one table from a kind of domain error to its HTTP status (the most specific class wins).
 STATUS_BY_ERROR: dict[type[BackpointsError], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     NotAuthenticated: 401,
     RateLimited: 429,
+    ImageTooLarge: 413,
     BackpointsError: 422,
 }
 
@@ -144,17 +242,54 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-            return PlainTextResponse(_("Page not found."), status_code=404)
+            return PlainTextResponse("Page not found.", status_code=404)
         return JSONResponse(
             error_body("path" if exc.status_code == 404 else "request", str(exc.detail)),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
 
+    async def _storage(request: Request, exc: Exception) -> Response:
+        if not is_disk_full(exc):
+            raise exc
+        return _disk_full(request, exc)
+
+    app.add_exception_handler(OperationalError, _storage)
+    app.add_exception_handler(OSError, _storage)
+
+    async def _long_number(request: Request, exc: Exception) -> Response:
+        # Python refuses to convert more than 4,300 digits: a form or query number that long
+        if "integer string conversion" not in str(exc):
+            raise exc
+        message = "A number in the request has far too many digits."
+        return JSONResponse(error_body("body", message), status_code=422)
+
+    app.add_exception_handler(ValueError, _long_number)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body("request", _("Something went wrong on our side; nothing was lost.")),
-            status_code=500,
-        )
+        # runs outside every middleware (Starlette's outermost layer): add the headers here
+        if is_disk_full(exc):
+            response = _disk_full(request, exc)
+        else:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            message = (
+                "Something went wrong on our side. If you were saving something, check "
+                "whether it was saved before trying again."
+            )
+            response = _plain_or_json(request, message, "request", 500)
+        add_headers(response.headers, request.url.path)
+        return response
+
+
+def _disk_full(request: Request, exc: Exception) -> Response:
+    log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+    response = _plain_or_json(request, DISK_FULL, "storage", 503)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _plain_or_json(request: Request, message: str, field: str, status: int) -> Response:
+    if "text/html" in request.headers.get("accept", ""):
+        return PlainTextResponse(message, status_code=status)
+    return JSONResponse(error_body(field, message), status_code=status)

@@ -97,7 +97,8 @@ Me = VisitorDep
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=LoginOut)
 def register(state: State, body: RegisterIn, request: Request, response: Response) -> LoginOut:
     """Create an account and log in."""
-    accounts.register(state.services, body.email, body.password, body.role)
+    client = request.client.host if request.client else "unknown"
+    accounts.register(state.services, body.email, body.password, body.role, client)
     return login(state, LoginIn(email=body.email, password=body.password), request, response)
 
 

@@ -82,12 +82,13 @@ async def register(request: Request) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     role: accounts.Role = "therapist" if form.get("role") == "therapist" else "client"
     services = app_state(request).services
+    client = request.client.host if request.client else "unknown"
     try:
-        accounts.register(services, email, password, role)
-        client = request.client.host if request.client else "unknown"
+        accounts.register(services, email, password, role, client)
         new = accounts.log_in(services, email, password, client)
     except BackpointsError as exc:
-        return render(request, "register.html", 422, error=str(exc), email=email)
+        status = status_for(exc)
+        return render(request, "register.html", status, error=str(exc), email=email)
     days = services.settings.login_days
     return login_response(see_other("/"), new.token, secure(request), days)
 
@@ -99,6 +100,8 @@ def logout(request: Request) -> Response:
         accounts.log_out(app_state(request).services, visitor.token)
     response = see_other("/login")
     response.delete_cookie(COOKIE)
+    # the browser forgets this person's pages: its caches and the service worker's
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 

@@ -5,7 +5,11 @@ GET /camera shows the page: a live video with the points drawn over the person's
 `scripts/vendor-mediapipe.sh`) and a form that posts a photo to POST /camera/photo, which
 runs `backpoints.vision` on the server and shows the overlay and the list of points. Without
 the vision extra (or the vendored files) the page says how to install them. Each route only
-translates; a refused photo re-renders the page with the reason (422), never a 500.
+translates; a refused photo re-renders the page with the reason (4xx), never a 500.
+
+A photo's size is checked from its header before it waits for the model, and at most
+`CAMERA_SLOTS` photos are in hand at once (one with the model, the others waiting); one more
+is answered 429 "try again in a moment" instead of queueing without bound.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from backpoints.core.errors import BackpointsError
-from backpoints.i18n import gettext as _
+from backpoints.core.errors import BackpointsError, RateLimited
 from backpoints.vision.errors import INSTALL_HINT
 from backpoints.vision.geometry import browser_recipe
+from backpoints.web.errors import status_for
 from backpoints.web.pages.library import render
 from backpoints.web.state import app_state
 
@@ -40,6 +44,17 @@ VENDOR_DIR: Final = "vendor/mediapipe-pose"
 #: POST paths that take a photo (larger than a form): BodySizeLimit's `uploads`.
 UPLOAD_PATHS: Final = frozenset({"/camera/photo"})
 VENDOR_HINT: Final = "make vendor (runs scripts/vendor-mediapipe.sh; needs npm)"
+#: Photos in hand at once per app: one with the model and one waiting for it.
+CAMERA_SLOTS: Final = 2
+
+
+class CameraBusy(RateLimited):
+    """Every camera slot is taken: the photo is not queued (429)."""
+
+    field = "photo"
+
+    def __init__(self) -> None:
+        super().__init__("The camera is busy with other photos; try again in a moment.")
 
 
 def vendored() -> bool:
@@ -65,7 +80,7 @@ def camera_page(request: Request, point: str = "") -> Response:
     try:
         return _page(request, point=point)
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
+        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
 
 
 def _page(
@@ -107,17 +122,21 @@ async def camera_photo(request: Request) -> Response:
         raw = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
     wanted = str(point or "")
     if not raw:
-        return _page(request, point=wanted, error=_("Choose a photo first."), status_code=422)
+        return _page(request, point=wanted, error="Choose a photo first.", status_code=422)
     try:
         stature = float(height) if height.strip() else None
     except ValueError:
-        error = _("Height must be a number of centimetres, got {height!r}.").format(height=height)
+        error = f"Height must be a number of centimetres, got {height!r}."
         return _page(request, point=wanted, error=error, status_code=422, height=height)
     try:
         points = _points(request, wanted)
         result = await run_in_threadpool(_locate, request, raw, points, stature)
     except BackpointsError as exc:
-        return _page(request, point=wanted, error=str(exc), status_code=422, height=height)
+        status = status_for(exc)
+        page = _page(request, point=wanted, error=str(exc), status_code=status, height=height)
+        if status == 429:
+            page.headers["Retry-After"] = "5"
+        return page
     return _page(request, point=wanted, result=result, height=height)
 
 
@@ -128,28 +147,39 @@ def _locate(
     from backpoints.vision import overlay, photo
 
     state = request.app.state
+    settings = app_state(request).services.settings
+    photo.check_stature(stature)
+    photo.image_size(photo.read_photo_bytes(raw, settings.max_photo_bytes))  # before any wait
     profile = app_state(request).profile()
-    with _lock(state):
-        estimator = _estimator(state)
-        found, labels = photo.locate_with_model(
-            raw,
-            point_ids=[p.id for p in points],
-            stature_cm=stature,
-            sex=profile.sex,
-            estimator=estimator,
-        )
+    lock, slots = _gate(state)
+    if not slots.acquire(blocking=False):
+        raise CameraBusy()
+    try:
+        with lock:
+            estimator = _estimator(state)
+            found, labels = photo.locate_with_model(
+                raw,
+                point_ids=[p.id for p in points],
+                stature_cm=stature,
+                sex=profile.sex,
+                estimator=estimator,
+                max_bytes=settings.max_photo_bytes,
+            )
+    finally:
+        slots.release()
     return _view(found, labels, overlay.overlay_bytes(found, labels, ".jpg", max_width=960))
 
 
-_LOCK_GUARD = threading.Lock()
+_GATE_GUARD = threading.Lock()
 
 
-def _lock(state: Any) -> threading.Lock:
-    with _LOCK_GUARD:
+def _gate(state: Any) -> tuple[threading.Lock, threading.BoundedSemaphore]:
+    """The app's model lock and its `CAMERA_SLOTS` slots (made on first use)."""
+    with _GATE_GUARD:
         if not hasattr(state, "camera_lock"):
             state.camera_lock = threading.Lock()
-        lock: threading.Lock = state.camera_lock
-        return lock
+            state.camera_slots = threading.BoundedSemaphore(CAMERA_SLOTS)
+        return state.camera_lock, state.camera_slots
 
 
 def _estimator(state: Any) -> PoseEstimator:

@@ -23,6 +23,7 @@ from backpoints.web.charts import before_after_svg, trend_svg
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.pages.session import profile_from
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, outcome, plain_name, with_side
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +31,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/history", response_class=HTMLResponse)
 def history(request: Request) -> Response:
     state = app_state(request)
+    service.close_stale(state.services, state.person())
     sessions = service.history(state.services, state.person())
     catalog = state.catalog
     by_region: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
@@ -48,10 +50,12 @@ def history(request: Request) -> Response:
             "when": s.started_at,
             "pain": ", ".join(f"{region_label(r)} {v}" for r, v in s.pain.items()),
             "tries": [
-                f"{catalog.get(r.point_id).display_name}: {r.pain_before} → {r.pain_after}"
+                f"{with_side(plain_name(catalog.get(r.point_id)), r.side)}: "
+                f"{r.pain_before} → {r.pain_after}"
                 for r in s.ratings
             ],
             "status": s.status,
+            "outcome": outcome(s.status),
             "id": s.id,
         }
         for s in sessions
@@ -88,6 +92,7 @@ def insights(request: Request) -> Response:
         {
             "region": region_label(i.region),
             "point": state.catalog.get(i.point_id),
+            "name": plain_name(state.catalog.get(i.point_id)),
             "helped": i.helped,
             "tried": i.tried,
             "mean_drop": i.mean_drop,
@@ -113,6 +118,8 @@ def chart(request: Request) -> Response:
         {
             "n": n,
             "point": point,
+            "name": plain_name(point),
+            "expert": expert_name(point),
             "how": technique_summary(
                 point.technique.motion, point.technique.pressure, point.technique.tools[0]
             ),

@@ -15,9 +15,10 @@ from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import REGION_IDS, condition_phrase, region_label
-from backpoints.i18n import gettext as _
 from backpoints.web.body3d import view_3d
+from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, plain_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,13 +40,16 @@ def see_other(url: str) -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
+    visitor = current_visitor.get()
+    if visitor is not None and visitor.role == "therapist":
+        return see_other("/care")  # a therapist's start is their clients
     return home_page(request)
 
 
 def home_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     """The pain map: each region a button; sliders for 0-10; start."""
     body = app_state(request).body()
-    svg = back_svg(body, interactive=True, title=_("Map of your back, seen from behind"))
+    svg = back_svg(body, interactive=True, title="Map of your back, seen from behind")
     return render(
         request, "home.html", status_code, map_svg=svg, regions=_regions(), pain={}, error=error
     )
@@ -57,12 +61,10 @@ def offline(request: Request) -> Response:
     return render(
         request,
         "message.html",
-        title=_("You are offline"),
-        message=_(
-            "This page has not been saved for offline use yet. The start page, the point "
-            "library and pages you visited work offline; a guided session you started keeps "
-            "working."
-        ),
+        title="You are offline",
+        message="This page has not been saved for offline use yet. The start page, the point "
+        "library and pages you visited work offline; a guided session you started keeps "
+        "working.",
     )
 
 
@@ -72,7 +74,7 @@ def library(request: Request, region: str = "") -> Response:
     try:
         points = catalog.for_region(region) if region else catalog.points
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("Unknown region"), message=str(exc))
+        return render(request, "message.html", 404, title="Unknown region", message=str(exc))
     rows = [
         {"point": p, "helps": ", ".join(region_label(r) for r in dict.fromkeys(p.regions))}
         for p in points
@@ -86,25 +88,24 @@ def point_page(request: Request, point_id: str) -> Response:
     try:
         point = state.catalog.get(point_id)
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
+        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
     body = state.body()
+    name = plain_name(point)
     positions = locate(point, body)
-    markers = [Marker(pos, point.id, highlight=True) for pos in positions]
-    svg = back_svg(
-        body, markers=markers, title=_("Where {point} is").format(point=point.display_name)
-    )
+    markers = [Marker(pos, name, highlight=True) for pos in positions]
+    svg = back_svg(body, markers=markers, title=f"Where {name} is")
     helps = [
         f"{region_label(h.region)}: "
-        + (_("the point lies here") if h.why == "local" else _("it sends pain here"))
+        + ("the point lies here" if h.why == "local" else "it sends pain here")
         for h in point.helps
     ]
-    cautions = [
-        _("Not if {condition}.").format(condition=condition_phrase(c)) for c in point.avoid_when
-    ] + list(point.cautions)
+    cautions = [f"Not if {condition_phrase(c)}." for c in point.avoid_when] + list(point.cautions)
     return render(
         request,
         "point.html",
         point=point,
+        name=name,
+        expert=expert_name(point),
         map_svg=svg,
         helps=helps,
         cautions=cautions,

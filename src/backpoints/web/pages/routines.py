@@ -4,8 +4,6 @@ your own; and the tools library. Forms post and redirect, like the session pages
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -13,20 +11,14 @@ from starlette.datastructures import FormData
 from backpoints.app import routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.core.errors import BackpointsError
-from backpoints.core.routines import (
-    RoutineError,
-    build_routine,
-    describe_shown,
-    find,
-    from_json,
-    shown,
-    to_json,
-)
+from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
 from backpoints.core.screening import QUESTIONS
-from backpoints.core.tools import firmness, guide_for, tool_guides, translated
+from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
 from backpoints.i18n import gettext as _
+from backpoints.web import words
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
+from backpoints.web.words import plain_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,7 +32,7 @@ def _routines(request: Request, status_code: int = 200, error: str | None = None
     state = app_state(request)
     person = state.person()
     found = routine_service.routines_for(state.services, person)
-    rows = [{"routine": shown(r), "length": describe_shown(r)} for r in found]
+    rows = [{"routine": r, "length": describe(r)} for r in found]
     return render(
         request,
         "routines.html",
@@ -58,7 +50,7 @@ def routine_file(request: Request, routine_id: str) -> Response:
     try:
         routine = find(routine_id, routine_service.custom_routines(state.services, state.person()))
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("No such routine"), message=str(exc))
+        return render(request, "message.html", 404, title="No such routine", message=str(exc))
     headers = {"Content-Disposition": f'attachment; filename="{routine.id}.json"'}
     return Response(to_json(routine), media_type="application/json", headers=headers)
 
@@ -76,7 +68,7 @@ def _routine(
     try:
         routine = find(routine_id, routine_service.custom_routines(state.services, person))
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("No such routine"), message=str(exc))
+        return render(request, "message.html", 404, title="No such routine", message=str(exc))
     steps = [{"step": s, "point": state.catalog.get(s.point_id)} for s in routine.steps]
     ask = routine_service.needs_screening(state.services, person)
     questions = [{"id": k, "text": _(v)} for k, v in QUESTIONS.items()] if ask else []
@@ -84,9 +76,9 @@ def _routine(
         request,
         "routine.html",
         status_code,
-        routine=shown(routine),
+        routine=routine,
         steps=steps,
-        length=describe_shown(routine),
+        length=describe(routine),
         questions=questions,
         error=error,
     )
@@ -102,9 +94,9 @@ async def start(request: Request, routine_id: str) -> Response:
     missing = [q for q in QUESTIONS if form.get(q) not in ("yes", "no")] if ask else []
     if stress is None or missing:
         message = (
-            _("Please answer every safety question.")
+            "Please answer every safety question."
             if missing
-            else _("Choose how stressed or tense you feel, 0 to 10.")
+            else "Choose how stressed or tense you feel, 0 to 10."
         )
         return _routine(request, routine_id, 422, message)
     flags = [q for q in QUESTIONS if form.get(q) == "yes"]
@@ -128,16 +120,14 @@ def run_page(request: Request, run_id: str) -> Response:
     try:
         run = routine_service.load(state.services, run_id, state.person())
     except BackpointsError as exc:
-        return render(
-            request, "message.html", 404, title=_("No such routine run"), message=str(exc)
-        )
+        return render(request, "message.html", 404, title="No such routine run", message=str(exc))
     if run.status == "refer":
         return render(
             request,
             "refer.html",
             urgency=run.urgency,
             message=_(run.message or ""),
-            sources=["nice-cks-lbp"],
+            sources=words.sources(state.catalog, ["nice-cks-lbp"]),
         )
     return _run_page(request, run_id, run)
 
@@ -150,7 +140,7 @@ def _run_page(
         return render(
             request, "routine_done.html", status_code, run=run, run_id=run_id, error=error
         )
-    from backpoints.web.pages.session import step_map
+    from backpoints.web.pages.session import cues_json, step_map
 
     guide = guide_for(step.technique.tool)
     return render(
@@ -162,9 +152,10 @@ def _run_page(
         step=step,
         map_svg=step_map(request, step),
         tool=guide,
-        firmness=firmness(),
+        firmness=FIRMNESS,
         total=len(run.steps),
-        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        point=app_state(request).catalog.get(step.point.id),
+        cues_json=cues_json(step, plain_name(app_state(request).catalog.get(step.point.id))),
     )
 
 
@@ -182,18 +173,14 @@ async def run_event(request: Request, run_id: str, event: str) -> Response:
             level = _level(await request.form(), "stress_after")
             if level is None:
                 run = routine_service.load(state.services, run_id, person)
-                return _run_page(request, run_id, run, 422, _("Choose a number from 0 to 10."))
+                return _run_page(request, run_id, run, 422, "Choose a number from 0 to 10.")
             routine_service.record_stress(state.services, run_id, level, person)
         elif event in moves:
             moves[event](state.services, run_id, person)
         else:
-            return render(
-                request, "message.html", 404, title=_("Not found"), message=_("No such step.")
-            )
+            return render(request, "message.html", 404, title="Not found", message="No such step.")
     except routine_service.UnknownRun as exc:
-        return render(
-            request, "message.html", 404, title=_("No such routine run"), message=str(exc)
-        )
+        return render(request, "message.html", 404, title="No such routine run", message=str(exc))
     except BackpointsError:
         pass  # moved on already (another tab): show where it stands
     return see_other(f"/runs/{run_id}")
@@ -205,7 +192,7 @@ async def import_routine(request: Request) -> Response:
     async with request.form() as form:  # closes the uploaded file's spool
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            return _routines(request, 422, _("Choose a routine file (.json) to import."))
+            return _routines(request, 422, "Choose a routine file (.json) to import.")
         text = (await upload.read()).decode("utf-8", "replace")
     try:
         routine = from_json(text, state.catalog)
@@ -222,8 +209,8 @@ async def build(request: Request) -> Response:
     form = await request.form()
     seconds = str(form.get("duration_s", "90")).strip()
     try:
-        if not seconds.isdigit():
-            raise RoutineError(_("Seconds per point must be a number from 30 to 180."))
+        if not (seconds.isdigit() and len(seconds) <= 3):
+            raise RoutineError("Seconds per point must be a number from 30 to 180.")
         routine = build_routine(
             str(form.get("name", "")),
             [str(p) for p in form.getlist("points")],
@@ -238,9 +225,4 @@ async def build(request: Request) -> Response:
 
 @router.get("/tools", response_class=HTMLResponse)
 def tools_page(request: Request) -> Response:
-    return render(
-        request,
-        "tools.html",
-        tools=[translated(g) for g in tool_guides().values()],
-        firmness=firmness(),
-    )
+    return render(request, "tools.html", tools=list(tool_guides().values()), firmness=FIRMNESS)

@@ -13,7 +13,6 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, spot_at, spot_from_words, suggest
 from backpoints.core.vocab import LEVELS, region_label
-from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
 
@@ -32,7 +31,12 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
         Marker(Position("spot", None, s.x_cm, s.y_cm, "", 1.0), str(n), highlight=True)
         for n, s in enumerate(found, start=1)
     ]
-    svg = back_svg(state.body(), markers=markers, title=_("Your back: tap where it feels tender"))
+    svg = back_svg(
+        state.body(),
+        markers=markers,
+        title="Your back: tap where it feels tender",
+        landmark_labels=True,  # the form asks for a spine level
+    )
     limits = cautions_for(state.profile(), state.catalog)
     rows = []
     for n, s in enumerate(found, start=1):
@@ -55,7 +59,7 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
         rows=rows,
         regions=regions,
         levels=LEVELS,
-        ways={k: _(v) for k, v in HOW_TO_SCAN.items()},
+        ways=HOW_TO_SCAN,
         error=error,
     )
 
@@ -80,7 +84,7 @@ async def mark(request: Request) -> Response:
     except BackpointsError as exc:
         return _page(request, 422, str(exc))
     except ValueError:
-        return _page(request, 422, _("Give the spot's tenderness from 1 to 10 and where it is."))
+        return _page(request, 422, "Give the spot's tenderness from 1 to 10 and where it is.")
     return see_other("/scan#found")
 
 

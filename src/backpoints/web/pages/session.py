@@ -19,10 +19,10 @@ from backpoints.core.anatomy import Body, Position
 from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
-from backpoints.core.render import Marker, back_svg
+from backpoints.core.render import Marker, back_svg, focus_view
 from backpoints.core.screening import QUESTIONS, Profile
 from backpoints.core.steps import Step
-from backpoints.core.tools import firmness, guide_for
+from backpoints.core.tools import FIRMNESS, guide_for
 from backpoints.core.vocab import (
     PROFILE_CONDITIONS,
     REGION_IDS,
@@ -31,11 +31,11 @@ from backpoints.core.vocab import (
     region_label,
 )
 from backpoints.i18n import gettext as _
-from backpoints.i18n import ngettext
 from backpoints.store.repo import Conflict
 from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
 from backpoints.web.state import app_state
+from backpoints.web.words import expert_name, plain_name, sources, with_side
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,15 +46,11 @@ def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
     for region in REGION_IDS:
         raw = str(form.get(prefix + region, "0") or "0").strip()
         if not raw.isdigit() or not 0 <= int(raw) <= 10:
-            raise ValueError(
-                _("Pain for {region} must be a number from 0 to 10.").format(
-                    region=region_label(region)
-                )
-            )
+            raise ValueError(f"Pain for {region_label(region)} must be a number from 0 to 10.")
         if int(raw) > 0:
             pain[region] = int(raw)
     if not pain:
-        raise ValueError(_("Mark at least one place that hurts (1 to 10) to start."))
+        raise ValueError("Mark at least one place that hurts (1 to 10) to start.")
     return pain
 
 
@@ -103,11 +99,7 @@ async def screening(request: Request) -> Response:
     except ValueError as exc:
         return _screening_page(request, pain, str(exc), 422)
     if missing:
-        message = ngettext(
-            "Please answer every question ({n} not answered).",
-            "Please answer every question ({n} not answered).",
-            len(missing),
-        ).format(n=len(missing))
+        message = f"Please answer every question ({len(missing)} not answered)."
         return _screening_page(request, pain, message, 422)
     flags = [q for q in QUESTIONS if form.get(q) == "yes"]
     person = state.person()
@@ -124,16 +116,16 @@ def profile_from(form: FormData) -> Profile:
     data["tools_owned"] = tuple(t for t in form.getlist("tools_owned") if t in TOOLS)
     sex = str(form.get("sex", "") or "")
     if sex not in ("", "female", "male"):
-        raise ValueError(_("Sex must be female or male (or left blank)."))
+        raise ValueError("Sex must be female or male (or left blank).")
     data["sex"] = sex or None
     stature = str(form.get("stature_cm", "") or "").strip()
     if stature:
         try:
             data["stature_cm"] = float(stature)
         except ValueError:
-            raise ValueError(_("Height must be a number of centimetres, e.g. 168.")) from None
+            raise ValueError("Height must be a number of centimetres, e.g. 168.") from None
         if not 100 <= data["stature_cm"] <= 250:
-            raise ValueError(_("Height must be between 100 and 250 cm."))
+            raise ValueError("Height must be between 100 and 250 cm.")
     profile = Profile.model_validate(data)
     unnamed = site_question(profile)
     if unnamed:
@@ -147,15 +139,15 @@ def session_page(request: Request, session_id: str) -> Response:
     try:
         _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
+        return render(request, "message.html", 404, title="No such session", message=str(exc))
     if session.status == "refer":
-        sources = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
+        keys = ["bass2018"] if session.urgency == "emergency" else ["nice-cks-lbp"]
         return render(
             request,
             "refer.html",
             urgency=session.urgency,
             message=_(session.message or ""),
-            sources=sources,
+            sources=sources(state.catalog, keys),
         )
     if session.status == "active" and session.current is not None:
         return step_page(request, session_id, session)
@@ -179,40 +171,56 @@ def step_page(
         Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm)
         for s in step.point.spots
     ]
+    catalog = app_state(request).catalog
+    point = catalog.get(step.point.id)
     return render(
         request,
         "step.html",
         status_code,
         step=step,
+        name=with_side(plain_name(point), step.point.side, len(step.point.spots)),
+        expert=expert_name(point),
+        source_list=sources(catalog, step.sources),
         session_id=session_id,
         map_svg=svg,
-        cues_json=json.dumps([c.model_dump() for c in step.cues]).replace("</", "<\\/"),
+        cues_json=cues_json(step, plain_name(point)),
         pain_before=region.pain_start,
         pain_now=region.pain_now,
         tool=guide_for(step.technique.tool),
-        firmness=firmness(),
+        firmness=FIRMNESS,
         notes=session.notes,
         error=error,
         body3d=view_3d(step.point.name, spots, body),
     )
 
 
+def cues_json(step: Step, plain: str) -> str:
+    """The spoken cues, the get-ready one naming the point in plain words."""
+    cues = [c.model_dump() for c in step.cues]
+    for cue in cues:
+        if cue["kind"] == "ready":
+            cue["say"] = f"Get ready: find {plain}. The massage starts at the tone."
+    return json.dumps(cues).replace("</", "<\\/")
+
+
 def step_map(
     request: Request, step: Step, pain: dict[str, int] | None = None, body: Body | None = None
 ) -> str:
-    """The back with this step's point highlighted (both spots for "both sides")."""
+    """The back zoomed to this step's point, highlighted and named in plain words (both
+    spots for "both sides")."""
+    name = plain_name(app_state(request).catalog.get(step.point.id))
     markers = [
         Marker(
             Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
-            step.point.id,
+            name,
             highlight=True,
         )
         for s in step.point.spots
     ]
     body = body or app_state(request).body()
-    return back_svg(
-        body, pain=pain, markers=markers, title=_("Where {point} is").format(point=step.point.name)
-    )
+    view = focus_view(body, [(s.x_cm, s.y_cm) for s in step.point.spots])
+    title = f"Where to press: {with_side(name, step.point.side, len(step.point.spots))}"
+    return back_svg(body, pain=pain, markers=markers, title=title, view=view)
 
 
 def _summary_page(request: Request, session: SessionState) -> Response:
@@ -220,7 +228,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
     ratings = [
         {
             **r.model_dump(),
-            "name": catalog.get(r.point_id).display_name,
+            "name": with_side(plain_name(catalog.get(r.point_id)), r.side),
             "region_label": region_label(r.region),
         }
         for r in session.ratings
@@ -229,6 +237,10 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         request,
         "summary.html",
         status=session.status,
+        pain=[
+            {"label": region_label(r.region), "start": r.pain_start, "now": r.pain_now}
+            for r in session.regions
+        ],
         message=session.message,
         advice=_(session.advice) if session.advice else None,
         notes=session.notes,
@@ -245,11 +257,11 @@ async def rate(request: Request, session_id: str) -> Response:
     try:
         _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
+        return render(request, "message.html", 404, title="No such session", message=str(exc))
     if not raw.isdigit() or not 0 <= int(raw) <= 10:
         if session.current is None:
             return see_other(f"/sessions/{session_id}")
-        message = _("Choose how much it hurts now, from 0 to 10, then save.")
+        message = "Choose how much it hurts now, from 0 to 10, then save."
         return step_page(request, session_id, session, message, 422)
     try:
         point_id = str(form.get("point_id", ""))
@@ -260,7 +272,17 @@ async def rate(request: Request, session_id: str) -> Response:
 
 
 @router.post("/sessions/{session_id}/skip", response_class=HTMLResponse)
-def skip(request: Request, session_id: str) -> Response:
+async def skip(request: Request, session_id: str) -> Response:
+    form = await request.form()
+    point_id = str(form.get("point_id", "") or "")
+    if point_id:  # a skip sent again (offline replay) must not skip the next point too
+        state = app_state(request)
+        try:
+            _stored, session = service.load(state.services, session_id, state.person())
+        except BackpointsError as exc:
+            return render(request, "message.html", 404, title="No such session", message=str(exc))
+        if session.current is None or session.current.point.id != point_id:
+            return see_other(f"/sessions/{session_id}")
     return _event(request, session_id, service.skip)
 
 
@@ -274,7 +296,7 @@ def _event(request: Request, session_id: str, event: Any) -> Response:
     try:
         event(state.services, session_id, state.person())
     except service.UnknownSession as exc:
-        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
+        return render(request, "message.html", 404, title="No such session", message=str(exc))
     except BackpointsError:
         pass  # the session already ended; show it as it is
     return see_other(f"/sessions/{session_id}")

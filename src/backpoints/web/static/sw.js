@@ -1,10 +1,24 @@
 // backpoints service worker: keeps the app shell and visited pages so the app opens offline.
 // Pages: network first, then the cached copy, then the offline guide. Static files: cache first.
+// On a server (accounts) it never keeps a private answer (one sent with Cache-Control: no-store),
+// and it empties its cache when the person logs out.
 "use strict";
 
 const VERSION = "__VERSION__";
 const CACHE = `backpoints-${VERSION}`;
 const SHELL = __SHELL__;
+const SERVER_MODE = __SERVER_MODE__;
+
+function mayKeep(request, response) {
+  if (!response.ok || request.method !== "GET") return false;
+  const control = response.headers.get("Cache-Control") || "";
+  return !(SERVER_MODE && /no-store/i.test(control));
+}
+
+async function forgetEverything() {
+  const keys = await caches.keys();
+  await Promise.all(keys.map((k) => caches.delete(k)));
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -22,7 +36,7 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok && request.method === "GET") cache.put(request, response.clone());
+    if (mayKeep(request, response)) cache.put(request, response.clone());
     return response;
   } catch (err) {
     const cached = await cache.match(request, { ignoreSearch: request.mode !== "navigate" });
@@ -37,12 +51,16 @@ async function cacheFirst(request) {
   const cached = await cache.match(request);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok) cache.put(request, response.clone());
+  if (mayKeep(request, response)) cache.put(request, response.clone());
   return response;
 }
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
+  if (url.origin === self.location.origin && url.pathname === "/logout") {
+    event.waitUntil(forgetEverything()); // the request itself goes on to the network
+    return;
+  }
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(event.request));
