@@ -105,7 +105,7 @@ def back_svg(
     title: str = "Map of the back, seen from behind",
     landmark_labels: bool = False,
     view: ViewBox | None = None,
-    sides: tuple[str, str] = ("LEFT", "RIGHT"),
+    sides: tuple[str, str] | None = None,
 ) -> str:
     """An SVG of the back. With `interactive`, each region is a keyboard-focusable button.
     `landmark_labels` shows the spine levels (they are always drawn, hidden unless asked, so a
@@ -114,7 +114,7 @@ def back_svg(
     x, y, w, h = view or full_view(body)
     size = w * FONT_SHARE
     frame = Box(x + size * 0.3, y + size * 0.2, w - size * 0.6, h - size * 0.4)
-    side_boxes, side_svg = _sides(frame, size, sides)
+    side_boxes, side_svg = _sides(frame, size, sides or (_("LEFT"), _("RIGHT")))
     role = "group" if interactive else "img"
     outline = smooth(torso_outline(body))
     parts = [

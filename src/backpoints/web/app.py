@@ -153,6 +153,7 @@ JS_TEXTS = (
     i18n.N_("Resume"),
     i18n.N_("Paused"),
     i18n.N_("Resumed"),
+    i18n.N_("%(num)d seconds, after a short get-ready"),
     i18n.N_("Saved on this device; it will sync when the connection is back."),
     i18n.N_("LEFT"),
     i18n.N_("RIGHT"),

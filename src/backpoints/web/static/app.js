@@ -307,7 +307,7 @@
       if (document.visibilityState === "visible" && running) awake.hold();
     });
     render();
-    timeLeft.textContent = `${duration} seconds, after a short get-ready`;
+    timeLeft.textContent = t("%(num)d seconds, after a short get-ready").replace("%(num)d", duration);
     ringText.textContent = String(duration);
     ring.setAttribute("stroke-dashoffset", "0");
   }
