@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps mediapipe==0.10.14 scikit-image==0.26.0
 	touch $(STAMP)
 
-# The compiled translations (.mo, gitignored) from the .po catalogues of src/backpoints/i18n/.
+# The compiled translations (.mo, gitignored) from the .po catalogues of src/backpoints/i18n/
+# (Babel's writer; `pybabel compile` would misread '30% in' in a sentence as a format).
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/backpoints/i18n/*/LC_MESSAGES/backpoints.po))
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --statistics -D backpoints -i $< -o $@
+	$(BIN)/python -m backpoints.i18n.build
 
 translations: $(MO_FILES)
 
