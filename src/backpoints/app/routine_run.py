@@ -18,9 +18,10 @@ from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import ConflictError
 from backpoints.core.guided import Queued
 from backpoints.core.records import Rating010
-from backpoints.core.routines import Routine, fit_routine
+from backpoints.core.routines import Routine, fit_routine, shown
 from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step
+from backpoints.i18n import gettext as _
 
 RunStatus = Literal["active", "completed", "stopped", "refer"]
 
@@ -87,7 +88,9 @@ def start_run(
             Queued(
                 point_id=planned.step.point_id,
                 side=None if planned.step.side in (None, "both") else planned.step.side,
-                why=f"step {n} of {total} of \u201c{routine.name}\u201d",
+                why=_("step {n} of {total} of “{routine}”").format(
+                    n=n, total=total, routine=shown(routine).name
+                ),
             ),
             profile,
             guide,
@@ -104,7 +107,7 @@ def start_run(
             steps=(),
             skipped=fitted.skipped,
             notes=notes,
-            message="Every step of this routine was left out for your safety.",
+            message=_("Every step of this routine was left out for your safety."),
             ended_at=now,
             **base,
         )
@@ -124,7 +127,7 @@ def _adapted(steps: Sequence[Step]) -> tuple[str, ...]:
 
 def _require_active(run: RoutineRun) -> None:
     if run.status != "active":
-        raise RunError(f"This routine has already ended ({run.status}).")
+        raise RunError(_("This routine has already ended ({status}).").format(status=run.status))
 
 
 def next_step(run: RoutineRun, *, now: datetime) -> RoutineRun:
@@ -154,7 +157,7 @@ def stop_run(run: RoutineRun, *, now: datetime) -> RoutineRun:
 def record_stress(run: RoutineRun, stress_after: int) -> RoutineRun:
     """The stress rating (0-10) after the routine."""
     if run.status == "active":
-        raise RunError("Finish or stop the routine first.")
+        raise RunError(_("Finish or stop the routine first."))
     if not 0 <= stress_after <= 10:
-        raise RunError("Stress must be a whole number from 0 to 10.")
+        raise RunError(_("Stress must be a whole number from 0 to 10."))
     return run.model_copy(update={"stress_after": stress_after})

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from backpoints.app import routine_run as engine
-from backpoints.app.service import Services, body_of, profile
+from backpoints.app.service import Services, body_of, profile, shown_catalog
 from backpoints.core.errors import BackpointsError, ConflictError, NotFoundError
 from backpoints.core.routines import Routine, builtin_routines, check_points, find
 from backpoints.core.steps import Guide
+from backpoints.i18n import gettext as _
 from backpoints.store import flags_repo
 from backpoints.store.routine_models import CustomRoutine, RoutineRunRow
 
@@ -89,7 +90,7 @@ def start(
         routine,
         flags,
         prof,
-        Guide(services.catalog, body_of(prof)),
+        Guide(shown_catalog(services), body_of(prof)),
         now=services.clock.now(),
         stress_before=stress_before,
     )
@@ -123,7 +124,7 @@ def _load(services: Services, run_id: str, person: str | None) -> _Stored:
     with services.db() as db:
         row = db.get(RoutineRunRow, run_id)
         if row is None or (person is not None and row.person_id != person):
-            raise UnknownRun(f"No routine run {run_id!r}.")
+            raise UnknownRun(_("No routine run {run!r}.").format(run=run_id))
         return _Stored(row.version, engine.RoutineRun.model_validate(row.state))
 
 
@@ -156,7 +157,7 @@ def _move(services: Services, run_id: str, person: str | None, event: Any) -> en
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             db.rollback()
-            raise RunConflict("This routine moved on in another tab; reload to continue.")
+            raise RunConflict(_("This routine moved on in another tab; reload to continue."))
         db.commit()
     return run
 

@@ -26,6 +26,7 @@ from backpoints.core.clock import Clock, SystemClock
 from backpoints.core.errors import BackpointsError, NotFoundError
 from backpoints.core.planner import PainEntry, expected_relief
 from backpoints.core.steps import Guide
+from backpoints.i18n import gettext as _
 from backpoints.settings import Settings
 from backpoints.store import accounts_repo, flags_repo, repo
 from backpoints.store.engine import make_engine, make_sessionmaker, upgrade
@@ -131,7 +132,7 @@ def start_session(
     prof = prof or profile(services, person)
     entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
     if not entries:
-        raise NoPain("Mark at least one painful region (1-10) to start.")
+        raise NoPain(_("Mark at least one painful region (1-10) to start."))
     with services.conn() as db:
         flags = [*flags, *flags_repo.standing_flags(db, person)]
         evidence = learning.evidence_from_counts(repo.tallies(db, person))
@@ -141,7 +142,7 @@ def start_session(
             entries,
             list(flags),
             prof,
-            Guide(services.catalog, body_of(prof)),
+            Guide(shown_catalog(services), body_of(prof)),
             now=services.clock.now(),
             evidence=evidence,
             routine=routine,
@@ -153,6 +154,18 @@ def start_session(
             db, person, session_id, _json(state), _summary(state), dict(pain), shown
         )
     return session_id, state
+
+
+def shown_catalog(services: Services) -> Catalog:
+    """The catalogue with its point texts in the language in force (steps, pages, PDFs)."""
+    from backpoints import i18n
+
+    lang = i18n.current()
+    if lang == i18n.DEFAULT or services.catalog is not load_catalog():
+        return services.catalog
+    from backpoints.i18n.points import localized_catalog
+
+    return localized_catalog(lang)
 
 
 class NoPain(BackpointsError, ValueError):
@@ -204,13 +217,15 @@ def rate(
     (the save checks the version read, so a racing answer is a Conflict)."""
     with services.conn() as db:
         stored, state = _load(db, session_id, person)
-        guide = Guide(services.catalog, body_of(state.profile))
+        guide = Guide(shown_catalog(services), body_of(state.profile))
         try:
             now = services.clock.now()
             new_state = engine.rate(state, guide, point_id, side, pain_after, now=now)  # type: ignore[arg-type]
         except engine.WrongPoint:
             if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
-                raise repo.Conflict("This step was already answered. Reload to continue.") from None
+                raise repo.Conflict(
+                    _("This step was already answered. Reload to continue.")
+                ) from None
             raise
         rating = repo.stored_rating(session_id, new_state.ratings[-1])
         shown = _shown(state, new_state, services)
@@ -221,7 +236,7 @@ def rate(
 def skip(services: Services, session_id: str, person: str | None = None) -> engine.SessionState:
     """Move on to a different point without rating this one."""
     stored, state = load(services, session_id, person)
-    guide = Guide(services.catalog, body_of(state.profile))
+    guide = Guide(shown_catalog(services), body_of(state.profile))
     new_state = engine.skip(state, guide, now=services.clock.now())
     with services.conn() as db:
         shown = _shown(state, new_state, services)

@@ -24,15 +24,28 @@ class PointSummary:
     regions: tuple[str, ...]
 
 
-def point_summaries() -> list[PointSummary]:
-    """Every point of the data files, in file order, as listing rows."""
+def point_summaries(lang: str = "en") -> list[PointSummary]:
+    """Every point of the data files, in file order, as listing rows; names in a language
+    (read from the translated point texts, like `backpoints.i18n.points` but without pydantic)."""
     data = resources.files("backpoints.catalog").joinpath("data")
+    translated = _translated_names(lang)
     rows: list[PointSummary] = []
     for name in POINT_FILES:
         for raw in tomllib.loads(data.joinpath(name).read_text("utf-8"))["points"]:
             names = raw["names"]
             code = names.get("code")
-            label = f"{code} {names['english']}" if code else names["english"]
+            shown = translated.get(raw["id"], names["english"])
+            label = f"{code} {shown}" if code else shown
             regions = tuple(h["region"] for h in raw["helps"])
             rows.append(PointSummary(raw["id"], label, raw["tradition"], regions))
     return rows
+
+
+def _translated_names(lang: str) -> dict[str, str]:
+    """Point id -> its name in a language ({} for English or a language without point texts)."""
+    if lang == "en":
+        return {}
+    texts = resources.files("backpoints.i18n").joinpath("points", f"{lang}.toml")
+    if not texts.is_file():
+        return {}
+    return {pid: body["name"] for pid, body in tomllib.loads(texts.read_text("utf-8")).items()}

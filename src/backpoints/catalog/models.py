@@ -41,14 +41,27 @@ class Source(_Frozen):
 
 
 class Names(_Frozen):
-    """What a point is called: standard code, pinyin, English, and the words people use."""
+    """What a point is called: standard code, Chinese name (characters and pinyin), English,
+    and the words people use."""
 
     code: str | None = None
     pinyin: str | None = None
+    hanzi: str | None = Field(default=None, pattern=r"^[\u4e00-\u9fff]{1,4}$")
     english: str
     #: For a lay point: the standard points it is, in words ("GV11 Shendao, with BL43 ...").
     same_as: str | None = None
     aliases: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _chinese_name_whole(self) -> Names:
+        if (self.pinyin is None) != (self.hanzi is None):
+            raise ValueError("a standard point has both its Chinese characters and pinyin")
+        return self
+
+    @property
+    def chinese(self) -> str | None:
+        """The standard Chinese name, characters then pinyin (BL23: 肾俞 Shenshu)."""
+        return f"{self.hanzi} {self.pinyin}" if self.hanzi and self.pinyin else None
 
 
 class Help(_Frozen):

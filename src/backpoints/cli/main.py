@@ -13,8 +13,19 @@ from typing import Annotated, Any
 
 import typer
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.core.errors import BackpointsError
+
+
+def _language_from(argv: list[str]) -> str:
+    """`--lang X` (or `--lang=X`) when given, else the terminal's LANG/LC_ALL."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else value
+        if value is not None:
+            return i18n.supported(value) or i18n.DEFAULT
+    return i18n.from_environment()
+
 
 app = typer.Typer(
     name="backpoints",
@@ -40,11 +51,34 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _lang(value: str | None) -> str | None:
+    if value is None:
+        return None
+    lang = i18n.supported(value)
+    if lang is None:
+        choices = ", ".join(i18n.LANGUAGES)
+        raise typer.BadParameter(
+            i18n.gettext("{value!r} is not a language backpoints speaks ({choices}).").format(
+                value=value, choices=choices
+            )
+        )
+    return lang  # `main` put it in force before the command ran (help texts included)
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            callback=_lang,
+            is_eager=True,
+            help="Language: en, es, hi or zh (default: from LANG/LC_ALL).",
+        ),
+    ] = None,
 ) -> None:
     """Guided self-massage of back pressure points."""
 
@@ -91,11 +125,11 @@ def _points_fast(args: list[str]) -> bool:
 @app.command()
 def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
     """Show one point: its names, how to find it, how to press it, cautions and sources."""
-    from backpoints.catalog import load_catalog
     from backpoints.cli import views
+    from backpoints.i18n.points import localized_catalog
 
     out = views.console()
-    out.print(views.point_panel(load_catalog().get(point_id), out))
+    out.print(views.point_panel(localized_catalog(i18n.current()).get(point_id), out))
 
 
 @app.command("map")
@@ -259,9 +293,9 @@ def failure(exc: BaseException) -> tuple[str, int] | None:
     from backpoints.cli.prompt import INTERRUPTED_EXIT, Interrupted
 
     if isinstance(exc, BackpointsError):
-        return f"error: {exc}", 2
+        return i18n.gettext("error: {message}").format(message=exc), 2
     if isinstance(exc, Interrupted):
-        return "Interrupted (Ctrl-C).", INTERRUPTED_EXIT
+        return i18n.gettext("Interrupted (Ctrl-C)."), INTERRUPTED_EXIT
     return None
 
 
@@ -271,10 +305,18 @@ def main() -> None:
     from backpoints.cli.prompt import Interrupted, install_interrupt
 
     install_interrupt()
+    i18n.set_language(_language_from(sys.argv))
     try:
         if _points_fast(sys.argv[1:]):
             return
-        app()
+        if i18n.current() == i18n.DEFAULT:
+            app()
+        else:
+            from backpoints.cli.help_i18n import translate
+
+            command = typer.main.get_command(app)
+            translate(command)
+            command()
     except (BackpointsError, Interrupted) as exc:
         line, code = failure(exc) or (str(exc), 1)
         typer.echo(line, err=True)

@@ -107,9 +107,11 @@ def _item(field: str, value: str | None) -> int:
 
     if value is not None:
         return peg.parse_item(field, value)
-    _, question, low, high = peg.ITEMS[field]
+    from backpoints.i18n import gettext as tr
+
+    _label, question, low, high = peg.ITEMS[field]
     while True:
-        text = typer.prompt(f"{question} (0 = {low}, 10 = {high})")
+        text = typer.prompt(f"{tr(question)} (0 = {tr(low)}, 10 = {tr(high)})")
         try:
             return peg.parse_item(field, text)
         except peg.InvalidPegAnswer as exc:

@@ -127,13 +127,13 @@ def profile_table(saved: Profile) -> Table:
     """Every profile field with its value, in words."""
     from rich.table import Table
 
-    from backpoints.core.vocab import REGION_LABELS
+    from backpoints.core.vocab import region_label
 
     table = Table("", "", "option", box=None, show_header=False, pad_edge=False)
     for field, (option, label) in CONDITIONS.items():
         value = "yes" if getattr(saved, field) else "no"
         table.add_row(label, value, f"--{option}")
-    regions = ", ".join(REGION_LABELS[r] for r in saved.affected_regions) or "none"
+    regions = ", ".join(region_label(r) for r in saved.affected_regions) or "none"
     table.add_row("Where (never pressed)", regions, "--site")
     table.add_row("Sex", saved.sex or "not given", "--sex")
     height = f"{saved.stature_cm:g} cm" if saved.stature_cm else "not given"

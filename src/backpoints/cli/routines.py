@@ -107,7 +107,7 @@ def scan() -> None:
     from backpoints.cli.terminal import EndOfInput, Terminal, ask_number
     from backpoints.cli.terminal_safety import show_referral
     from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, BadSpot, levels_in, spot_from_words
-    from backpoints.core.vocab import REGION_LABELS
+    from backpoints.core.vocab import region_label
 
     services = _services()
     console = views.console()
@@ -126,8 +126,7 @@ def scan() -> None:
             span = levels[0] if len(levels) == 1 else f"{levels[0]} to {levels[-1]}"
             while True:
                 prompt = (
-                    f"{REGION_LABELS[region]}: a tender spot at which level "
-                    f"({span})? Enter for none"
+                    f"{region_label(region)}: a tender spot at which level ({span})? Enter for none"
                 )
                 level = term.ask(prompt).strip().upper()
                 if not level:
@@ -143,7 +142,7 @@ def scan() -> None:
                 )
                 names = [tables.point_name(services.catalog, p) for p in found.points]
                 near = ", ".join(names) or "no catalogue point within 4 cm"
-                console.print(f"Saved: {REGION_LABELS[region]} at {level}, near {near}.")
+                console.print(f"Saved: {region_label(region)} at {level}, near {near}.")
         total = len(scan_service.spots(services, me))
         console.print(
             f"{total} tender spot{'s' if total != 1 else ''} on file; when a session treats "

@@ -12,7 +12,7 @@ from rich.table import Table
 from backpoints.app.routine_service import RunSummary
 from backpoints.catalog import Catalog
 from backpoints.core.routines import Routine, describe
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
 from backpoints.report.ranking import ranked, tries
 from backpoints.store.repo import PointInsight, SessionSummary
 
@@ -36,7 +36,7 @@ def history_table(
     table = Table("when", "what", "points: pain before → after", "outcome", expand=False)
     rows: list[tuple[datetime, tuple[str, str, str, str]]] = []
     for s in sessions:
-        pain = "; ".join(f"{REGION_LABELS[r]} {v}" for r, v in s.pain.items())
+        pain = "; ".join(f"{region_label(r)} {v}" for r, v in s.pain.items())
         tried = "; ".join(
             f"{point_name(catalog, r.point_id)} {r.pain_before}→{r.pain_after}" for r in s.ratings
         )
@@ -60,7 +60,7 @@ def insights_table(catalog: Catalog, found: Sequence[PointInsight]) -> Table:
     table = Table("region", "point", "helped", "chance", "mean drop")
     for chance, i in ranked(catalog, found):
         table.add_row(
-            REGION_LABELS[i.region],
+            region_label(i.region),
             point_name(catalog, i.point_id),
             f"{i.helped} of {tries(i.tried)}",
             f"{chance:.0%}",

@@ -23,8 +23,9 @@ from backpoints.cli.prompt import EndOfInput
 from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
-from backpoints.core.steps import TOOL_WORDS, Step
-from backpoints.core.vocab import REGION_IDS, REGION_LABELS
+from backpoints.core.steps import HOW_NOW, TOOL_WORDS, Step
+from backpoints.core.vocab import REGION_IDS, region_label
+from backpoints.i18n import gettext as _
 
 Ask = Callable[[str], str]
 __all__ = ["EndOfInput", "Terminal", "StepFlow", "step_loop", "summary_panel"]
@@ -47,7 +48,7 @@ class Terminal:
 def pain_from_pairs(regions: list[str], intensities: list[int]) -> dict[str, int]:
     """`--region A --intensity 6 --region B --intensity 3` -> {A: 6, B: 3}."""
     if len(regions) != len(intensities):
-        raise BadAnswer("Give one --intensity (0-10) for each --region.")
+        raise BadAnswer(_("Give one --intensity (0-10) for each --region."))
     return parse_pain([f"{r}={i}" for r, i in zip(regions, intensities, strict=True)])
 
 
@@ -55,18 +56,20 @@ def parse_pain(items: list[str]) -> dict[str, int]:
     """`["lower_back_left=6", "neck=3"]` -> {"lower_back_left": 6, "neck": 3}."""
     pain: dict[str, int] = {}
     for item in items:
-        region, _, value = item.partition("=")
+        region, _sep, value = item.partition("=")
         check_region(region.strip())
         pain[region.strip()] = _intensity(value)
     if pain and not any(pain.values()):
-        raise BadAnswer("Every region given has pain 0; give at least one that hurts (1-10).")
+        raise BadAnswer(_("Every region given has pain 0; give at least one that hurts (1-10)."))
     return pain
 
 
 def _intensity(value: str) -> int:
     text = value.strip()
     if not text.isdigit() or not 0 <= int(text) <= 10:
-        raise BadAnswer(f"Pain must be a whole number from 0 to 10, not {text!r}.")
+        raise BadAnswer(
+            _("Pain must be a whole number from 0 to 10, not {text!r}.").format(text=text)
+        )
     return int(text)
 
 
@@ -75,24 +78,28 @@ def ask_pain(term: Terminal) -> dict[str, int]:
     rated 0 does not hurt and is left out, so at least one region above 0 is asked for."""
     table = Table("no.", "region", box=None)
     for i, region in enumerate(REGION_IDS, start=1):
-        table.add_row(str(i), REGION_LABELS[region])
+        table.add_row(str(i), region_label(region))
     term.console.print(table)
     pain: dict[str, int] = {}
     while True:
-        answer = term.ask("Where does it hurt? Region number (Enter when done)").strip()
+        answer = term.ask(_("Where does it hurt? Region number (Enter when done)")).strip()
         if not answer:
             if pain:
                 return pain
-            term.console.print("Mark at least one region that hurts.")
+            term.console.print(_("Mark at least one region that hurts."))
             continue
         if not answer.isdigit() or not 1 <= int(answer) <= len(REGION_IDS):
-            term.console.print(f"Please type a number from 1 to {len(REGION_IDS)}.")
+            term.console.print(_("Please type a number from 1 to {n}.").format(n=len(REGION_IDS)))
             continue
         region = REGION_IDS[int(answer) - 1]
-        level = ask_number(term, f"How much does the {REGION_LABELS[region]} hurt (0-10)?")
+        level = ask_number(
+            term, _("How much does it hurt: {region} (0-10)?").format(region=region_label(region))
+        )
         if level == 0:
             pain.pop(region, None)
-            term.console.print(f"Pain 0: the {REGION_LABELS[region]} is left out.")
+            term.console.print(
+                _("Pain 0: {region} is left out.").format(region=region_label(region))
+            )
         else:
             pain[region] = level
 
@@ -103,8 +110,12 @@ def ask_number(term: Terminal, prompt: str, low: int = 0) -> int:
         text = term.ask(prompt).strip()
         if text.isdigit() and low <= int(text) <= 10:
             return int(text)
-        what = "Pain" if low == 0 else "It"
-        term.console.print(f"{what} must be a whole number from {low} to 10, not {text!r}.")
+        wrong = (
+            _("Pain must be a whole number from 0 to 10, not {text!r}.")
+            if low == 0
+            else _("It must be a whole number from {low} to 10, not {text!r}.")
+        )
+        term.console.print(wrong.format(low=low, text=text))
 
 
 @dataclass
@@ -126,7 +137,7 @@ def step_loop(term: Terminal, flow: StepFlow) -> None:
     stops. The one loop for guided sessions and routines."""
     while (step := flow.current()) is not None:
         term.console.print(step_view(step, flow.body, flow.pain(), term.console))
-        choice = term.ask("Enter to start, s to skip this point, q to stop").strip().lower()
+        choice = term.ask(_("Enter to start, s to skip this point, q to stop")).strip().lower()
         if choice == "q":
             flow.stop()
         elif choice == "s":
@@ -147,7 +158,7 @@ def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console)
     cols, rows = console.size.width, console.size.height
     width = fit_width(body, rows - 3, max(15, cols // 3))
     drawn = back_map(body, markers=markers, pain=pain, width=width, look=look_for(console))
-    caption = Text("Seen from behind:\nyour left on the left,\nthe point marked 1.", style="dim")
+    caption = Text(_("Seen from behind:\nyour left on the left,\nthe point marked 1."), style="dim")
     if cols < 70:
         return Group(caption, drawn, panel)
     return beside(Group(caption, drawn), panel)
@@ -160,23 +171,25 @@ def step_panel(step: Step) -> Panel:
     if step.point.side is None and len(step.point.spots) == 2:
         where = "both sides"
     body = Text()
-    body.append(f"Region: {step.region_label}\n", style="bold")
-    body.append(f"Why: {step.why}\n", style="italic")
+    body.append(_("Region: {region}").format(region=step.region_label) + "\n", style="bold")
+    body.append(_("Why: {why}").format(why=step.why) + "\n", style="italic")
     if step.also_known_as:
-        body.append(f"Also known as: {step.also_known_as}\n")
-    body.append(f"Where: {where}, at {step.point.level}\n")
+        body.append(_("Also known as: {names}").format(names=step.also_known_as) + "\n")
+    body.append(_("Where: {where}, at {level}").format(where=where, level=step.point.level) + "\n")
     for i, line in enumerate(step.point.how_to_find, start=1):
         body.append(f"  {i}. {line}\n")
     t = step.technique
-    body.append(f"How: {t.summary} {t.duration_s} s.\n")
+    body.append(_("How: {how} {n} s.").format(how=t.summary, n=t.duration_s) + "\n")
     if t.alternatives:
-        body.append("Or use: " + ", ".join(TOOL_WORDS[a] for a in t.alternatives) + ".\n")
+        others = ", ".join(_(TOOL_WORDS[a]) for a in t.alternatives)
+        body.append(_("Or use: {tools}.").format(tools=others) + "\n")
     for caution in step.cautions:
-        body.append(f"Caution: {caution}\n", style="yellow")
+        body.append(_("Caution: {text}").format(text=caution) + "\n", style="yellow")
     if t.not_for:
-        body.append(f"Who should not use it: {' '.join(t.not_for)}\n", style="yellow")
-    body.append(f"Sources: {', '.join(step.sources)}", style="dim")
-    title = f"Step {step.n}: {step.point.name}"
+        who = " ".join(t.not_for)
+        body.append(_("Who should not use it: {who}").format(who=who) + "\n", style="yellow")
+    body.append(_("Sources: {keys}").format(keys=", ".join(step.sources)), style="dim")
+    title = _("Step {n}: {point}").format(n=step.n, point=step.point.name)
     return Panel(body, title=title, title_align="left")
 
 
@@ -188,21 +201,21 @@ def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[left]:>3} s left"),
+        TextColumn(_("{task.fields[left]:>3} s left")),
         console=term.console,
         transient=True,
     )
     with progress:
-        task = progress.add_task("Get ready", total=total, left=t.duration_s)
+        task = progress.add_task(_("Get ready"), total=total, left=t.duration_s)
         cues = iter(step.cues)
         cue = next(cues, None)
         for second in range(total + 1):
             while cue is not None and cue.t_s <= second:
-                say = cue.say if rates else cue.say.removesuffix(" How is the pain now?")
+                say = cue.say if rates else cue.say.removesuffix(" " + _(HOW_NOW))
                 progress.console.print(f"[bold cyan]{say}[/]")
                 cue = next(cues, None)
             left = min(t.duration_s, total - second)
-            label = "Get ready" if second < t.lead_in_s else "Massage"
+            label = _("Get ready") if second < t.lead_in_s else _("Massage")
             progress.update(task, completed=second, description=label, left=left)
             if second < total:
                 term.sleep(1 / term.speed)

@@ -24,14 +24,23 @@ from backpoints.cli.terminal import (
 )
 from backpoints.cli.terminal_safety import ask_answers, show_referral
 from backpoints.core.guided import SessionState
+from backpoints.core.routines import shown_name
 from backpoints.core.steps import Step
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 
+RUN_STATUSES = {
+    "active": N_("in progress"),
+    "completed": N_("completed"),
+    "stopped": N_("stopped"),
+    "refer": N_("referred"),
+}
 SESSION_TITLES = {
-    "refer": "Please get medical advice first",
-    "relieved": "Relief",
-    "exhausted": "No relief this time",
-    "stopped": "Stopped",
-    "active": "In progress",
+    "refer": N_("Please get medical advice first"),
+    "relieved": N_("Relief"),
+    "exhausted": N_("No relief this time"),
+    "stopped": N_("Stopped"),
+    "active": N_("In progress"),
 }
 
 
@@ -53,7 +62,7 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
         stood: list[begin.Referred] = []
 
         def rate(step: Step) -> None:
-            prompt = f"How is the pain in the {step.region_label} now (0-10)?"
+            prompt = _("How is the pain now: {region} (0-10)?").format(region=step.region_label)
             after = ask_number(term, prompt)
             holder[0] = service.rate(services, sid, step.point.id, step.point.side, after)
 
@@ -79,7 +88,7 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
             return begin.as_referral(state, stood[0])
     except (EndOfInput, Interrupted) as exc:
         if session_id is None:
-            term.console.print("Stopped before a session started; nothing was saved.")
+            term.console.print(_("Stopped before a session started; nothing was saved."))
             if isinstance(exc, Interrupted):
                 raise
             return None
@@ -111,14 +120,15 @@ def _unless_flagged(
 
 
 def _stopped(services: Services, session_id: str) -> SessionState:
-    _, state = service.load(services, session_id)
+    _stored, state = service.load(services, session_id)
     return service.stop(services, session_id) if state.status == "active" else state
 
 
 def session_summary(state: SessionState) -> object:
+    message = _(state.message) if state.status == "refer" and state.message else state.message
     return summary_panel(
-        SESSION_TITLES[state.status],
-        [state.message, state.advice],
+        _(SESSION_TITLES[state.status]),
+        [message, _(state.advice) if state.advice else None],
         state.notes,
         alarm=state.status == "refer",
     )
@@ -132,7 +142,7 @@ def run_routine(term: Terminal, services: Services, me: str, routine_id: str) ->
         show_referral(term, services, referred)
         return None
     answers = ask_answers(term) if begin.screening_status(services, me).due else {}
-    before = ask_number(term, "How stressed or tense do you feel now (0-10)?")
+    before = ask_number(term, _("How stressed or tense do you feel now (0-10)?"))
     outcome = begin.begin(services, me, {}, answers, routine=routine_id, stress_before=before)
     if isinstance(outcome, begin.Referred):
         show_referral(term, services, outcome)
@@ -159,23 +169,31 @@ def run_routine(term: Terminal, services: Services, me: str, routine_id: str) ->
     except (EndOfInput, Interrupted):
         if holder[0].status == "active":
             holder[0] = routine_service.stop(services, run_id)
-        term.console.print(summary_panel("Routine stopped", [_steps_line(holder[0])]))
+        term.console.print(summary_panel(_("Routine stopped"), [_steps_line(holder[0])]))
         raise
     run = holder[0]
     if stood:  # a flag was raised elsewhere meanwhile: the referral is shown
         return run
     if run.status == "refer":
         term.console.print(
-            summary_panel("Please get medical advice first", [run.message], alarm=True)
+            summary_panel(_("Please get medical advice first"), [_(run.message or "")], alarm=True)
         )
         return run
-    after = ask_number(term, "And now, how stressed or tense (0-10)?")
+    after = ask_number(term, _("And now, how stressed or tense (0-10)?"))
     run = routine_service.record_stress(services, run_id, after)
-    lines = [f"Routine {run.status}. Stress {before} → {after}.", _steps_line(run)]
-    term.console.print(summary_panel(f"{run.name}: {run.status}", lines))
+    status = _(RUN_STATUSES.get(run.status, run.status))
+    stress = _("Routine {status}. Stress {before} → {after}.").format(
+        status=status, before=before, after=after
+    )
+    lines = [stress, _steps_line(run)]
+    name = shown_name(run.routine_id, run.name)
+    term.console.print(summary_panel(f"{name}: {status}", lines))
     return run
 
 
 def _steps_line(run: RoutineRun) -> str:
     done = max(0, min(run.index, len(run.steps)) - len(run.skipped_steps))
-    return f"{done} of {len(run.steps)} step{'s' if len(run.steps) != 1 else ''} done."
+    total = len(run.steps)
+    return ngettext("{done} of {n} step done.", "{done} of {n} steps done.", total).format(
+        done=done, n=total
+    )

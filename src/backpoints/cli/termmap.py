@@ -26,7 +26,7 @@ from backpoints.core.regions import (
     regions,
     torso_outline,
 )
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
 
 #: A background colour for each region: thirteen different colours, all of them names Rich
 #: accepts (a test parses each), dark enough for a white marker to stand out.
@@ -227,7 +227,7 @@ def region_legend(
         cells: list[RenderableType] = [swatch(region_id, look, level)]
         if ids:
             cells.append(region_id)
-        cells.append(REGION_LABELS[region_id] + (f" (pain {level})" if level else ""))
+        cells.append(region_label(region_id) + (f" (pain {level})" if level else ""))
         table.add_row(*cells)
     return table
 
@@ -253,7 +253,7 @@ def map_with_legend(
     region legend beside it, or (for one region) with the numbered points beside it."""
     cols, rows = size
     if look.focus:
-        caption = f"{REGION_LABELS[look.focus]}, seen from behind: your left is on the left."
+        caption = f"{region_label(look.focus)}, seen from behind: your left is on the left."
         side: Table = legend(markers)
     else:
         caption = "Seen from behind, as a helper sees it: your left is on the left."

@@ -5,10 +5,12 @@ Presentation only (Rich renderables and plain text); the CLI prints them. No I/O
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from backpoints.core.errors import BackpointsError, check_region
-from backpoints.core.vocab import CONDITION_PHRASES, REGION_LABELS, Sex
+from backpoints.core.vocab import Sex, condition_phrase, region_label
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
     from rich.console import Console, Group, RenderableType
@@ -32,25 +34,40 @@ def console() -> Console:
 
 
 def points_listing(region: str | None, width: int = 80) -> str:
-    """Plain text (fast: no pydantic, no Rich) that fits `width` columns: the full id and
-    name on one line, the tradition and regions wrapped on the lines below it."""
+    """Plain text in the language in force (fast: no pydantic, no Rich) that fits `width`
+    columns: the full id and name on one line, the tradition and regions wrapped below it."""
     import textwrap
 
     from backpoints.catalog.index import point_summaries
+    from backpoints.i18n import current
 
-    rows = point_summaries()
+    rows = point_summaries(current())
     if region:
         check_region(region)
         rows = [r for r in rows if region in r.regions]
-    lines = ["ID and name; tradition: regions it helps (region ids, for --region)"]
+    lines = [_("ID and name; tradition: regions it helps (region ids, for --region)")]
     for r in rows:
         name = r.name.removeprefix(r.id).strip() or r.name
         lines.append(f"{r.id}  {name}")
-        detail = f"{r.tradition}: {', '.join(r.regions)}"
+        detail = f"{_(TRADITIONS.get(r.tradition, r.tradition))}: {', '.join(r.regions)}"
         lines += textwrap.wrap(detail, max(40, width), initial_indent="    ",
                                subsequent_indent="      ")  # fmt: skip
-    lines.append(f"{len(rows)} points" + (f" for {REGION_LABELS[region]}" if region else ""))
+    count = ngettext("{n} point", "{n} points", len(rows)).format(n=len(rows))
+    if region:
+        count = _("{count} for {region}").format(count=count, region=region_label(region))
+    lines.append(count)
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def body_for(sex: str | None, height: float | None) -> Body:
@@ -146,50 +163,98 @@ def point_panel(point: Point, out: Console) -> RenderableType:
     from rich.panel import Panel
     from rich.text import Text
 
-    from backpoints.catalog import load_catalog
     from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
     from backpoints.core.anatomy import body_from_stature, locate
+    from backpoints.i18n import current
+    from backpoints.i18n.points import localized_catalog
 
-    catalog = load_catalog()
+    catalog = localized_catalog(current())
     body = body_from_stature(169.25)
     markers = [MapMarker(1, pos, point.id, highlight=True) for pos in locate(point, body)]
     body_text = Text()
     _point_details(point, body_text)
     also = catalog.also_known_as(point)
     if also:
-        body_text.append(f"Also known as: {also}\n")
+        body_text.append(_("Also known as: {names}").format(names=also) + "\n")
     sources = "\n".join(f"[{k}] {catalog.sources[k].citation}" for k in point.sources)
-    panel = Panel(body_text, title=f"[bold]{point.display_name}[/]", subtitle=point.tradition)
+    panel = Panel(
+        body_text, title=f"[bold]{point.display_name}[/]", subtitle=_(TRADITIONS[point.tradition])
+    )
     width = fit_width(body, out.size.height - 3, max(15, out.size.width // 3))
     drawn = Group(
-        Text("Seen from behind:\nyour left on the left,\nthe point marked 1.", style="dim"),
+        Text(_("Seen from behind:\nyour left on the left,\nthe point marked 1."), style="dim"),
         back_map(body, markers=markers, width=width, look=look_for(out)),
     )
     top = beside(drawn, panel) if out.size.width >= 70 else Group(panel, drawn)
-    return Group(top, Text("Sources", style="bold"), Text(sources, style="dim"))
+    return Group(top, Text(_("Sources"), style="bold"), Text(sources, style="dim"))
+
+
+#: Words for the catalogue's vocabularies, as the terminal and the pages show them.
+TRADITIONS: Final[dict[str, str]] = {
+    "acupressure": N_("acupressure"),
+    "trigger-point": N_("trigger point"),
+    "lay": N_("everyday name"),
+}
+WHY: Final[dict[str, str]] = {"local": N_("the point lies here"), "referred": N_("sends pain here")}
+MOTIONS: Final[dict[str, str]] = {
+    "circular": N_("circular"),
+    "back_and_forth": N_("back-and-forth"),
+    "static": N_("steady hold"),
+}
+PRESSURES: Final[dict[str, str]] = {
+    "gentle": N_("gentle pressure"),
+    "moderate": N_("moderate pressure"),
+    "firm": N_("firm pressure"),
+}
+TOOLS: Final[dict[str, str]] = {
+    "thumb": N_("thumb"),
+    "fingers": N_("fingers"),
+    "knuckles": N_("knuckles"),
+    "elbow": N_("elbow"),
+    "tennis_ball": N_("tennis ball"),
+    "foam_roller": N_("foam roller"),
+    "massage_tool": N_("massage tool"),
+    "partner": N_("partner"),
+    "body_weight": N_("body weight"),
+}
 
 
 def _point_details(point: Point, out: Any) -> None:
     names = point.names
-    other = [n for n in (names.pinyin, names.english) if n]
+    other = [n for n in (names.chinese, names.english) if n]
     out.append(f"{point.id}: {' / '.join(other)}\n", style="bold")
     if names.aliases:
-        out.append(f"Also called: {', '.join(names.aliases)}\n")
+        out.append(_("Also called: {names}").format(names=", ".join(names.aliases)) + "\n")
     if point.muscle:
-        out.append(f"Muscle: {point.muscle}; sends pain to {point.refers_pain_to}\n")
-    helps = ", ".join(f"{REGION_LABELS[h.region]} ({h.why})" for h in point.helps)
-    out.append(f"Helps: {helps}\n\n")
-    out.append("How to find it\n", style="bold")
+        out.append(
+            _("Muscle: {muscle}; sends pain to {where}").format(
+                muscle=point.muscle, where=point.refers_pain_to
+            )
+            + "\n"
+        )
+    helps = ", ".join(f"{region_label(h.region)} ({_(WHY[h.why])})" for h in point.helps)
+    out.append(_("Helps: {regions}").format(regions=helps) + "\n\n")
+    out.append(_("How to find it") + "\n", style="bold")
     for i, step in enumerate(point.how_to_find, 1):
         out.append(f"  {i}. {step}\n")
     t = point.technique
-    motion = t.motion.replace("_", "-")
-    out.append("\nHow to press it\n", style="bold")
-    tools = ", ".join(tool.replace("_", " ") for tool in t.tools)
-    out.append(f"  {motion}, {t.pressure} pressure, {t.duration_s} s; with: {tools}\n")
+    out.append("\n" + _("How to press it") + "\n", style="bold")
+    tools = ", ".join(_(TOOLS[tool]) for tool in t.tools)
+    seconds = ngettext("{n} second", "{n} seconds", t.duration_s).format(n=t.duration_s)
+    out.append(
+        "  "
+        + _("{motion}, {pressure}, {seconds}; with: {tools}").format(
+            motion=_(MOTIONS[t.motion]),
+            pressure=_(PRESSURES[t.pressure]),
+            seconds=seconds,
+            tools=tools,
+        )
+        + "\n"
+    )
     if point.avoid_when or point.cautions:
-        out.append("\nCautions\n", style="bold red")
+        out.append("\n" + _("Cautions") + "\n", style="bold red")
         for condition in point.avoid_when:
-            out.append(f"  • Do not use if {CONDITION_PHRASES[condition]}.\n", style="red")
+            line = _("Do not use if {condition}.").format(condition=condition_phrase(condition))
+            out.append(f"  • {line}\n", style="red")
         for caution in point.cautions:
             out.append(f"  • {caution}\n", style="red")

@@ -31,10 +31,13 @@ from backpoints.core.vocab import (
     CONDITION_PHRASES,
     PRESSURES,
     REGION_IDS,
-    REGION_LABELS,
     Pressure,
     Tool,
+    condition_phrase,
+    region_label,
 )
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
 #: A point this close to the midline is "on the spine" (osteoporosis; no ball or roller).
 SPINE_ZONE_CUN: Final = 1.0
@@ -47,40 +50,40 @@ ROLLING_TOOLS: Final = frozenset({"tennis_ball", "foam_roller", "body_weight"})
 LUMBAR_LEVELS: Final = frozenset(f"L{i}" for i in range(1, 6))
 SACRAL_LEVELS: Final = frozenset(f"S{i}" for i in range(1, 6))
 SITE_WORDS: Final[dict[str, str]] = {
-    "recent_surgery": "recent surgery",
-    "broken_skin": "broken or infected skin",
-    "blood_clot_history": "a blood clot",
-    "cancer_at_site": "a tumour",
+    "recent_surgery": N_("recent surgery"),
+    "broken_skin": N_("broken or infected skin"),
+    "blood_clot_history": N_("a blood clot"),
+    "cancer_at_site": N_("a tumour"),
 }
 
-GENTLE_NOTE: Final = (
+GENTLE_NOTE: Final = N_(
     "Gentle pressure only, because you take blood thinners or have a bleeding disorder."
 )
-OSTEOPOROSIS_NOTE: Final = (
+OSTEOPOROSIS_NOTE: Final = N_(
     "No firm pressure on or beside the spine, and no body weight or foam roller, because of "
     "osteoporosis."
 )
-PREGNANCY_NOTE: Final = (
+PREGNANCY_NOTE: Final = N_(
     "You are pregnant: points classically avoided in pregnancy are left out, the lower back "
     "and sacrum get gentle pressure only, and no foam roller or body weight is used. Talk to "
     "your midwife or doctor before starting."
 )
-PREGNANCY_LOWER_BACK: Final = (
+PREGNANCY_LOWER_BACK: Final = N_(
     "Gentle pressure only on the lower back and sacrum in pregnancy (who1999-safety)."
 )
-MIDLINE_NOTE: Final = "On the spine itself: fingertips only, never a ball, roller or elbow."
-BESIDE_SPINE_NOTE: Final = "No ball, roller or body weight on or right beside the spine."
-LUMBAR_ROLLER_NOTE: Final = "No foam roller on the lower back, where no ribs protect the spine."
+MIDLINE_NOTE: Final = N_("On the spine itself: fingertips only, never a ball, roller or elbow.")
+BESIDE_SPINE_NOTE: Final = N_("No ball, roller or body weight on or right beside the spine.")
+LUMBAR_ROLLER_NOTE: Final = N_("No foam roller on the lower back, where no ribs protect the spine.")
 
 
 def withheld_message(conditions: Sequence[str]) -> str:
     """What a person is told when a site condition does not say where it is."""
-    what = " and ".join(SITE_WORDS[c] for c in conditions)
-    return (
-        f"You told us about {what} but not where it is, so backpoints gives no guidance for "
+    what = _(" and ").join(_(SITE_WORDS[c]) for c in conditions)
+    return _(
+        "You told us about {what} but not where it is, so backpoints gives no guidance for "
         "now: pressing there could do harm. In 'About you', choose the regions where it is; "
         "those regions are then left out and the rest of the back can be guided."
-    )
+    ).format(what=what)
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,11 @@ def cautions_for(profile: Profile, points: Iterable[Point]) -> Cautions:
     catalogue = tuple(points)
     notes: list[str] = []
     if profile.anticoagulants or profile.bleeding_disorder:
-        notes.append(GENTLE_NOTE)
+        notes.append(_(GENTLE_NOTE))
     if profile.osteoporosis:
-        notes.append(OSTEOPOROSIS_NOTE)
+        notes.append(_(OSTEOPOROSIS_NOTE))
     if profile.pregnant:
-        notes.append(PREGNANCY_NOTE)
+        notes.append(_(PREGNANCY_NOTE))
     regions, withheld = _excluded_regions(profile)
     if withheld:
         notes.append(withheld)
@@ -148,14 +151,20 @@ def _avoided(profile: Profile, catalogue: tuple[Point, ...]) -> dict[str, str]:
     for point in catalogue:
         hit = [c for c in point.avoid_when if c in conditions]
         if hit:
-            reasons[point.id] = f"not pressed when {CONDITION_PHRASES[hit[0]]}"
+            reasons[point.id] = _("not pressed when {condition}").format(
+                condition=condition_phrase(hit[0])
+            )
     linked: dict[str, str] = {}
     for point in catalogue:
         for other in point.coincides_with:
             if point.id in reasons and other not in reasons:
-                linked[other] = f"{reasons[point.id]} (same place as {point.display_name})"
+                linked[other] = _("{why} (same place as {point})").format(
+                    why=reasons[point.id], point=point.display_name
+                )
             if other in reasons and point.id not in reasons:
-                linked[point.id] = f"{reasons[other]} (same place as {other})"
+                linked[point.id] = _("{why} (same place as {point})").format(
+                    why=reasons[other], point=other
+                )
     return reasons | linked
 
 
@@ -171,8 +180,10 @@ def site_question(profile: Profile) -> str | None:
     missing = missing_sites(profile)
     if not missing:
         return None
-    what = " and ".join(SITE_WORDS[c] for c in missing)
-    return f"Say where the {what} is: choose the regions it touches, so they are never pressed."
+    what = _(" and ").join(_(SITE_WORDS[c]) for c in missing)
+    return _(
+        "Say where the {what} is: choose the regions it touches, so they are never pressed."
+    ).format(what=what)
 
 
 def _excluded_regions(profile: Profile) -> tuple[dict[str, str], str | None]:
@@ -180,12 +191,14 @@ def _excluded_regions(profile: Profile) -> tuple[dict[str, str], str | None]:
     if missing:
         message = withheld_message(missing)
         return dict.fromkeys(REGION_IDS, message), message
-    sites = [SITE_WORDS[c] for c in SITE_CONDITIONS if getattr(profile, c)]
+    sites = [_(SITE_WORDS[c]) for c in SITE_CONDITIONS if getattr(profile, c)]
     if not sites:
         return {}, None
     why = " / ".join(sites)
     return {
-        region: f"{REGION_LABELS[region]} is left out ({why}): never press there."
+        region: _("{region} is left out ({why}): never press there.").format(
+            region=region_label(region), why=why
+        )
         for region in profile.affected_regions
     }, None
 
@@ -196,8 +209,8 @@ def _banned_tools(profile: Profile) -> dict[str, str]:
     for guide in tool_guides().values():
         hit = [c for c in guide.not_for if c in conditions]
         if hit:
-            banned[guide.id] = f"No {guide.name.lower()}: it is not for you because " + (
-                f"{CONDITION_PHRASES[hit[0]]}."
+            banned[guide.id] = _("No {tool}: it is not for you because {condition}.").format(
+                tool=_(guide.name).lower(), condition=condition_phrase(hit[0])
             )
     return banned
 
@@ -261,11 +274,11 @@ def tool_reason(
     if banned:
         return banned
     if on_the_midline(point) and tool != MIDLINE_TOOL:
-        return MIDLINE_NOTE
+        return _(MIDLINE_NOTE)
     if on_the_spine(point) and tool in ROLLING_TOOLS:
-        return BESIDE_SPINE_NOTE
+        return _(BESIDE_SPINE_NOTE)
     if tool == "foam_roller" and lumbar(point, level):
-        return LUMBAR_ROLLER_NOTE
+        return _(LUMBAR_ROLLER_NOTE)
     return None
 
 
@@ -276,11 +289,11 @@ def pressure_caps(
     profile = cautions.profile
     caps: list[tuple[Pressure, str]] = []
     if profile.anticoagulants or profile.bleeding_disorder:
-        caps.append(("gentle", GENTLE_NOTE))
+        caps.append(("gentle", _(GENTLE_NOTE)))
     if profile.osteoporosis:
-        caps.append(("gentle" if on_the_spine(point) else "moderate", OSTEOPOROSIS_NOTE))
+        caps.append(("gentle" if on_the_spine(point) else "moderate", _(OSTEOPOROSIS_NOTE)))
     if profile.pregnant and lumbosacral(point, level):
-        caps.append(("gentle", PREGNANCY_LOWER_BACK))
+        caps.append(("gentle", _(PREGNANCY_LOWER_BACK)))
     return tuple(caps)
 
 
@@ -333,7 +346,8 @@ def fit_technique(
             pressure = _lower(pressure, cap)
             notes.append(why)
     fitted = technique.model_copy(update={"pressure": pressure, "tools": tuple(allowed)})
-    return Fitted(fitted, tuple(notes), tool_guides()[allowed[0]].who_should_not)
+    not_for = tuple(_(t) for t in tool_guides()[allowed[0]].who_should_not)
+    return Fitted(fitted, tuple(notes), not_for)
 
 
 def _lower(a: Pressure, b: Pressure) -> Pressure:
@@ -341,5 +355,5 @@ def _lower(a: Pressure, b: Pressure) -> Pressure:
 
 
 def tool_name(tool: str) -> str:
-    """The tool's name as the tools library gives it, in lower case."""
-    return tool_guides()[tool].name.lower()
+    """The tool's name as the tools library gives it, in lower case (in the language)."""
+    return _(tool_guides()[tool].name).lower()

@@ -11,6 +11,8 @@ import difflib
 import os
 from collections.abc import Iterable
 
+from backpoints.i18n import gettext as _
+
 
 class BackpointsError(Exception):
     """Base of every error backpoints raises on purpose."""
@@ -52,10 +54,11 @@ def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     return [choice for *_, choice in sorted(scored)[:n]]
 
 
-def _suggest(kind: str, value: str, choices: Iterable[str]) -> str:
+def _suggest(unknown: str, value: str, choices: Iterable[str]) -> str:
+    """`unknown` is the message for the value ("Unknown point {value!r}."), in the language."""
     near = closest(value, choices)
-    hint = f" Did you mean {', '.join(near)}?" if near else ""
-    return f"Unknown {kind} {value!r}.{hint}"
+    hint = " " + _("Did you mean {choices}?").format(choices=", ".join(near)) if near else ""
+    return unknown.format(value=value) + hint
 
 
 class UnknownPoint(BackpointsError, LookupError):
@@ -64,7 +67,8 @@ class UnknownPoint(BackpointsError, LookupError):
     field = "point_id"
 
     def __init__(self, point_id: str, choices: Iterable[str]) -> None:
-        super().__init__(_suggest("point", point_id, choices) + " See `backpoints points`.")
+        unknown = _("Unknown point {value!r}.")
+        super().__init__(_suggest(unknown, point_id, choices) + " " + _("See `backpoints points`."))
         self.point_id = point_id
 
 
@@ -74,7 +78,8 @@ class UnknownRegion(BackpointsError, LookupError):
     field = "region"
 
     def __init__(self, region: str, choices: Iterable[str]) -> None:
-        super().__init__(_suggest("region", region, choices) + " See `backpoints map`.")
+        unknown = _("Unknown region {value!r}.")
+        super().__init__(_suggest(unknown, region, choices) + " " + _("See `backpoints map`."))
         self.region = region
 
 

@@ -25,25 +25,27 @@ from backpoints.core.planner import PainEntry, RegionPlan, plan
 from backpoints.core.records import PainLevel
 from backpoints.core.screening import Profile, Urgency, screen
 from backpoints.core.steps import Guide, Step, build_step, limits_for
-from backpoints.core.vocab import REGION_LABELS, Side
+from backpoints.core.vocab import Side, region_label
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 
 Status = Literal["active", "refer", "relieved", "exhausted", "stopped"]
 RegionOutcome = Literal["relieved", "exhausted", "excluded", "stopped"]
 
 RELIEF_POINTS: Final = 2
 RELIEF_FRACTION: Final = 0.3
-EXHAUSTED_ADVICE: Final = (
+EXHAUSTED_ADVICE: Final = N_(
     "None of the points eased the pain enough today. That happens: massage helps many people "
     "(low-certainty evidence) but is not a cure (furlan2015). Rest in a comfortable position, "
     "keep moving gently (short walks, changing position often), and try again later. See a "
     "doctor or physiotherapist if the pain lasts more than a few weeks, stops you doing daily "
     "things, or gets worse."
 )
-NOTHING_ADVICE: Final = (
+NOTHING_ADVICE: Final = N_(
     "No point was suggested: every painful region is left out for your safety (see why "
     "above). Keep moving gently, and ask a doctor or physiotherapist what is safe for you."
 )
-RELIEVED_ADVICE: Final = (
+RELIEVED_ADVICE: Final = N_(
     "Good. Keep moving gently. If the pain comes back, you can repeat the points that helped "
     "once or twice a day."
 )
@@ -206,11 +208,19 @@ def rate(
     """Record "how is the pain now?" for the current step and move on."""
     step = _require_step(state)
     if point_id.lower() != step.point.id.lower():
-        raise WrongPoint(f"The current step is {step.point.id}, not {point_id!r}.")
+        raise WrongPoint(
+            _("The current step is {point}, not {given!r}.").format(
+                point=step.point.id, given=point_id
+            )
+        )
     if side is not None and step.point.side is not None and side != step.point.side:
-        raise WrongPoint(f"The current step is on the {step.point.side} side, not the {side}.")
+        raise WrongPoint(
+            _("The current step is on the {side} side, not the {given}.").format(
+                side=step.point.side, given=side
+            )
+        )
     if not 0 <= pain_after <= 10:
-        raise WrongPoint("pain_after must be a whole number from 0 to 10.")
+        raise WrongPoint(_("pain_after must be a whole number from 0 to 10."))
     index, region = _active_region(state)
     ok = relieved(region.pain_start, pain_after)
     rating = Rating(
@@ -240,17 +250,21 @@ def skip(state: SessionState, guide: Guide, *, now: datetime) -> SessionState:
 def stop(state: SessionState, *, now: datetime) -> SessionState:
     """End the session now; what was rated stays."""
     if state.status != "active":
-        raise SessionError(f"This session has already ended ({state.status}).")
+        raise SessionError(
+            _("This session has already ended ({status}).").format(status=state.status)
+        )
     regions = tuple(
         r if r.outcome else r.model_copy(update={"outcome": "stopped"}) for r in state.regions
     )
     rated = len(state.ratings)
     summary = _pain_summary([r for r in regions if r.pain_now != r.pain_start or rated])
-    message = (
-        f"Stopped after {rated} rated point{'s' if rated != 1 else ''}. {summary}".strip()
-        if rated
-        else "Stopped before any point was rated."
-    )
+    if rated:
+        stopped = ngettext(
+            "Stopped after {n} rated point.", "Stopped after {n} rated points.", rated
+        )
+        message = f"{stopped.format(n=rated)} {summary}".strip()
+    else:
+        message = _("Stopped before any point was rated.")
     return state.model_copy(
         update={
             "status": "stopped",
@@ -264,13 +278,17 @@ def stop(state: SessionState, *, now: datetime) -> SessionState:
 
 def _pain_summary(regions: Sequence[RegionPlanState]) -> str:
     """'Pain Lower back, left: 6 → 3.' for the regions given ('' for none)."""
-    parts = "; ".join(f"{REGION_LABELS[r.region]}: {r.pain_start} → {r.pain_now}" for r in regions)
-    return f"Pain {parts}." if parts else ""
+    parts = "; ".join(f"{region_label(r.region)}: {r.pain_start} → {r.pain_now}" for r in regions)
+    return _("Pain {regions}.").format(regions=parts) if parts else ""
 
 
 def _require_step(state: SessionState) -> Step:
     if state.status != "active" or state.current is None:
-        raise SessionError(f"This session has already ended ({state.status}); start a new one.")
+        raise SessionError(
+            _("This session has already ended ({status}); start a new one.").format(
+                status=state.status
+            )
+        )
     return state.current
 
 
@@ -278,7 +296,7 @@ def _active_region(state: SessionState) -> tuple[int, RegionPlanState]:
     for i, region in enumerate(state.regions):
         if region.outcome is None:
             return i, region
-    raise SessionError("No region is being treated.")
+    raise SessionError(_("No region is being treated."))
 
 
 def _replace_region(state: SessionState, index: int, region: RegionPlanState) -> SessionState:

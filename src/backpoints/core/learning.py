@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from backpoints.i18n import ngettext
+
 #: Chance of relief from a point that suits the person, and from one that does not.
 RELIEF_IF_SUITED: Final = 0.8
 RELIEF_IF_NOT: Final = 0.15
@@ -118,5 +120,6 @@ def helped_phrase(tally: Tally) -> str | None:
     """'helped you 4 of 5 times' once there is something to say, else None."""
     if tally.tried == 0:
         return None
-    times = "time" if tally.tried == 1 else "times"
-    return f"helped you {tally.helped} of {tally.tried} {times}"
+    return ngettext(
+        "helped you {helped} of {tried} time", "helped you {helped} of {tried} times", tally.tried
+    ).format(helped=tally.helped, tried=tally.tried)

@@ -28,6 +28,8 @@ from backpoints.core.learning import (
     score,
 )
 from backpoints.core.vocab import REGION_IDS, Side, region_side
+from backpoints.i18n import N_, current
+from backpoints.i18n import gettext as _
 
 Why = Literal["local", "referred"]
 
@@ -41,18 +43,18 @@ PRIOR: Final[dict[tuple[str, Why], float]] = {
     ("lay", "referred"): 0.22,
 }
 REGION_PLACES: Final[dict[str, str]] = {
-    "neck": "neck",
-    "upper_trapezius": "top of the shoulder",
-    "scapula": "shoulder blade",
-    "interscapular": "area between the shoulder blades",
-    "mid_back": "mid back",
-    "lower_back": "lower back",
-    "sacrum": "base of the spine (sacrum)",
-    "buttock": "buttock",
+    "neck": N_("neck"),
+    "upper_trapezius": N_("top of the shoulder"),
+    "scapula": N_("shoulder blade"),
+    "interscapular": N_("area between the shoulder blades"),
+    "mid_back": N_("mid back"),
+    "lower_back": N_("lower back"),
+    "sacrum": N_("base of the spine (sacrum)"),
+    "buttock": N_("buttock"),
 }
 #: How much a point near a tender spot the person marked is raised, and what they are told.
 FOUND_BONUS: Final = 0.2
-FOUND_WHY: Final = "near a tender spot you marked"
+FOUND_WHY: Final = N_("near a tender spot you marked")
 #: Points with trial evidence for self-acupressure of the low back (hsieh2006, murphy2019).
 TRIAL_BONUS: Final = 0.02
 TRIAL_SOURCES: Final = frozenset({"hsieh2006", "murphy2019", "li2021"})
@@ -109,12 +111,14 @@ class _Option:
     overlaps: frozenset[str]
 
 
-_INDEX: dict[int, tuple[Catalog, dict[str, tuple[_Option, ...]]]] = {}
+_INDEX: dict[tuple[int, str], tuple[Catalog, dict[str, tuple[_Option, ...]]]] = {}
 
 
 def _options(catalog: Catalog) -> dict[str, tuple[_Option, ...]]:
-    """Region -> its options, built once per catalogue (planning stays well under 1 ms)."""
-    cached = _INDEX.get(id(catalog))
+    """Region -> its options, built once per catalogue and language (their texts are in it;
+    planning stays well under 1 ms)."""
+    key = (id(catalog), current())
+    cached = _INDEX.get(key)
     if cached is None or cached[0] is not catalog:
         index = {
             r: tuple(
@@ -122,7 +126,7 @@ def _options(catalog: Catalog) -> dict[str, tuple[_Option, ...]]:
             )
             for r in REGION_IDS
         }
-        cached = _INDEX[id(catalog)] = (catalog, index)
+        cached = _INDEX[key] = (catalog, index)
     return cached[1]
 
 
@@ -182,7 +186,7 @@ def _with_found(
         return options
     wanted = set(found)
     raised = tuple(
-        _Option(o.point, o.prior + FOUND_BONUS, f"{FOUND_WHY}; {o.text}", o.overlaps)
+        _Option(o.point, o.prior + FOUND_BONUS, f"{_(FOUND_WHY)}; {o.text}", o.overlaps)
         if o.point.id in wanted
         else o
         for o in options
@@ -192,7 +196,7 @@ def _with_found(
         _Option(
             catalog.get(p),
             PRIOR[("acupressure", "local")] + FOUND_BONUS,
-            FOUND_WHY,
+            _(FOUND_WHY),
             frozenset(q.id for q in catalog.linked(catalog.get(p))),
         )
         for p in dict.fromkeys(found)
@@ -234,7 +238,7 @@ def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, 
     last_tradition = ""
     while remaining:
         best_i, best_value = 0, -1e9
-        for i, (candidate, _) in enumerate(remaining):
+        for i, (candidate, _value) in enumerate(remaining):
             value = candidate.score - OVERLAP_PENALTY * overlapping[i]
             if candidate.point.tradition == last_tradition:
                 value -= SAME_TRADITION_PENALTY
@@ -242,7 +246,7 @@ def _varied(scored: list[tuple[Candidate, frozenset[str]]]) -> tuple[Candidate, 
                 best_i, best_value = i, value
         best = remaining.pop(best_i)[0]
         overlapping.pop(best_i)
-        for i, (_, overlaps) in enumerate(remaining):
+        for i, (_best, overlaps) in enumerate(remaining):
             if best.point.id in overlaps:
                 overlapping[i] += 1
         chosen.append(best)
@@ -279,7 +283,7 @@ def _routine_first(
             c.region,
             c.side,
             c.score,
-            f"from your therapist's home routine; {c.why}",
+            _("from your therapist's home routine; {why}").format(why=c.why),
             c.belief,
         )
         for c in first
@@ -288,18 +292,19 @@ def _routine_first(
 
 
 def _explain(point: Point, why: Why, region: str) -> str:
-    place = REGION_PLACES[region.removesuffix("_left").removesuffix("_right")]
+    place = _(REGION_PLACES[region.removesuffix("_left").removesuffix("_right")])
+    name, muscle = point.names.english.lower(), point.muscle
     if point.tradition == "lay":
-        text = f"the point many people know as '{point.names.english.lower()}', for the {place}"
+        text = _("the point many people know as '{name}', for the {place}")
     elif why == "local" and point.tradition == "trigger-point":
-        text = f"a trigger point in the {point.muscle}, right where you feel the pain"
+        text = _("a trigger point in the {muscle}, right where you feel the pain")
     elif why == "local":
-        text = f"local point for the {place}"
+        text = _("local point for the {place}")
     elif point.tradition == "trigger-point":
-        text = f"this muscle's trigger point ({point.muscle}) sends pain to where you feel it"
+        text = _("this muscle's trigger point ({muscle}) sends pain to where you feel it")
     else:
-        text = f"a point traditionally used for the {place}"
-    return text
+        text = _("a point traditionally used for the {place}")
+    return text.format(name=name, place=place, muscle=muscle)
 
 
 def expected_relief(catalog: Catalog, region: str, point_id: str, tally: Tally) -> float:

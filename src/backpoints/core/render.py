@@ -24,7 +24,8 @@ from backpoints.core.regions import (
     regions,
     torso_outline,
 )
-from backpoints.core.vocab import LEVELS
+from backpoints.core.vocab import LEVELS, region_label
+from backpoints.i18n import gettext as _
 
 MARGIN_CM: Final = 3.0
 LANDMARK_LEVELS: Final = ("C7", "T3", "T7", "L1", "L4", "S2")
@@ -61,7 +62,7 @@ def _path(points: Sequence[Vec], closed: bool = True) -> str:
 def smooth(points: Sequence[Vec], rounds: int = 2) -> list[Vec]:
     """Chaikin corner cutting of a closed outline: soft, organic corners."""
     pts = list(points)
-    for _ in range(rounds):
+    for _round in range(rounds):
         out: list[Vec] = []
         for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1], strict=True):
             out += [(0.75 * x0 + 0.25 * x1, 0.75 * y0 + 0.25 * y1)]
@@ -104,7 +105,7 @@ def back_svg(
     title: str = "Map of the back, seen from behind",
     landmark_labels: bool = False,
     view: ViewBox | None = None,
-    sides: tuple[str, str] = ("LEFT", "RIGHT"),
+    sides: tuple[str, str] | None = None,
 ) -> str:
     """An SVG of the back. With `interactive`, each region is a keyboard-focusable button.
     `landmark_labels` shows the spine levels (they are always drawn, hidden unless asked, so a
@@ -113,7 +114,7 @@ def back_svg(
     x, y, w, h = view or full_view(body)
     size = w * FONT_SHARE
     frame = Box(x + size * 0.3, y + size * 0.2, w - size * 0.6, h - size * 0.4)
-    side_boxes, side_svg = _sides(frame, size, sides)
+    side_boxes, side_svg = _sides(frame, size, sides or (_("LEFT"), _("RIGHT")))
     role = "group" if interactive else "img"
     outline = smooth(torso_outline(body))
     parts = [
@@ -174,7 +175,10 @@ def _regions_svg(body: Body, pain: Mapping[str, int], interactive: bool) -> str:
     out = ['<g class="regions" clip-path="url(#bp-body)">']
     for region in regions(body):
         level = pain.get(region.id)
-        label = region.label + (f", pain {level} of 10" if level else "")
+        name = region_label(region.id)
+        label = (
+            _("{region}, pain {level} of 10").format(region=name, level=level) if level else name
+        )
         shape = (
             f'<path d="{_path(region.outline)}" fill="{pain_fill(level)}" fill-opacity="0.6" '
             'stroke="#b08d78" stroke-width="0.12" stroke-dasharray="0.6 0.5"/>'
@@ -183,7 +187,7 @@ def _regions_svg(body: Body, pain: Mapping[str, int], interactive: bool) -> str:
             pressed = "true" if level else "false"
             out.append(
                 f'<g class="region" data-region="{region.id}" role="button" tabindex="0" '
-                f'aria-label="{escape(region.label)}" aria-pressed="{pressed}">'
+                f'aria-label="{escape(name)}" aria-pressed="{pressed}">'
                 f"<title>{escape(label)}</title>{shape}</g>"
             )
         else:

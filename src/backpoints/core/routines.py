@@ -27,7 +27,9 @@ from backpoints.core.cautions import Cautions, cautions_for, fit_technique, tool
 from backpoints.core.errors import BackpointsError
 from backpoints.core.records import StepSeconds
 from backpoints.core.screening import Profile
-from backpoints.core.vocab import REGION_LABELS, Tool
+from backpoints.core.vocab import Tool
+from backpoints.i18n import gettext as _
+from backpoints.i18n import ngettext
 
 RoutineSide = Literal["left", "right", "both"]
 JSON_FORMAT: Final = "backpoints-routine"
@@ -88,13 +90,35 @@ def check_points(routine: Routine, catalog: Catalog) -> Routine:
     return routine
 
 
+def shown(routine: Routine) -> Routine:
+    """A built-in routine with its name and purpose in the language in force (a person's own
+    routine keeps the words they gave it)."""
+    if routine.id not in {r.id for r in builtin_routines()}:
+        return routine
+    return routine.model_copy(update={"name": _(routine.name), "purpose": _(routine.purpose)})
+
+
+def shown_name(routine_id: str, name: str) -> str:
+    """A routine's name in the language in force (a built-in one's; a person's own as given)."""
+    return _(name) if routine_id in {r.id for r in builtin_routines()} else name
+
+
+def describe_shown(routine: Routine) -> str:
+    """'6 steps, about 8 minutes' in the language in force."""
+    minutes = max(1, round(routine.total_s / 60))
+    steps = ngettext("{n} step", "{n} steps", len(routine.steps)).format(n=len(routine.steps))
+    return _("{steps}, about {minutes} minutes").format(steps=steps, minutes=minutes)
+
+
 def find(routine_id: str, extra: tuple[Routine, ...] = ()) -> Routine:
     """A built-in or custom routine by id; RoutineError suggests the ids there are."""
     known = {r.id: r for r in (*builtin_routines(), *extra)}
     if routine_id in known:
         return known[routine_id]
     ids = ", ".join(known)
-    raise RoutineError(f"Unknown routine {routine_id!r}. Routines: {ids}.")
+    raise RoutineError(
+        _("Unknown routine {routine!r}. Routines: {ids}.").format(routine=routine_id, ids=ids)
+    )
 
 
 def to_json(routine: Routine) -> str:
@@ -108,13 +132,13 @@ def from_json(text: str, catalog: Catalog) -> Routine:
     try:
         data = jsonlimits.loads(text, field="file")
     except json.JSONDecodeError as exc:
-        raise RoutineError(f"Not a routine file: not JSON ({exc.msg}).") from None
+        raise RoutineError(_("Not a routine file: not JSON ({why}).").format(why=exc.msg)) from None
     except jsonlimits.JsonTooComplex as exc:
-        raise RoutineError(f"Not a routine file: {exc}") from None
+        raise RoutineError(_("Not a routine file: {why}").format(why=exc)) from None
     if not isinstance(data, dict) or data.pop("format", None) != JSON_FORMAT:
         raise RoutineError('Not a routine file: it lacks "format": "backpoints-routine".')
     if data.pop("version", 1) != 1:
-        raise RoutineError("This routine file is from a newer backpoints.")
+        raise RoutineError(_("This routine file is from a newer backpoints."))
     try:
         routine = Routine.model_validate(data)
     except ValidationError as exc:
@@ -153,18 +177,22 @@ def fit_routine(routine: Routine, profile: Profile, catalog: Catalog) -> FittedR
     skipped: list[str] = []
     for n, step in enumerate(routine.steps, start=1):
         point = catalog.get(step.point_id)
-        label = f"Step {n} ({point.display_name})"
+        label = _("Step {n} ({point})").format(n=n, point=point.display_name)
         local: list[str] = [h.region for h in point.helps if h.why == "local"]
         region = _region_for(local or list(point.regions), step.side)
         reason = limits.point_reason(point) or limits.region_reason(region)
         if reason is not None:
-            skipped.append(f"{label} skipped: {reason.rstrip('.')}.")
+            skipped.append(
+                _("{step} skipped: {why}").format(step=label, why=reason.rstrip(".") + ".")
+            )
             continue
         lead = fit_technique(point, limits, lead=step.tool).technique.tools[0]
         wanted = step.tool or point.technique.tools[0]
         note = None
         if lead != wanted:
-            note = f"{label} uses {tool_name(lead)} instead of {tool_name(wanted)}."
+            note = _("{step} uses {tool} instead of {wanted}.").format(
+                step=label, tool=tool_name(lead), wanted=tool_name(wanted)
+            )
         kept.append(PlannedStep(step, region, lead, note))
     if limits.withheld and not kept:
         skipped = [limits.withheld]
@@ -180,7 +208,9 @@ def routine_reason(routine: Routine, limits: Cautions) -> str | None:
     banned = limits.banned_tools.get(tool) if tool is not None else None
     if tool is None or banned is None:
         return None
-    return f"This routine is left out for you: it is built around the {tool_name(tool)}. {banned}"
+    return _("This routine is left out for you: it is built around the {tool}. {why}").format(
+        tool=tool_name(tool), why=banned
+    )
 
 
 def _region_for(regions: list[str], side: RoutineSide | None) -> str:
@@ -198,16 +228,12 @@ def describe(routine: Routine) -> str:
     return f"{len(routine.steps)} steps, about {minutes} minutes"
 
 
-def region_label(region: str) -> str:
-    return REGION_LABELS[region]
-
-
 def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Catalog) -> Routine:
     """Your own routine from points in order: both sides where a point has two."""
     slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:40]
     slug = slug.removeprefix("my-")  # 'my-evening' names the id it will get, not my-my-evening
     if not slug:
-        raise RoutineError("Give your routine a name.")
+        raise RoutineError(_("Give your routine a name."))
     steps = []
     for point_id in point_ids:
         point = catalog.get(point_id)
@@ -228,4 +254,4 @@ def build_routine(name: str, point_ids: Sequence[str], seconds: int, catalog: Ca
             }
         )
     except ValidationError:
-        raise RoutineError("Choose 1 to 20 points and 30 to 180 seconds per point.") from None
+        raise RoutineError(_("Choose 1 to 20 points and 30 to 180 seconds per point.")) from None

@@ -15,19 +15,27 @@ from backpoints.core.anatomy import Body, locate
 from backpoints.core.cautions import Cautions
 from backpoints.core.errors import BackpointsError
 from backpoints.core.regions import regions, regions_at
-from backpoints.core.vocab import LEVEL_INDEX, REGION_IDS, REGION_LABELS, Side
+from backpoints.core.vocab import LEVEL_INDEX, REGION_IDS, REGION_LABELS, Side, region_label
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
 #: Top to bottom, left before right: the order a scan walks.
 SCAN_ORDER: Final = tuple(REGION_IDS)
 #: A catalogue point within this distance of a found spot is "the same place".
 MATCH_CM: Final = 4.0
 HOW_TO_SCAN: Final[dict[str, str]] = {
-    "by_feel": "Press slowly with two fingertips, a thumb-width at a time; a tender spot aches "
-    "more than its surroundings, or feels like a knot or a tight band.",
-    "with_a_ball": "Lean on a tennis ball against a wall and roll it slowly over the region; "
-    "stop where it aches more and note the spot.",
-    "with_a_partner": "A partner presses slowly down the region, a thumb-width at a time, and "
-    "asks '1 to 10, how tender?' at each spot.",
+    "by_feel": N_(
+        "Press slowly with two fingertips, a thumb-width at a time; a tender spot aches "
+        "more than its surroundings, or feels like a knot or a tight band."
+    ),
+    "with_a_ball": N_(
+        "Lean on a tennis ball against a wall and roll it slowly over the region; "
+        "stop where it aches more and note the spot."
+    ),
+    "with_a_partner": N_(
+        "A partner presses slowly down the region, a thumb-width at a time, and "
+        "asks '1 to 10, how tender?' at each spot."
+    ),
 }
 
 
@@ -48,27 +56,33 @@ class Spot:
 def spot_at(body: Body, x_cm: float, y_cm: float, tenderness: int) -> Spot:
     """A spot from a tap on the map; BadSpot if it is not on the back."""
     if not (math.isfinite(x_cm) and math.isfinite(y_cm)):
-        raise BadSpot("The spot's position must be numbers.")
+        raise BadSpot(_("The spot's position must be numbers."))
     if not 1 <= tenderness <= 10:
-        raise BadSpot("Tenderness must be a whole number from 1 to 10.")
+        raise BadSpot(_("Tenderness must be a whole number from 1 to 10."))
     inside = regions_at(body, x_cm, y_cm, tolerance=0.3)
     if not inside:
-        raise BadSpot("That spot is not on the back; tap inside the outline.")
+        raise BadSpot(_("That spot is not on the back; tap inside the outline."))
     return Spot(inside[0], round(x_cm, 2), round(y_cm, 2), tenderness)
 
 
 def spot_from_words(body: Body, region: str, level: str, tenderness: int) -> Spot:
     """A spot named in words: a region and a vertebral level ("lower_back_left", "L3")."""
     if region not in REGION_LABELS:
-        raise BadSpot(f"Unknown region {region!r}.")
+        raise BadSpot(_("Unknown region {value!r}.").format(value=region))
     if level.upper() not in LEVEL_INDEX:
-        raise BadSpot(f"Unknown level {level!r}; use C7, T1-T12, L1-L5 or S1-S5.")
+        raise BadSpot(
+            _("Unknown level {level!r}; use C7, T1-T12, L1-L5 or S1-S5.").format(level=level)
+        )
     outline = next(r for r in regions(body) if r.id == region)
-    x, _ = outline.centroid
+    x, _centre_y = outline.centroid
     y = body.level_y(level.upper())
     ys = [p[1] for p in outline.outline]
     if not min(ys) - 1 <= y <= max(ys) + 1:
-        raise BadSpot(f"{level.upper()} is not within {REGION_LABELS[region]}.")
+        raise BadSpot(
+            _("{level} is not within {region}.").format(
+                level=level.upper(), region=region_label(region)
+            )
+        )
     return spot_at(body, x, min(max(y, min(ys) + 0.5), max(ys) - 0.5), tenderness)
 
 

@@ -22,7 +22,9 @@ from backpoints.core.anatomy import Body, Position, locate
 from backpoints.core.cautions import Cautions, cautions_for, fit_technique
 from backpoints.core.regions import contains, regions
 from backpoints.core.screening import Profile
-from backpoints.core.vocab import REGION_LABELS, Motion, Pressure, Side, Tool
+from backpoints.core.vocab import Motion, Pressure, Side, Tool, region_label
+from backpoints.i18n import N_, current
+from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
     from backpoints.core.guided import Queued
@@ -32,25 +34,25 @@ BREATHE_EVERY_S: Final = 30
 CueKind = Literal["ready", "start", "change", "breathe", "ten_seconds", "end"]
 
 MOTION_WORDS: Final[dict[str, str]] = {
-    "circular": "small, slow circles",
-    "back_and_forth": "slow strokes back and forth",
-    "static": "steady pressure, holding still",
+    "circular": N_("small, slow circles"),
+    "back_and_forth": N_("slow strokes back and forth"),
+    "static": N_("steady pressure, holding still"),
 }
 PRESSURE_WORDS: Final[dict[str, str]] = {
-    "gentle": "gentle pressure: a light, comfortable press",
-    "moderate": "moderate pressure: firm but comfortable",
-    "firm": "firm pressure: a strong but bearable ache, never sharp pain",
+    "gentle": N_("gentle pressure: a light, comfortable press"),
+    "moderate": N_("moderate pressure: firm but comfortable"),
+    "firm": N_("firm pressure: a strong but bearable ache, never sharp pain"),
 }
 TOOL_WORDS: Final[dict[str, str]] = {
-    "thumb": "your thumb",
-    "fingers": "two or three fingertips",
-    "knuckles": "your knuckles",
-    "elbow": "a partner's elbow, slowly",
-    "tennis_ball": "a tennis ball between your back and a wall",
-    "foam_roller": "a foam roller on the floor",
-    "massage_tool": "a massage hook or cane",
-    "partner": "a partner's thumbs",
-    "body_weight": "your body weight, lying on a ball",
+    "thumb": N_("your thumb"),
+    "fingers": N_("two or three fingertips"),
+    "knuckles": N_("your knuckles"),
+    "elbow": N_("a partner's elbow, slowly"),
+    "tennis_ball": N_("a tennis ball between your back and a wall"),
+    "foam_roller": N_("a foam roller on the floor"),
+    "massage_tool": N_("a massage hook or cane"),
+    "partner": N_("a partner's thumbs"),
+    "body_weight": N_("your body weight, lying on a ball"),
 }
 
 
@@ -163,11 +165,11 @@ def build_step(
         not_for=fitted.not_for,
     )
     both = queued.side is None and point.bilateral
-    how = point.how_to_find + (_BOTH_SIDES,) if both else point.how_to_find
+    how = point.how_to_find + (_(_BOTH_SIDES),) if both else point.how_to_find
     return Step(
         n=n,
         region=region,
-        region_label=REGION_LABELS[region],
+        region_label=region_label(region),
         point=StepPoint(
             id=point.id,
             side=queued.side,
@@ -190,16 +192,16 @@ def build_step(
     )
 
 
-#: (catalogue id, profile) -> (the catalogue, its cautions): see `limits_for`.
-_LIMITS: dict[tuple[int, Profile], tuple[Catalog, Cautions]] = {}
+#: (catalogue id, profile, language) -> (the catalogue, its cautions): see `limits_for`.
+_LIMITS: dict[tuple[int, Profile, str], tuple[Catalog, Cautions]] = {}
 _LIMITS_KEPT: Final = 256
 
 
 def limits_for(profile: Profile, catalog: Catalog) -> Cautions:
-    """`cautions_for(profile, catalog)`, worked out once per profile and catalogue: it walks
-    the whole catalogue, and every step of every session needs it. (Cautions are never
-    changed once made, so one object can serve every step.)"""
-    key = (id(catalog), profile)
+    """`cautions_for(profile, catalog)`, worked out once per profile, catalogue and language
+    (its reasons are in it): it walks the whole catalogue, and every step of every session
+    needs it. (Cautions are never changed once made, so one object can serve every step.)"""
+    key = (id(catalog), profile, current())
     hit = _LIMITS.get(key)
     if hit is not None and hit[0] is catalog:
         return hit[1]
@@ -210,13 +212,17 @@ def limits_for(profile: Profile, catalog: Catalog) -> Cautions:
     return limits
 
 
-_BOTH_SIDES: Final = "Do both sides: both at once, or one side after the other."
+#: The end cue's question, which a routine (nothing to rate) leaves out.
+HOW_NOW: Final = N_("How is the pain now?")
+_BOTH_SIDES: Final = N_("Do both sides: both at once, or one side after the other.")
 
 
 def technique_summary(motion: str, pressure: str, tool: str) -> str:
     """'Small, slow circles with your thumb; firm pressure: ...'."""
-    return (
-        f"{MOTION_WORDS[motion].capitalize()} with {TOOL_WORDS[tool]}; {PRESSURE_WORDS[pressure]}."
+    return _("{motion} with {tool}; {pressure}.").format(
+        motion=_(MOTION_WORDS[motion]).capitalize(),
+        tool=_(TOOL_WORDS[tool]),
+        pressure=_(PRESSURE_WORDS[pressure]),
     )
 
 
@@ -246,15 +252,19 @@ def cue_timeline(point: Point, technique: StepTechnique) -> tuple[Cue, ...]:
     lead, duration = technique.lead_in_s, technique.duration_s
     end = lead + duration
     fixed = [
-        Cue(t_s=0, say=f"Get ready: find {point.display_name}. Start at the tone.", kind="ready"),
-        Cue(t_s=lead, say=f"Start now. {technique.summary}", kind="start"),
+        Cue(
+            t_s=0,
+            say=_("Get ready: find {point}. Start at the tone.").format(point=point.display_name),
+            kind="ready",
+        ),
+        Cue(t_s=lead, say=_("Start now. {how}").format(how=technique.summary), kind="start"),
         Cue(t_s=lead + duration // 2, say=_halfway(technique.motion), kind="change"),
-        Cue(t_s=end - 10, say="Ten seconds left.", kind="ten_seconds"),
-        Cue(t_s=end, say="Stop, and release slowly. How is the pain now?", kind="end"),
+        Cue(t_s=end - 10, say=_("Ten seconds left."), kind="ten_seconds"),
+        Cue(t_s=end, say=_("Stop, and release slowly.") + " " + _(HOW_NOW), kind="end"),
     ]
     taken = [c.t_s for c in fixed]
     breathe = [
-        Cue(t_s=t, say="Breathe out slowly and let the shoulders drop.", kind="breathe")
+        Cue(t_s=t, say=_("Breathe out slowly and let the shoulders drop."), kind="breathe")
         for t in range(lead + BREATHE_EVERY_S, end - 10, BREATHE_EVERY_S)
         if all(math.fabs(t - other) >= 8 for other in taken)
     ]
@@ -263,7 +273,7 @@ def cue_timeline(point: Point, technique: StepTechnique) -> tuple[Cue, ...]:
 
 def _halfway(motion: str) -> str:
     if motion == "circular":
-        return "Halfway. Change direction: circle the other way."
+        return _("Halfway. Change direction: circle the other way.")
     if motion == "back_and_forth":
-        return "Halfway. Keep the strokes slow; shift a finger-width if it helps."
-    return "Halfway. Keep holding; let the pressure sink in slowly as the tenderness eases."
+        return _("Halfway. Keep the strokes slow; shift a finger-width if it helps.")
+    return _("Halfway. Keep holding; let the pressure sink in slowly as the tenderness eases.")

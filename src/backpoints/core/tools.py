@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict
 
 from backpoints.core.errors import BackpointsError
 from backpoints.core.vocab import ProfileCondition, Tool
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
-FIRMNESS: Final = (
+FIRMNESS: Final = N_(
     "How firm: think of discomfort on a 0-10 scale and aim for a 'good' 5 to 7, a pressure "
     "that feels like it is doing something but lets you breathe slowly. Ease off at once for "
     "sharp, burning or spreading pain, numbness or tingling."
@@ -49,7 +51,25 @@ def tool_guides() -> dict[str, ToolGuide]:
 
 
 def guide_for(tool: str) -> ToolGuide:
+    """The guide to one tool, in the language in force."""
     found = tool_guides().get(tool)
     if found is None:
         raise UnknownTool(f"Unknown tool {tool!r}. Tools: {', '.join(tool_guides())}.")
-    return found
+    return translated(found)
+
+
+def translated(guide: ToolGuide) -> ToolGuide:
+    """A tool guide with its texts in the language in force (gettext, from tools.toml)."""
+    return guide.model_copy(
+        update={
+            "name": _(guide.name),
+            "how": tuple(_(t) for t in guide.how),
+            "mistakes": tuple(_(t) for t in guide.mistakes),
+            "who_should_not": tuple(_(t) for t in guide.who_should_not),
+        }
+    )
+
+
+def firmness() -> str:
+    """How firm to press, in the language in force."""
+    return _(FIRMNESS)

@@ -1,12 +1,16 @@
 """The shared vocabularies: region ids, vertebral levels, traditions, techniques, flags.
 
-These ids are stable API (see docs/architecture.md). This module owns only names and orderings; it
-imports nothing from the rest of the package, so every layer may depend on it.
+These ids are stable API (see docs/architecture.md). This module owns only names and orderings;
+it imports only the translation functions (`backpoints.i18n`, standard library only), so every
+layer may depend on it. Labels are English msgids, shown through `region_label` and
+`condition_phrase` in the language in force.
 """
 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
+
+from backpoints.i18n import N_, gettext
 
 RegionId = Literal[
     "neck",
@@ -26,19 +30,19 @@ RegionId = Literal[
 REGION_IDS: Final[tuple[str, ...]] = get_args(RegionId)
 
 REGION_LABELS: Final[dict[str, str]] = {
-    "neck": "Neck",
-    "upper_trapezius_left": "Top of the shoulder, left",
-    "upper_trapezius_right": "Top of the shoulder, right",
-    "scapula_left": "Shoulder blade, left",
-    "scapula_right": "Shoulder blade, right",
-    "interscapular": "Between the shoulder blades",
-    "mid_back_left": "Mid back, left",
-    "mid_back_right": "Mid back, right",
-    "lower_back_left": "Lower back, left",
-    "lower_back_right": "Lower back, right",
-    "sacrum": "Sacrum (base of the spine)",
-    "buttock_left": "Buttock, left",
-    "buttock_right": "Buttock, right",
+    "neck": N_("Neck"),
+    "upper_trapezius_left": N_("Top of the shoulder, left"),
+    "upper_trapezius_right": N_("Top of the shoulder, right"),
+    "scapula_left": N_("Shoulder blade, left"),
+    "scapula_right": N_("Shoulder blade, right"),
+    "interscapular": N_("Between the shoulder blades"),
+    "mid_back_left": N_("Mid back, left"),
+    "mid_back_right": N_("Mid back, right"),
+    "lower_back_left": N_("Lower back, left"),
+    "lower_back_right": N_("Lower back, right"),
+    "sacrum": N_("Sacrum (base of the spine)"),
+    "buttock_left": N_("Buttock, left"),
+    "buttock_right": N_("Buttock, right"),
 }
 
 Side = Literal["left", "right"]
@@ -137,12 +141,22 @@ def region_side(region: str) -> Side | None:
 
 #: Plain-language phrases for the profile conditions ("if you ...").
 CONDITION_PHRASES: Final[dict[str, str]] = {
-    "pregnant": "you are pregnant",
-    "anticoagulants": "you take blood thinners (anticoagulants)",
-    "bleeding_disorder": "you have a bleeding disorder",
-    "osteoporosis": "you have osteoporosis",
-    "recent_surgery": "you had surgery there recently",
-    "broken_skin": "the skin there is broken or infected",
-    "blood_clot_history": "you have or had a blood clot there",
-    "cancer_at_site": "there is a tumour there",
+    "pregnant": N_("you are pregnant"),
+    "anticoagulants": N_("you take blood thinners (anticoagulants)"),
+    "bleeding_disorder": N_("you have a bleeding disorder"),
+    "osteoporosis": N_("you have osteoporosis"),
+    "recent_surgery": N_("you had surgery there recently"),
+    "broken_skin": N_("the skin there is broken or infected"),
+    "blood_clot_history": N_("you have or had a blood clot there"),
+    "cancer_at_site": N_("there is a tumour there"),
 }
+
+
+def region_label(region: str) -> str:
+    """The name of a region in the language in force."""
+    return gettext(REGION_LABELS[region])
+
+
+def condition_phrase(condition: str) -> str:
+    """The plain-language phrase for a profile condition in the language in force."""
+    return gettext(CONDITION_PHRASES[condition])

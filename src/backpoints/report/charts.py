@@ -9,7 +9,9 @@ imported inside the functions (Agg backend, no pyplot state), so importing this 
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -17,7 +19,9 @@ from typing import TYPE_CHECKING, Final
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.guided import relieved
 from backpoints.core.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
+from backpoints.i18n import current
+from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,6 +73,32 @@ REGION_MARKERS: Final[dict[str, str]] = {
 }
 #: Up to this many different days, the date axis has one tick per day that has data.
 FEW_DAYS: Final = 8
+#: Fonts for the scripts matplotlib's DejaVu lacks (Debian packages, `make fonts`).
+SCRIPT_FONTS: Final[dict[str, str]] = {
+    "hi": "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+    "zh": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+}
+#: Scripts matplotlib cannot shape (it draws no conjuncts): sentences about a picture go in
+#: the PDF around the image instead.
+UNSHAPED: Final = frozenset({"hi"})
+
+
+@functools.cache
+def _font_family() -> tuple[str, ...]:
+    """DejaVu Sans, then (glyph by glyph) the installed fonts for Devanagari and Chinese; the
+    same for every language, so charts drawn at once in several languages never race."""
+    from pathlib import Path
+
+    from matplotlib import font_manager
+
+    # the script fonts have no bold: matplotlib falls back to their regular weight, knowingly
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    names = ["DejaVu Sans"]
+    for path in SCRIPT_FONTS.values():
+        if Path(path).is_file():
+            font_manager.fontManager.addfont(path)
+            names.append(font_manager.FontProperties(fname=path).get_name())
+    return tuple(names)
 
 
 def _figure(width_in: float, height_in: float) -> Figure:
@@ -77,6 +107,7 @@ def _figure(width_in: float, height_in: float) -> Figure:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    matplotlib.rcParams["font.family"] = list(_font_family())
     fig = Figure(figsize=(width_in, height_in), dpi=DPI)
     fig.set_layout_engine("constrained")
     return fig
@@ -136,7 +167,7 @@ def pain_over_time(series: Mapping[str, Sequence[tuple[datetime, int]]]) -> byte
         colour = REGION_COLOURS[region]
         ax.plot(x, y, marker=REGION_MARKERS[region], markersize=5, color=colour, linewidth=1.4)
         ends.append((x[-1], y[-1], region))
-    _pain_axis(ax, "Pain at start (0-10)")
+    _pain_axis(ax, _("Pain at start (0-10)"))
     _date_axis(ax, [t for points in series.values() for t, _ in points])
     low, high = ax.get_xlim()
     ax.set_xlim(low, high + 0.35 * (high - low))  # room for the labels
@@ -153,7 +184,7 @@ def _end_labels(ax: Axes, ends: Sequence[tuple[float, float, str]]) -> None:
             label_y += 0.7
         placed.append(label_y)
         ax.annotate(
-            REGION_LABELS[region],
+            region_label(region),
             (x, y),
             xytext=(8, (label_y - y) * 12),
             textcoords="offset points",
@@ -170,7 +201,7 @@ def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
 
     fig = _figure(7.0, 3.0)
     ax = fig.add_subplot()
-    for x, (_, before, after) in enumerate(sessions):
+    for x, (_when, before, after) in enumerate(sessions):
         colour = RELIEF_COLOUR if relieved(before, after) else NO_RELIEF_COLOUR
         ax.plot([x, x], [before, after], color="#bbbbbb", linewidth=2, zorder=1)
         ax.scatter([x], [before], s=28, color=BEFORE_COLOUR, zorder=2)
@@ -179,11 +210,13 @@ def before_after(sessions: Sequence[tuple[str, int, int]]) -> bytes:
     ax.set_xticks(range(0, len(sessions), step), [lbl for lbl, _, _ in sessions][::step])
     ax.tick_params(axis="x", labelrotation=45, labelsize=7)
     ax.set_xlim(-0.6, max(len(sessions), 1) - 0.4)
-    _pain_axis(ax, "Pain (0-10)")
+    _pain_axis(ax, _("Pain (0-10)"))
     handles = [
-        Line2D([], [], color=BEFORE_COLOUR, marker="o", linestyle="", label="Before"),
-        Line2D([], [], color=RELIEF_COLOUR, marker="D", linestyle="", label="After: relief"),
-        Line2D([], [], color=NO_RELIEF_COLOUR, marker="D", linestyle="", label="After: no relief"),
+        Line2D([], [], color=BEFORE_COLOUR, marker="o", linestyle="", label=_("Before")),
+        Line2D([], [], color=RELIEF_COLOUR, marker="D", linestyle="", label=_("After: relief")),
+        Line2D(
+            [], [], color=NO_RELIEF_COLOUR, marker="D", linestyle="", label=_("After: no relief")
+        ),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _png(fig)
@@ -196,13 +229,17 @@ def relief_rates(rows: Sequence[tuple[str, int, int, float]]) -> bytes:
     ax = fig.add_subplot()
     labels = [label for label, _, _, _ in rows]
     bars = ax.barh(range(len(rows)), [chance for *_, chance in rows], color=BAR_COLOUR, height=0.6)
-    texts = [f"{chance:.0%}  (relief {helped} of {tried})" for _, helped, tried, chance in rows]
+    relief = _("relief {helped} of {tried}")
+    texts = [
+        f"{chance:.0%}  ({relief.format(helped=helped, tried=tried)})"
+        for _label, helped, tried, chance in rows
+    ]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.3)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("Estimated chance of relief")
+    ax.set_xlabel(_("Estimated chance of relief"))
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -214,9 +251,9 @@ def peg_scores(checkins: Sequence[tuple[datetime, int, int, int]]) -> bytes:
     rows = sorted(checkins)
     x = _days([when for when, *_ in rows])
     items = {
-        "Average pain": ([r[1] for r in rows], "o"),
-        "Enjoyment of life": ([r[2] for r in rows], "s"),
-        "General activity": ([r[3] for r in rows], "^"),
+        _("Average pain"): ([r[1] for r in rows], "o"),
+        _("Enjoyment of life"): ([r[2] for r in rows], "s"),
+        _("General activity"): ([r[3] for r in rows], "^"),
     }
     for label, (values, marker) in items.items():
         ax.plot(
@@ -230,7 +267,7 @@ def peg_scores(checkins: Sequence[tuple[datetime, int, int, int]]) -> bytes:
             label=label,
         )
     scores = [round((p + e + a) / 3, 1) for _, p, e, a in rows]
-    ax.plot(x, scores, marker="o", color=PALETTE[0], linewidth=2.2, label="PEG score (mean)")
+    ax.plot(x, scores, marker="o", color=PALETTE[0], linewidth=2.2, label=_("PEG score (mean)"))
     _pain_axis(ax, "0-10")
     _date_axis(ax, [when for when, *_ in rows])
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
@@ -259,8 +296,8 @@ def _back_axes(fig: Figure, body: Body, rect: tuple[float, float, float, float])
         ax.plot([0], [y], marker="o", markersize=2.5, color="#6d5142")
         ax.text(-0.8, y, level, fontsize=6, color="#4a3428", ha="right", va="center")
     text = {"fontsize": 9, "fontweight": "bold", "va": "top", "color": "#333333"}
-    ax.text(-half + 1, bottom - 1, "LEFT", ha="left", **text)  # type: ignore[arg-type]
-    ax.text(half - 1, bottom - 1, "RIGHT", ha="right", **text)  # type: ignore[arg-type]
+    ax.text(-half + 1, bottom - 1, _("LEFT"), ha="left", **text)  # type: ignore[arg-type]
+    ax.text(half - 1, bottom - 1, _("RIGHT"), ha="right", **text)  # type: ignore[arg-type]
     return ax
 
 
@@ -289,7 +326,9 @@ def heat_map(body: Body, pain: Mapping[str, float], title: str = "") -> bytes:
             style = {"fontsize": 10, "fontweight": "bold", "color": ink}
             ax.text(*region.centroid, text, ha="center", va="center", **style)  # type: ignore[arg-type]
     bar_ax = fig.add_axes((0.82, 0.2, 0.045, 0.6))
-    fig.colorbar(ScalarMappable(norm, cmap), cax=bar_ax, ticks=range(0, 11, 2), label="Pain 0-10")
+    fig.colorbar(
+        ScalarMappable(norm, cmap), cax=bar_ax, ticks=range(0, 11, 2), label=_("Pain 0-10")
+    )
     _caption(fig, 0.39)
     if title:
         fig.text(0.39, 0.97, title, ha="center", va="top", fontsize=10)
@@ -313,7 +352,9 @@ def points_map(body: Body, points: Sequence[tuple[str, Position]]) -> bytes:
 
 
 def _caption(fig: Figure, x: float) -> None:
-    text = "Seen from behind: the person's left is on the left"
+    if current() in UNSHAPED:
+        return  # the PDF's own text says how the back is seen
+    text = _("Seen from behind: the person's left is on the left")
     fig.text(x, 0.02, text, ha="center", fontsize=7, color="#555555")
 
 

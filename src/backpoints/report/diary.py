@@ -24,54 +24,55 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.learning import Tally
 from backpoints.core.planner import PainEntry, expected_relief, plan
 from backpoints.core.screening import Profile
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import REGION_LABELS, region_label
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 from backpoints.report import peg
-from backpoints.report.ranking import plural, tries
 from backpoints.store import repo
 from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
 #: How many points the printable chart shows (the same as the web's /chart page).
 CHART_POINTS: Final = 6
 OUTCOMES: Final = {
-    "relieved": "Relief",
-    "exhausted": "No relief (every suggested point tried)",
-    "stopped": "Stopped early",
-    "active": "Not finished",
+    "relieved": N_("Relief"),
+    "exhausted": N_("No relief (every suggested point tried)"),
+    "stopped": N_("Stopped early"),
+    "active": N_("Not finished"),
 }
 URGENCY_ADVICE: Final = {
-    "emergency": "Told to get emergency care now; no massage advised.",
-    "urgent": "Told to see a doctor before any self-massage; no massage advised.",
+    "emergency": N_("Told to get emergency care now; no massage advised."),
+    "urgent": N_("Told to see a doctor before any self-massage; no massage advised."),
 }
 FLAG_LABELS: Final = {
-    "bladder_or_bowel_change": "New bladder or bowel disturbance",
-    "saddle_numbness": "Saddle numbness",
-    "progressive_leg_weakness": "Progressive leg weakness",
-    "major_trauma": "Major trauma",
-    "chest_pain_or_breathless": "Chest pain or breathlessness",
-    "fever_or_unwell": "Fever or feeling unwell",
-    "cancer_history": "History of cancer",
-    "unexplained_weight_loss": "Unexplained weight loss",
-    "constant_night_pain": "Constant pain at night",
-    "osteoporosis_or_steroids": "Minor trauma with osteoporosis or long-term steroids",
-    "immunosuppressed_or_iv_drugs": "Immunosuppression, injected drug use or recent infection",
-    "bilateral_leg_symptoms": "Numbness, weakness or pain in both legs",
-    "new_thoracic_pain": "New thoracic (interscapular) pain",
-    "back_lump_or_deformity": "Lump, swelling or deformity of the back",
-    "difficulty_walking": "Difficulty walking",
-    "sexual_dysfunction": "New sexual dysfunction",
-    "new_pain_under_20_or_over_50": "First onset under 20 or over 50",
+    "bladder_or_bowel_change": N_("New bladder or bowel disturbance"),
+    "saddle_numbness": N_("Saddle numbness"),
+    "progressive_leg_weakness": N_("Progressive leg weakness"),
+    "major_trauma": N_("Major trauma"),
+    "chest_pain_or_breathless": N_("Chest pain or breathlessness"),
+    "fever_or_unwell": N_("Fever or feeling unwell"),
+    "cancer_history": N_("History of cancer"),
+    "unexplained_weight_loss": N_("Unexplained weight loss"),
+    "constant_night_pain": N_("Constant pain at night"),
+    "osteoporosis_or_steroids": N_("Minor trauma with osteoporosis or long-term steroids"),
+    "immunosuppressed_or_iv_drugs": N_("Immunosuppression, injected drug use or recent infection"),
+    "bilateral_leg_symptoms": N_("Numbness, weakness or pain in both legs"),
+    "new_thoracic_pain": N_("New thoracic (interscapular) pain"),
+    "back_lump_or_deformity": N_("Lump, swelling or deformity of the back"),
+    "difficulty_walking": N_("Difficulty walking"),
+    "sexual_dysfunction": N_("New sexual dysfunction"),
+    "new_pain_under_20_or_over_50": N_("First onset under 20 or over 50"),
 }
 CONDITIONS: Final = {
-    "pregnant": "Pregnant",
-    "anticoagulants": "Takes anticoagulants (blood thinners)",
-    "bleeding_disorder": "Bleeding disorder",
-    "osteoporosis": "Osteoporosis",
-    "recent_surgery": "Recent surgery on the back",
-    "broken_skin": "Broken or infected skin on the back",
-    "blood_clot_history": "Blood clot (current or past) on the back",
-    "cancer_at_site": "Tumour in the back",
+    "pregnant": N_("Pregnant"),
+    "anticoagulants": N_("Takes anticoagulants (blood thinners)"),
+    "bleeding_disorder": N_("Bleeding disorder"),
+    "osteoporosis": N_("Osteoporosis"),
+    "recent_surgery": N_("Recent surgery on the back"),
+    "broken_skin": N_("Broken or infected skin on the back"),
+    "blood_clot_history": N_("Blood clot (current or past) on the back"),
+    "cancer_at_site": N_("Tumour in the back"),
 }
-BEFORE_AFTER_CAPTION: Final = (
+BEFORE_AFTER_CAPTION: Final = N_(
     "Per session, the first region treated: pain at the start (grey) and after the last point "
     "tried (green: relief, a drop of at least 2 points or 30%; orange: no relief)."
 )
@@ -267,23 +268,35 @@ def _before_after(s: SessionSummary) -> tuple[str, int, int]:
 
 
 def _pain_text(pain: dict[str, int]) -> str:
-    return "\n".join(f"{REGION_LABELS.get(r, r)}: {v}" for r, v in pain.items() if v) or "–"
+    return (
+        "\n".join(
+            f"{(region_label(r) if r in REGION_LABELS else r)}: {v}" for r, v in pain.items() if v
+        )
+        or "–"
+    )
 
 
 def session_row(s: SessionSummary, catalog: Catalog) -> list[str]:
     """Date, pain at the start, points tried (before -> after), outcome."""
+    sides = {"left": _("left"), "right": _("right")}
+    relief = " (" + _("relief") + ")"
     tries = [
-        f"{_name(catalog, r.point_id)}{f' ({r.side})' if r.side else ''}: "
-        f"{r.pain_before} → {r.pain_after}{' (relief)' if r.relieved else ''}"
+        f"{_name(catalog, r.point_id)}{f' ({sides[r.side]})' if r.side in sides else ''}: "
+        f"{r.pain_before} → {r.pain_after}{relief if r.relieved else ''}"
         for r in s.ratings
     ]
     if s.status == "refer":
-        outcome = f"Referred ({s.urgency}): no massage advised"
+        urgency = {"emergency": _("emergency"), "urgent": _("urgent")}.get(s.urgency or "", "")
+        outcome = _("Referred ({urgency}): no massage advised").format(urgency=urgency)
     else:
-        outcome = OUTCOMES.get(s.status, s.status)
-    eased = dict.fromkeys(REGION_LABELS.get(r.region, r.region) for r in s.ratings if r.relieved)
+        outcome = _(OUTCOMES[s.status]) if s.status in OUTCOMES else s.status
+    eased = dict.fromkeys(
+        (region_label(r.region) if r.region in REGION_LABELS else r.region)
+        for r in s.ratings
+        if r.relieved
+    )
     if eased and s.status != "relieved":
-        outcome += "; relief in " + ", ".join(eased)
+        outcome += "; " + _("relief in {regions}").format(regions=", ".join(eased))
     return [local(s.started_at), _pain_text(s.pain), "\n".join(tries) or "–", outcome]
 
 
@@ -293,32 +306,38 @@ def all_no_line(screenings: list[ScreeningRecord]) -> str | None:
     if not clear:
         return None
     days = ", ".join(dict.fromkeys(local(s.at, with_time=False) for s in clear))
-    return (
-        f"No to all {len(FLAG_LABELS)} red-flag questions {times(len(clear))} "
-        f"(on {days}); no advice against massage was given."
-    )
+    return _(
+        "No to all {n} red-flag questions {times} (on {days}); no advice against massage was given."
+    ).format(n=len(FLAG_LABELS), times=times(len(clear)), days=days)
 
 
 def run_row(r: routine_service.RunSummary) -> list[str]:
     """Date, routine, steps done, stress before → after (0-10), how it ended."""
+    not_given = _("not given")
     stress = f"{r.stress_before} → {r.stress_after}" if r.stress_after is not None else (
-        f"{r.stress_before} → not given" if r.stress_before is not None else "–"
+        f"{r.stress_before} → {not_given}" if r.stress_before is not None else "–"
     )  # fmt: skip
-    return [local(r.started_at), r.name, plural(r.steps_done, "step"), stress, r.status]
+    steps = ngettext("{n} step", "{n} steps", r.steps_done).format(n=r.steps_done)
+    return [local(r.started_at), r.name, steps, stress, r.status]
 
 
 def spot_row(f: scan_service.Found, catalog: Catalog) -> list[str]:
     """Date, region, tenderness (1-10), the catalogue points nearest the spot."""
-    near = ", ".join(_name(catalog, p) for p in f.points) or "none within 4 cm"
-    return [local(f.found_at), REGION_LABELS.get(f.region, f.region), str(f.tenderness), near]
+    near = ", ".join(_name(catalog, p) for p in f.points) or _("none within 4 cm")
+    return [
+        local(f.found_at),
+        (region_label(f.region) if f.region in REGION_LABELS else f.region),
+        str(f.tenderness),
+        near,
+    ]
 
 
 def caution_lines(profile: Profile, catalog: Catalog) -> list[str]:
     """The contraindications on file and how the guidance was adapted to them."""
-    lines = [text for field, text in CONDITIONS.items() if getattr(profile, field)]
+    lines = [_(text) for field, text in CONDITIONS.items() if getattr(profile, field)]
     limits = cautions_for(profile, catalog)
     lines += [r for r in dict.fromkeys(limits.excluded_regions.values()) if r != limits.withheld]
-    lines += [f"Guidance adapted: {note}" for note in limits.notes]
+    lines += [_("Guidance adapted: {note}").format(note=note) for note in limits.notes]
     return lines
 
 
@@ -328,59 +347,97 @@ def overview_lines(data: ReportData) -> list[str]:
     eased = sum(1 for s in data.sessions if any(r.relieved for r in s.ratings))
     referred = sum(1 for s in data.sessions if s.status == "refer")
     days = (p.end - p.start).days + 1
-    lines = [f"Period: {p.start} to {p.end} ({plural(days, 'day')})."]
+    span = ngettext("{n} day", "{n} days", days).format(n=days)
+    lines = [_("Period: {start} to {end} ({days}).").format(start=p.start, end=p.end, days=span)]
     lines.append(
-        f"Sessions: {n}; relief from at least one point in {eased}; referred without "
-        f"massage: {referred}."
+        _(
+            "Sessions: {n}; relief from at least one point in {eased}; referred without "
+            "massage: {referred}."
+        ).format(n=n, eased=eased, referred=referred)
         if n
-        else "Sessions: none."
+        else _("Sessions: none.")
     )
     if data.runs:
-        lines.append(f"Routines: {plural(len(data.runs), 'run')}.")
+        runs = ngettext("{n} run", "{n} runs", len(data.runs)).format(n=len(data.runs))
+        lines.append(_("Routines: {runs}.").format(runs=runs))
     if data.spots:
-        lines.append(f"Tender spots found: {len(data.spots)}.")
+        lines.append(_("Tender spots found: {n}.").format(n=len(data.spots)))
     for region, pts in sorted(data.pain_series.items(), key=lambda kv: -len(kv[1]))[:3]:
         (t0, v0), (t1, v1) = pts[0], pts[-1]
+        name, day0 = region_label(region), local(t0, False)
         if len(pts) == 1:
-            lines.append(f"{REGION_LABELS[region]}: pain {v0} on {local(t0, False)} (1 session).")
+            lines.append(
+                _("{region}: pain {pain} on {day} (1 session).").format(
+                    region=name, pain=v0, day=day0
+                )
+            )
             continue
+        sessions = ngettext("{n} session", "{n} sessions", len(pts)).format(n=len(pts))
         lines.append(
-            f"{REGION_LABELS[region]}: pain {v0} on {local(t0, False)}, {v1} on "
-            f"{local(t1, False)} (mean {data.mean_pain[region]:.1f} over "
-            f"{plural(len(pts), 'session')})."
+            _(
+                "{region}: pain {first} on {first_day}, {last} on {last_day} "
+                "(mean {mean} over {sessions})."
+            ).format(
+                region=name,
+                first=v0,
+                first_day=day0,
+                last=v1,
+                last_day=local(t1, False),
+                mean=f"{data.mean_pain[region]:.1f}",
+                sessions=sessions,
+            )
         )
     if data.pegs:
         first, last = data.pegs[0], data.pegs[-1]
+        count = ngettext("{n} check-in", "{n} check-ins", len(data.pegs)).format(n=len(data.pegs))
         lines.append(
-            f"PEG score: {first.score:.1f} on {local(first.at, False)}, {last.score:.1f} on "
-            f"{local(last.at, False)} ({plural(len(data.pegs), 'check-in')})."
+            _("PEG score: {first} on {first_day}, {last} on {last_day} ({count}).").format(
+                first=f"{first.score:.1f}",
+                first_day=local(first.at, False),
+                last=f"{last.score:.1f}",
+                last_day=local(last.at, False),
+                count=count,
+            )
             if len(data.pegs) > 1
-            else f"PEG score: {first.score:.1f} on {local(first.at, False)} (1 check-in)."
+            else _("PEG score: {score} on {day} (1 check-in).").format(
+                score=f"{first.score:.1f}", day=local(first.at, False)
+            )
         )
     lines.append(red_flag_summary(data.screenings))
     helped = [s for s in data.points if s.helped]
     if helped:
         best = helped[0]
         lines.append(
-            f"Most likely to help: {best.label} for the {REGION_LABELS[best.region]} "
-            f"(relief in {best.helped} of {tries(best.tried)}; estimated chance "
-            f"{best.chance:.0%})."
+            _(
+                "Most likely to help: {point} for {region} (relief in {helped} of {tries}; "
+                "estimated chance {chance})."
+            ).format(
+                point=best.label,
+                region=region_label(best.region),
+                helped=best.helped,
+                tries=ngettext("{n} try", "{n} tries", best.tried).format(n=best.tried),
+                chance=f"{best.chance:.0%}",
+            )
         )
     return lines
 
 
 def times(n: int) -> str:
-    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
+    if n == 0:
+        return _("never")
+    return ngettext("once", "{n} times", n).format(n=n) if n != 2 else _("twice")
 
 
 def red_flag_summary(screenings: list[ScreeningRecord]) -> str:
     """One sentence: how often red flags were reported, or that the questions were not asked."""
     flagged = sum(1 for s in screenings if s.flags)
     if flagged:
-        return f"Red flags reported {times(flagged)}: see below."
+        return _("Red flags reported {times}: see below.").format(times=times(flagged))
     if not screenings:
-        return "Red flags: the questions were not asked in this period."
-    return f"Red flags: none (questions answered {times(len(screenings))}, all no)."
+        return _("Red flags: the questions were not asked in this period.")
+    return _("Red flags: none (questions answered {times}, all no).").format(
+        times=times(len(screenings))
+    )
 
 
 def chart_points(services: service.Services, person: str) -> tuple[list[Point], bool]:

@@ -17,22 +17,30 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Final
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.app import service
 from backpoints.core.anatomy import locate
 from backpoints.core.cautions import cautions_for, fit_technique
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import technique_summary
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import region_label
+from backpoints.i18n import gettext as _
 from backpoints.report import charts, diary
 from backpoints.report.partner import for_partner
 from backpoints.report.ranking import tries
 
 Target = str | Path | IO[bytes]
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+#: Fonts for the scripts DejaVu lacks, from Debian packages (`make fonts`), embedded in the PDF:
+#: (file, index in a collection). Devanagari is shaped by HarfBuzz (uharfbuzz).
+SCRIPT_FONTS: Final[dict[str, tuple[str, int]]] = {
+    "hi": ("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf", 0),
+    "zh": ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+}
+SHAPED: Final = frozenset({"hi"})
 MM: Final = 72 / 25.4
 PAGE_WIDTH_MM: Final = 174  # A4 less two 18 mm margins
-DISCLAIMER: Final = (
+DISCLAIMER: Final = i18n.N_(
     "This diary comes from backpoints, an app that guides self-massage of back pressure points. "
     "It is self-care guidance, not medical care: it does not diagnose, and its suggestions were "
     "not made by a clinician. Pain is self-rated on a 0–10 scale. A point counts as having "
@@ -43,18 +51,18 @@ DISCLAIMER: Final = (
     "items: average pain, and interference with enjoyment of life and with general activity, "
     "in the past week (krebs2009)."
 )
-CHART_NOTE: Final = (
+CHART_NOTE: Final = i18n.N_(
     "From backpoints, an app that guides self-massage. It is self-care guidance, not medical "
     "care. Stop if pain becomes sharp, burning or spreads down a leg, or if there is numbness "
     "or weakness, and see a clinician if pain persists or worsens."
 )
 #: At most this many points in the relief-rate chart (the best first).
 CHART_BARS: Final = 10
-RELIEF_CAPTION: Final = (
+RELIEF_CAPTION: Final = i18n.N_(
     "Estimated chance of relief (a drop of at least 2 points or 30% in the region treated) for "
     "each point tried, with the tries it rests on; best first, at most 10 points."
 )
-RANKING_NOTE: Final = (
+RANKING_NOTE: Final = i18n.N_(
     "Ranked by the estimated chance of relief, the number the app plans with: the point's "
     "prior from the literature weighed with this person's tries, so one lucky try ranks "
     "below a point that helped 3 of 5 times."
@@ -62,32 +70,52 @@ RANKING_NOTE: Final = (
 
 
 @functools.cache
-def _fonts() -> None:
-    """Register DejaVu Sans (shipped with matplotlib) so arrows and dashes print."""
+def _fonts(lang: str) -> tuple[str, str]:
+    """Register the fonts for a language: DejaVu Sans (shipped with matplotlib, for arrows and
+    dashes), or the script's font; returns the (regular, bold) names."""
     import matplotlib
     from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
     from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 
+    if lang in SCRIPT_FONTS:
+        path, index = SCRIPT_FONTS[lang]
+        if not Path(path).is_file():
+            raise diary.ReportError(
+                f"The font for {i18n.LANGUAGES[lang]} is not installed ({path}); run `make fonts`."
+            )
+        name = f"backpoints-{lang}"
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+        pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+        return name, name
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     for name in (FONT, BOLD):
         pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    return FONT, BOLD
+
+
+def _styles() -> dict[str, Any]:
+    return _styles_for(i18n.current())
 
 
 @functools.cache
-def _styles() -> dict[str, Any]:
+def _styles_for(lang: str) -> dict[str, Any]:
     from reportlab.lib.colors import HexColor  # type: ignore[import-untyped]
     from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 
-    _fonts()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, spaceAfter=4)
+    regular, bold = _fonts(lang)
+    shaping = 1 if lang in SHAPED else 0  # HarfBuzz only where the script needs it
+    body = ParagraphStyle(
+        "body", fontName=regular, fontSize=9.5, leading=12.5, spaceAfter=4, shaping=shaping
+    )
     return {
         "body": body,
         "small": ParagraphStyle("small", body, fontSize=8, leading=10),
         "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19),
-        "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=12.5, leading=16, spaceBefore=9),
-        "flag": ParagraphStyle("flag", body, fontName=BOLD, textColor=HexColor("#b00020")),
+        "title": ParagraphStyle("title", body, fontName=bold, fontSize=15, leading=19),
+        "h2": ParagraphStyle("h2", body, fontName=bold, fontSize=12.5, leading=16, spaceBefore=9),
+        "flag": ParagraphStyle("flag", body, fontName=bold, textColor=HexColor("#b00020")),
+        "bold": bold,
     }
 
 
@@ -128,7 +156,7 @@ def _table(rows: Sequence[Sequence[str]], widths_mm: Sequence[float]) -> Any:
         )
     )
     for cell in cells[0]:
-        cell.style = _styles()["cell"].clone("head", fontName=BOLD)
+        cell.style = _styles()["cell"].clone("head", fontName=_styles()["bold"])
     return table
 
 
@@ -154,9 +182,15 @@ def _document(target: Target, title: str, footer: str) -> Any:
 
 
 def _footer(canvas: Any, doc: Any) -> None:
+    """The footer line, as a paragraph so scripts that need shaping (Devanagari) are shaped."""
+    from reportlab.platypus import Paragraph
+
+    page = _("page {n}").format(n=doc.page)
+    style = _styles()["small"].clone("footer", fontSize=7.5, leading=9)
+    line = Paragraph(_escape(f"{doc.footer_text} · {page}"), style)
     canvas.saveState()
-    canvas.setFont(FONT, 7.5)
-    canvas.drawString(18 * MM, 10 * MM, f"{doc.footer_text} · page {doc.page}")
+    line.wrapOn(canvas, PAGE_WIDTH_MM * MM, 12 * MM)
+    line.drawOn(canvas, 18 * MM, 8 * MM)
     canvas.restoreState()
 
 
@@ -179,14 +213,19 @@ def write_report(
 ) -> diary.Period:
     """Write the clinician's report of [start, end] (whole diary by default); returns the period."""
     data = diary.gather(services, start, end, person)
-    title = f"Back pain self-care diary: {data.period.start} to {data.period.end}"
-    zone = diary.zone_name(data.generated)
-    footer = (
-        f"backpoints {__version__} · {title} · generated {diary.local(data.generated)} ({zone})"
+    title = _("Back pain self-care diary: {start} to {end}").format(
+        start=data.period.start, end=data.period.end
     )
+    zone = diary.zone_name(data.generated)
+    generated = _("generated {when}").format(when=diary.local(data.generated))
+    footer = f"backpoints {__version__} · {title} · {generated} ({zone})"
     story: list[Any] = [
         _p(title, "title"),
-        _p(f"Name: ______________________   Date of birth: ______________   Times: {zone}."),
+        _p(
+            _("Name: {blank}   Date of birth: {short}   Times: {zone}.").format(
+                blank="_" * 22, short="_" * 14, zone=zone
+            )
+        ),
     ]
     for section in _SECTIONS:
         story.extend(_kept(section(data)))
@@ -205,48 +244,59 @@ def _overview(data: diary.ReportData) -> list[Any]:
     from reportlab.platypus import Table
 
     facts = [_p(line, "cell") for line in diary.overview_lines(data)]
-    heat = _image(charts.heat_map(data.body, data.mean_pain, "Mean pain at the start"), 80)
+    heat = _image(charts.heat_map(data.body, data.mean_pain, _("Mean pain at the start")), 80)
     layout = Table([[heat, facts]], colWidths=[84 * MM, (PAGE_WIDTH_MM - 84) * MM])
     layout.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
-    caption = (
+    caption = _(
         "The back seen from behind (the person's left is on the left). Each coloured region "
         "shows the mean pain (0–10) reported for it at the start of sessions in this period; "
         "uncoloured regions were not reported as painful."
     )
-    return [_p("At a glance", "h2"), layout, _p(caption, "small")]
+    return [_p(_("At a glance"), "h2"), layout, _p(caption, "small")]
 
 
 def _red_flags(data: diary.ReportData) -> list[Any]:
-    out = [_p("Red flags reported", "h2")]
+    out = [_p(_("Red flags reported"), "h2")]
     flagged = [s for s in data.screenings if s.flags]
     if not flagged:
         return [*out, _p(diary.red_flag_summary(data.screenings))]
     for s in flagged:
-        advice = diary.URGENCY_ADVICE.get(s.urgency or "", "")
-        out.append(_p(f"{diary.local(s.at)}: {(s.urgency or '').upper()}. {advice}", "flag"))
+        advice = _(diary.URGENCY_ADVICE[s.urgency]) if s.urgency in diary.URGENCY_ADVICE else ""
+        level = {"emergency": _("EMERGENCY"), "urgent": _("URGENT")}.get(s.urgency or "", "")
+        out.append(_p(f"{diary.local(s.at)}: {level}. {advice}", "flag"))
         for f in s.flags:
-            label = diary.FLAG_LABELS.get(f, f)
-            out.append(_p(f"• {label}. Answered yes to: “{QUESTIONS.get(f, f)}”"))
+            label = _(diary.FLAG_LABELS[f]) if f in diary.FLAG_LABELS else f
+            question = _(QUESTIONS[f]) if f in QUESTIONS else f
+            said = _("Answered yes to: “{question}”").format(question=question)
+            out.append(_p(f"• {label}. {said}"))
     return out
 
 
 def _trends(data: diary.ReportData) -> list[Any]:
-    out = [_p("Pain over time", "h2")]
+    out = [_p(_("Pain over time"), "h2")]
     if not data.sessions:
-        return [*out, _p("No sessions in this period.")]
+        return [*out, _p(_("No sessions in this period."))]
     out += [_image(charts.pain_over_time(data.pain_series), PAGE_WIDTH_MM)]
-    out += [_p("Pain (0–10) at the start of each session, per region.", "small")]
+    out += [_p(_("Pain (0–10) at the start of each session, per region."), "small")]
     if data.before_after:
         out += [_image(charts.before_after(data.before_after), PAGE_WIDTH_MM)]
-        out += [_p(diary.BEFORE_AFTER_CAPTION, "small")]
+        out += [_p(_(diary.BEFORE_AFTER_CAPTION), "small")]
     return out
 
 
 def _peg(data: diary.ReportData) -> list[Any]:
-    out = [_p("PEG weekly check-ins", "h2")]
+    out = [_p(_("PEG weekly check-ins"), "h2")]
     if not data.pegs:
-        return [*out, _p("No PEG check-ins in this period.")]
-    rows = [["Date", "Average pain", "Enjoyment of life", "General activity", "PEG score"]]
+        return [*out, _p(_("No PEG check-ins in this period."))]
+    rows = [
+        [
+            _("Date"),
+            _("Average pain"),
+            _("Enjoyment of life"),
+            _("General activity"),
+            _("PEG score"),
+        ]
+    ]
     for c in data.pegs:
         a = c.answers
         rows.append([diary.local(c.at, False), str(a.pain), str(a.enjoyment), str(a.activity)])
@@ -257,82 +307,95 @@ def _peg(data: diary.ReportData) -> list[Any]:
 
 
 def _sessions(data: diary.ReportData) -> list[Any]:
-    out = [_p("Sessions", "h2")]
+    out = [_p(_("Sessions"), "h2")]
     if not data.sessions:
-        return [*out, _p("No sessions in this period.")]
-    rows = [["Date", "Pain at the start (0–10)", "Points tried: pain before → after", "Outcome"]]
+        return [*out, _p(_("No sessions in this period."))]
+    rows = [
+        [
+            _("Date"),
+            _("Pain at the start (0–10)"),
+            _("Points tried: pain before → after"),
+            _("Outcome"),
+        ]
+    ]
     rows += [diary.session_row(s, data.catalog) for s in data.sessions]
     return [*out, _table(rows, (27, 45, 70, 32))]
 
 
 def _helped(data: diary.ReportData) -> list[Any]:
-    out = [_p("Points that helped", "h2")]
+    out = [_p(_("Points that helped"), "h2")]
     if not data.points:
-        return [*out, _p("No points were rated in this period.")]
+        return [*out, _p(_("No points were rated in this period."))]
     helped = [p for p in data.points if p.helped]
-    rows = [["Point", "Region", "Relief in", "Estimated chance", "Mean change"]]
+    rows = [[_("Point"), _("Region"), _("Relief in"), _("Estimated chance"), _("Mean change")]]
     rows += [
-        [p.label, REGION_LABELS[p.region], f"{p.helped} of {tries(p.tried)}", f"{p.chance:.0%}",
+        [p.label, region_label(p.region), f"{p.helped} of {tries(p.tried)}", f"{p.chance:.0%}",
          f"{p.mean_change:+.1f}"]
         for p in helped
     ]  # fmt: skip
-    out += [_table(rows, (56, 44, 26, 26, 22))] if helped else [_p("None gave relief.")]
-    out.append(_p(RANKING_NOTE, "small"))
+    out += [_table(rows, (56, 44, 26, 26, 22))] if helped else [_p(_("None gave relief."))]
+    out.append(_p(_(RANKING_NOTE), "small"))
     others = [
-        f"{p.label} ({REGION_LABELS[p.region]}, {tries(p.tried)})"
+        f"{p.label} ({region_label(p.region)}, {tries(p.tried)})"
         for p in data.points
         if not p.helped
     ]
     if others:
-        out.append(_p("Tried without relief: " + "; ".join(others) + ".", "small"))
+        tried = _("Tried without relief: {points}.").format(points="; ".join(others))
+        out.append(_p(tried, "small"))
     bars = [
-        (f"{p.label} ({REGION_LABELS[p.region]})", p.helped, p.tried, p.chance) for p in data.points
+        (f"{p.label} ({region_label(p.region)})", p.helped, p.tried, p.chance) for p in data.points
     ]
     chart = charts.relief_rates(bars[:CHART_BARS])
-    return [*out, _image(chart, PAGE_WIDTH_MM), _p(RELIEF_CAPTION, "small")]
+    return [*out, _image(chart, PAGE_WIDTH_MM), _p(_(RELIEF_CAPTION), "small")]
 
 
 def _screenings(data: diary.ReportData) -> list[Any]:
-    out = [_p("Screening answers", "h2")]
+    out = [_p(_("Screening answers"), "h2")]
     if not data.screenings:
-        return [*out, _p("The red-flag questions were not asked in this period.")]
+        return [*out, _p(_("The red-flag questions were not asked in this period."))]
     clear = diary.all_no_line(data.screenings)
     if clear:
         out.append(_p(clear))
     for s in (s for s in data.screenings if s.flags):
-        advice = diary.URGENCY_ADVICE.get(s.urgency or "", "")
-        out.append(_p(f"{diary.local(s.at)}: answered yes. {advice}", "flag"))
-        out += [_p(f"• “{QUESTIONS.get(f, f)}” Yes.") for f in s.flags]
-        out.append(_p(f"No to the other {len(QUESTIONS) - len(s.flags)} questions.", "small"))
+        advice = _(diary.URGENCY_ADVICE[s.urgency]) if s.urgency in diary.URGENCY_ADVICE else ""
+        said = _("answered yes.")
+        out.append(_p(f"{diary.local(s.at)}: {said} {advice}", "flag"))
+        yes = _("Yes.")
+        out += [_p(f"• “{_(QUESTIONS[f]) if f in QUESTIONS else f}” {yes}") for f in s.flags]
+        others = len(QUESTIONS) - len(s.flags)
+        out.append(_p(_("No to the other {n} questions.").format(n=others), "small"))
     return out
 
 
 def _routines(data: diary.ReportData) -> list[Any]:
-    out = [_p("Routines and stress", "h2")]
+    out = [_p(_("Routines and stress"), "h2")]
     if not data.runs:
-        return [*out, _p("No routines were run in this period.")]
-    rows = [["Date", "Routine", "Steps done", "Stress (0–10) before → after", "Ended"]]
+        return [*out, _p(_("No routines were run in this period."))]
+    rows = [
+        [_("Date"), _("Routine"), _("Steps done"), _("Stress (0–10) before → after"), _("Ended")]
+    ]
     rows += [diary.run_row(r) for r in data.runs]
     return [*out, _table(rows, (27, 60, 22, 40, 25))]
 
 
 def _spots(data: diary.ReportData) -> list[Any]:
-    out = [_p("Tender spots found", "h2")]
+    out = [_p(_("Tender spots found"), "h2")]
     if not data.spots:
-        return [*out, _p("No tender spots were marked in this period.")]
-    rows = [["Date", "Region", "Tenderness (1–10)", "Nearest points"]]
+        return [*out, _p(_("No tender spots were marked in this period."))]
+    rows = [[_("Date"), _("Region"), _("Tenderness (1–10)"), _("Nearest points")]]
     rows += [diary.spot_row(f, data.catalog) for f in data.spots]
     return [*out, _table(rows, (27, 45, 30, 72))]
 
 
 def _cautions(data: diary.ReportData) -> list[Any]:
     lines = diary.caution_lines(data.profile, data.catalog)
-    body = [_p(f"• {line}") for line in lines] or [_p("None recorded in the profile.")]
-    return [_p("Cautions on file (from the person's profile)", "h2"), *body]
+    body = [_p(f"• {line}") for line in lines] or [_p(_("None recorded in the profile."))]
+    return [_p(_("Cautions on file (from the person's profile)"), "h2"), *body]
 
 
 def _disclaimer(data: diary.ReportData) -> list[Any]:
-    return [_p("About this report", "h2"), _p(DISCLAIMER)]
+    return [_p(_("About this report"), "h2"), _p(_(DISCLAIMER))]
 
 
 _SECTIONS: Final[tuple[Callable[[diary.ReportData], list[Any]], ...]] = (
@@ -364,26 +427,38 @@ def write_point_chart(
     body = service.body_of(profile)
     marks = [(str(n), pos) for n, p in enumerate(points, 1) for pos in locate(p, body)]
     limits = cautions_for(profile, services.catalog)
-    lead = "The points that helped them, numbered" if personal else "Suggested starting points"
+    lead = (
+        _("The points that helped them, numbered") if personal else _("Suggested starting points")
+    )
+    title = _("Massage points chart")
+    intro = _(
+        "For the partner or carer who gives the massage. {lead}, on their back as you see it "
+        "when you stand behind them: their left is on the left of the picture. Press each "
+        "point as described; stop at once if they feel sharp pain or numbness."
+    ).format(lead=lead)
     story: list[Any] = [
-        _p("Massage points chart", "title"),
-        _p(
-            f"For the partner or carer who gives the massage. {lead}, on their back as you "
-            "see it when you stand behind them: their left is on the left of the picture. "
-            "Press each point as described; stop at once if they feel sharp pain or numbness."
-        ),  # fmt: skip
+        _p(title, "title"),
+        _p(intro),
         _image(charts.points_map(body, marks), 100),
         *[_p(note, "flag") for note in limits.notes],
     ]
-    for n, point in enumerate(points, 1):
-        fitted = fit_technique(point, limits, owned=profile.tools_owned)
+    shown = service.shown_catalog(services)
+    # the English steps are rewritten for the partner; a translation is read as written
+    partner = for_partner if i18n.current() == i18n.DEFAULT else str
+    for n, original in enumerate(points, 1):
+        point = shown.get(original.id)
+        fitted = fit_technique(original, limits, owned=profile.tools_owned)
         technique = fitted.technique
         how = technique_summary(technique.motion, technique.pressure, technique.tools[0])
-        story.append(_p(f"{n}. {point.display_name}", "h2"))
-        story += [_p(f"{i}. {for_partner(step)}") for i, step in enumerate(point.how_to_find, 1)]
-        story.append(_p(f"How: {how} About {technique.duration_s} seconds."))
-        story += [_p(f"Caution: {c}", "small") for c in (*point.cautions, *fitted.notes)]
-    story.append(_p(CHART_NOTE, "small"))
-    stamp = f"{services.clock.now():%Y-%m-%d}"
-    _build(_document(path, "Massage points chart", f"backpoints · points chart · {stamp}"), story)
+        chinese = f" ({point.names.chinese})" if point.names.chinese else ""
+        story.append(_p(f"{n}. {point.display_name}{chinese}", "h2"))
+        story += [_p(f"{i}. {partner(step)}") for i, step in enumerate(point.how_to_find, 1)]
+        story.append(_p(_("How: {how} About {n} seconds.").format(how=how, n=technique.duration_s)))
+        story += [
+            _p(_("Caution: {text}").format(text=c), "small")
+            for c in (*point.cautions, *fitted.notes)
+        ]
+    story.append(_p(_(CHART_NOTE), "small"))
+    footer = f"backpoints · {title} · {i18n.format_date(services.clock.now())}"
+    _build(_document(path, title, footer), story)
     return [p.id for p in points]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from backpoints.core.errors import BackpointsError
 from backpoints.core.records import PAIN_MAX, PAIN_MIN
+from backpoints.i18n import N_
 from backpoints.store import repo
 
 if TYPE_CHECKING:
@@ -23,24 +24,28 @@ if TYPE_CHECKING:
 #: The three PEG items (krebs2009), in order: field -> (short label, question, 0 and 10 anchors).
 ITEMS: Final[dict[str, tuple[str, str, str, str]]] = {
     "pain": (
-        "Average pain",
-        "What number best describes your pain on average in the past week?",
-        "no pain",
-        "pain as bad as you can imagine",
+        N_("Average pain"),
+        N_("What number best describes your pain on average in the past week?"),
+        N_("no pain"),
+        N_("pain as bad as you can imagine"),
     ),
     "enjoyment": (
-        "Enjoyment of life",
-        "What number best describes how, during the past week, pain has interfered with "
-        "your enjoyment of life?",
-        "does not interfere",
-        "completely interferes",
+        N_("Enjoyment of life"),
+        N_(
+            "What number best describes how, during the past week, pain has interfered with "
+            "your enjoyment of life?"
+        ),
+        N_("does not interfere"),
+        N_("completely interferes"),
     ),
     "activity": (
-        "General activity",
-        "What number best describes how, during the past week, pain has interfered with "
-        "your general activity?",
-        "does not interfere",
-        "completely interferes",
+        N_("General activity"),
+        N_(
+            "What number best describes how, during the past week, pain has interfered with "
+            "your general activity?"
+        ),
+        N_("does not interfere"),
+        N_("completely interferes"),
     ),
 }
 

@@ -18,7 +18,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
 from backpoints.web import words
@@ -30,6 +30,8 @@ from backpoints.web.errors import (
     RefuseNul,
     install_error_handlers,
 )
+from backpoints.web.language import Language
+from backpoints.web.language import router as language_router
 from backpoints.web.security import ProxyHeaders, SecurityHeaders, TrustedHosts, require_hosts
 from backpoints.web.serving import FingerprintedStatic, HeadAsGet, fingerprint
 
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(Language)  # outermost: every page, error and API text in one language
     app.mount("/static", FingerprintedStatic(directory=_package_dir("static")), name="static")
     _install_pwa_routes(app, settings.server_mode)
     from backpoints.web.api import care as care_api
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backpoints.web.pages import scan as scan_pages
     from backpoints.web.pages import session as session_pages
 
+    app.include_router(language_router)
     app.include_router(api.router)
     app.include_router(care_api.router)
     app.include_router(account_pages.router)
@@ -119,9 +123,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(_package_dir("templates")))
     env = templates.env
+    # {{ _("...") }} in templates: gettext in the language of the request (jinja2.ext.i18n)
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
     templates.env.globals["static"] = static_url
     templates.env.globals["countdown_speed"] = settings.countdown_speed
     templates.env.globals["csrf_field"] = csrf_field
@@ -133,7 +140,32 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals["citations"] = lambda request, keys: words.sources(
         request.app.state.bp.catalog, keys
     )
+    templates.env.globals["lang"] = i18n.current
+    templates.env.globals["js_texts"] = _js_texts
+    templates.env.globals["languages"] = i18n.LANGUAGES
     return templates
+
+
+#: What app.js writes on the page itself; translated here and handed over as JSON.
+JS_TEXTS = (
+    i18n.N_("Time is up. How is the pain now?"),
+    i18n.N_("Time is up. Rate your pain now."),
+    i18n.N_("Pause"),
+    i18n.N_("Timer started"),
+    i18n.N_("Resume"),
+    i18n.N_("Paused"),
+    i18n.N_("Resumed"),
+    i18n.N_("%(num)d seconds, after a short get-ready"),
+    i18n.N_("Saved on this device; it will sync when the connection is back."),
+    i18n.N_("LEFT"),
+    i18n.N_("RIGHT"),
+    i18n.N_("Loading the 3-D back…"),
+    i18n.N_("The 3-D back could not be shown here; the flat map shows the same place."),
+)
+
+
+def _js_texts() -> dict[str, str]:
+    return {text: i18n.gettext(text) for text in JS_TEXTS}
 
 
 def static_url(name: str) -> str:

@@ -29,6 +29,7 @@ PUBLIC_PATHS: Final = frozenset(
         "/login",
         "/register",
         "/offline",
+        "/language",
         "/sw.js",
         "/manifest.webmanifest",
         "/openapi.json",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from backpoints import __version__
 from backpoints.core.anatomy import Body, Position
+from backpoints.i18n import gettext as _
 
 MODEL = "body/body.glb"
 LANDMARKS = "body/landmarks.json"
@@ -20,22 +21,26 @@ THREE = "vendor/three/"
 
 
 def where_in_words(name: str, positions: Sequence[Position], body: Body) -> str:
-    """ "BL23 lies 3.5 cm either side of the spine, 33 cm below the base of the neck (L2)."""
+    """ "BL23 lies 3.5 cm either side of the spine, 33 cm below the base of the neck (L2)."
+    (in the language in force)."""
     first = positions[0]
-    down = (
-        f"{first.y_cm:.0f} cm below the bump at the base of the neck, at the level of {first.level}"
+    down = _("{cm} cm below the bump at the base of the neck, at the level of {level}").format(
+        cm=f"{first.y_cm:.0f}", level=first.level
     )
+    out = f"{abs(first.x_cm):.1f}"
     if first.side is None:
-        across = "on the middle of the spine"
+        across = _("on the middle of the spine")
     elif len({p.side for p in positions}) == 2:
-        across = f"{abs(first.x_cm):.1f} cm out from the middle of the spine, on both sides"
+        across = _("{cm} cm out from the middle of the spine, on both sides").format(cm=out)
+    elif first.side == "left":
+        across = _("{cm} cm out from the middle of the spine, on the left").format(cm=out)
     else:
-        across = f"{abs(first.x_cm):.1f} cm out from the middle of the spine, on the {first.side}"
+        across = _("{cm} cm out from the middle of the spine, on the right").format(cm=out)
     spread = max(p.uncertainty_cm for p in positions)
-    return (
-        f"{name} lies {across}, {down}. On your body it may be up to {spread:.1f} cm "
+    return _(
+        "{name} lies {across}, {down}. On your body it may be up to {spread} cm "
         "from there: feel for the tender spot."
-    )
+    ).format(name=name, across=across, down=down, spread=f"{spread:.1f}")
 
 
 @dataclass(frozen=True)

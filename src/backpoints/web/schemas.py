@@ -18,6 +18,7 @@ from backpoints.core.records import PainLevel
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
 from backpoints.core.vocab import RED_FLAGS, RedFlag, RegionId, Side, Tradition
+from backpoints.i18n import gettext as _
 from backpoints.store.repo import PointInsight, SessionSummary
 
 #: The pain scale of every way data comes in (the API, restores, the session state).
@@ -142,8 +143,11 @@ class SessionPublic(BaseModel):
             status=state.status,
             urgency=state.urgency,
             standing=list(state.flags) if state.status == "refer" else [],
-            message=state.message,
-            advice=state.advice,
+            # a referral's message and the closing advice are stored as the English msgids
+            message=_(state.message)
+            if state.status == "refer" and state.message
+            else state.message,
+            advice=_(state.advice) if state.advice else None,
             notes=list(state.notes),
             step=state.current,
             pain=[PainIn(region=r.region, intensity=r.pain_start) for r in state.regions],

@@ -36,7 +36,8 @@ class AppState:
 
     @property
     def catalog(self) -> Catalog:
-        return self.services.catalog
+        """The catalogue, its point texts in the language of this request."""
+        return service.shown_catalog(self.services)
 
     def person(self) -> str:
         """The id of the person this request is for: the logged-in account in server mode,

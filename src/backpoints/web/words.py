@@ -12,16 +12,18 @@ from typing import Final
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Point
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
 OUTCOMES: Final[dict[str, str]] = {
-    "active": "In progress",
-    "relieved": "Pain eased",
-    "exhausted": "No clear relief",
-    "stopped": "Stopped",
-    "refer": "Sent to a doctor first",
-    "done": "Finished",
-    "completed": "Finished",
-    "finished": "Finished",
+    "active": N_("In progress"),
+    "relieved": N_("Pain eased"),
+    "exhausted": N_("No clear relief"),
+    "stopped": N_("Stopped"),
+    "refer": N_("Sent to a doctor first"),
+    "done": N_("Finished"),
+    "completed": N_("Finished"),
+    "finished": N_("Finished"),
 }
 
 
@@ -35,9 +37,12 @@ def plain_name(point: Point) -> str:
 
 
 def expert_name(point: Point) -> str:
-    """The expert's name, shown second: code, English and pinyin where they exist."""
+    """The expert's name, shown second: code, name, and the standard Chinese name (characters
+    and pinyin, BL23 肾俞 Shenshu) where they exist."""
     parts = [point.display_name]
-    if point.names.pinyin:
+    if point.names.chinese and point.names.hanzi != point.names.english:
+        parts.append(point.names.chinese)
+    elif point.names.pinyin:
         parts.append(point.names.pinyin)
     return " · ".join(parts)
 
@@ -46,15 +51,17 @@ def with_side(name: str, side: str | None, spots: int = 1) -> str:
     """ "Waist-level point, left side"; "…, both sides" for a pair; the name alone on the
     midline."""
     if side in ("left", "right"):
-        return f"{name}, {side} side"
+        return f"{name}, " + (_("left side") if side == "left" else _("right side"))
     if spots > 1:
-        return f"{name}, both sides"
+        return f"{name}, " + _("both sides")
     return name
 
 
 def outcome(status: str) -> str:
     """A session or routine status as people say it."""
-    return OUTCOMES.get(status, status.replace("_", " ").capitalize())
+    if status in OUTCOMES:
+        return _(OUTCOMES[status])
+    return status.replace("_", " ").capitalize()
 
 
 def count(n: int, one: str, many: str) -> str:

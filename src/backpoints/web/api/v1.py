@@ -22,7 +22,7 @@ from backpoints.app import begin, service
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.screening import Profile
-from backpoints.core.vocab import REGION_IDS, REGION_LABELS, RegionId
+from backpoints.core.vocab import REGION_IDS, RegionId, region_label
 from backpoints.web.deps import StateDep
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
@@ -47,7 +47,7 @@ State = StateDep
 @router.get("/regions", response_model=list[RegionPublic])
 def list_regions() -> list[RegionPublic]:
     """The 13 regions of the back, with labels (the person's left and right)."""
-    return [RegionPublic(id=r, label=REGION_LABELS[r]) for r in REGION_IDS]
+    return [RegionPublic(id=r, label=region_label(r)) for r in REGION_IDS]
 
 
 @router.get("/points", response_model=list[PointPublic])
@@ -165,7 +165,7 @@ async def _run(state: AppState, func: Callable[..., Response], *args: Any) -> Re
 def get_session(state: State, session_id: str) -> Response:
     """A session as it stands (referred, with no step, while a red flag stands)."""
     person = state.person()
-    _, session = service.load(state.services, session_id, person)
+    _stored, session = service.load(state.services, session_id, person)
     return _guarded(state, person, session_id, session)
 
 

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from backpoints.app import accounts, routine_service, service
 from backpoints.core.errors import BackpointsError
-from backpoints.core.vocab import REGION_LABELS
+from backpoints.core.vocab import REGION_LABELS, region_label
+from backpoints.i18n import gettext as _
 from backpoints.web.auth import COOKIE, login_response
 from backpoints.web.context import current_visitor
 from backpoints.web.errors import status_for
@@ -29,8 +30,8 @@ def _off(request: Request) -> Response | None:
         request,
         "message.html",
         404,
-        title="No accounts here",
-        message="This is a personal install: there are no accounts to log in to.",
+        title=_("No accounts here"),
+        message=_("This is a personal install: there are no accounts to log in to."),
     )
 
 
@@ -143,8 +144,8 @@ async def delete_account(request: Request) -> Response:
     response = render(
         request,
         "message.html",
-        title="Account deleted",
-        message="Your account and all of your data have been deleted.",
+        title=_("Account deleted"),
+        message=_("Your account and all of your data have been deleted."),
     )
     response.delete_cookie(COOKIE)
     return response
@@ -230,7 +231,7 @@ def _client(
     try:
         accounts.require_consent(services, therapist_id, client_id, "viewed the diary")
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such client", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such client"), message=str(exc))
     sessions = service.history(services, client_id, 50)
     found = service.insights(services, client_id)
     return render(
@@ -240,7 +241,7 @@ def _client(
         client_id=client_id,
         sessions=sessions,
         insights=found,
-        labels=REGION_LABELS,
+        labels={r: region_label(r) for r in REGION_LABELS},
         catalog=state.catalog,
         error=error,
         routine=accounts.routine_of(services, client_id),

@@ -15,7 +15,8 @@ from backpoints.app import begin, routine_service, service
 from backpoints.core.anatomy import locate
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.steps import technique_summary
-from backpoints.core.vocab import CONDITION_PHRASES, PROFILE_CONDITIONS, REGION_IDS, REGION_LABELS
+from backpoints.core.vocab import PROFILE_CONDITIONS, REGION_IDS, condition_phrase, region_label
+from backpoints.i18n import gettext as _
 from backpoints.report.diary import chart_points
 from backpoints.store.repo import SessionSummary
 from backpoints.web.charts import before_after_svg, trend_svg
@@ -38,7 +39,7 @@ def history(request: Request) -> Response:
         for region, level in s.pain.items():
             by_region[region].append((s.started_at, level))
     trends = [
-        {"label": REGION_LABELS[r], "svg": trend_svg(REGION_LABELS[r], by_region[r])}
+        {"label": region_label(r), "svg": trend_svg(region_label(r), by_region[r])}
         for r in REGION_IDS
         if len(by_region[r]) >= 2
     ]
@@ -47,7 +48,7 @@ def history(request: Request) -> Response:
     rows = [
         {
             "when": s.started_at,
-            "pain": ", ".join(f"{REGION_LABELS[r]} {v}" for r, v in s.pain.items()),
+            "pain": ", ".join(f"{region_label(r)} {v}" for r, v in s.pain.items()),
             "tries": [
                 f"{with_side(plain_name(catalog.get(r.point_id)), r.side)}: "
                 f"{r.pain_before} → {r.pain_after}"
@@ -64,7 +65,7 @@ def history(request: Request) -> Response:
         for r in reversed(routine_service.runs(state.services, state.person()))
         if r.stress_before is not None and r.stress_after is not None
     ]
-    stress = before_after_svg(runs, "Stress before and after each routine") if runs else None
+    stress = before_after_svg(runs, _("Stress before and after each routine")) if runs else None
     return render(
         request,
         "history.html",
@@ -79,7 +80,7 @@ def _before_after(s: SessionSummary) -> tuple[str, int, int]:
     """The first treated region of a session: its pain at the start and after the last try."""
     region = s.ratings[0].region
     after = [r.pain_after for r in s.ratings if r.region == region][-1]
-    label = f"{s.started_at:%d %b %H:%M}, {REGION_LABELS[region]}"
+    label = f"{s.started_at:%d %b %H:%M}, {region_label(region)}"
     return label, s.pain.get(region, s.ratings[0].pain_before), after
 
 
@@ -89,7 +90,7 @@ def insights(request: Request) -> Response:
     found = service.insights(state.services, state.person())
     rows = [
         {
-            "region": REGION_LABELS[i.region],
+            "region": region_label(i.region),
             "point": state.catalog.get(i.point_id),
             "name": plain_name(state.catalog.get(i.point_id)),
             "helped": i.helped,
@@ -127,7 +128,7 @@ def chart(request: Request) -> Response:
         }
         for n, point in enumerate(points, start=1)
     ]
-    svg = back_svg(body, markers=markers, title="My points, seen from behind")
+    svg = back_svg(body, markers=markers, title=_("My points, seen from behind"))
     return render(request, "chart.html", items=items, map_svg=svg, personal=personal)
 
 
@@ -142,8 +143,8 @@ def _profile_page(request: Request, error: str | None = None, status_code: int =
         "profile.html",
         status_code,
         profile=app_state(request).profile(),
-        conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
-        regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
+        conditions=[{"id": c, "text": condition_phrase(c)} for c in PROFILE_CONDITIONS],
+        regions=[{"id": r, "label": region_label(r)} for r in REGION_IDS],
         error=error,
     )
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from backpoints.core.errors import BackpointsError
+from backpoints.i18n import gettext as _
 from backpoints.report import backup, csv_export, fhir
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
@@ -34,7 +35,9 @@ def _download(request: Request, body: str | bytes, media_type: str, stem: str) -
 def data_page(request: Request, restored: str = "", skipped: str = "") -> Response:
     done = None
     if restored.isdigit() and skipped.isdigit():  # after a restore (POST, then redirect here)
-        done = f"Backup restored: {int(restored)} new rows added, {int(skipped)} already here."
+        done = _("Backup restored: {added} new rows added, {skipped} already here.").format(
+            added=int(restored), skipped=int(skipped)
+        )
     return _page(request, done=done)
 
 
@@ -75,7 +78,7 @@ async def restore(request: Request) -> Response:
     async with request.form() as form:  # closes the uploaded file's temporary copy
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return _page(request, error="Choose a backup file first.", status_code=422)
+            return _page(request, error=_("Choose a backup file first."), status_code=422)
         raw = await upload.read()
     try:
         services, scope = app_state(request).services, _scope(request)

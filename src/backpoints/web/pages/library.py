@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
-from backpoints.core.vocab import CONDITION_PHRASES, REGION_IDS, REGION_LABELS
+from backpoints.core.vocab import REGION_IDS, condition_phrase, region_label
 from backpoints.web.body3d import view_3d
 from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
@@ -30,7 +30,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def _regions() -> list[dict[str, str]]:
-    return [{"id": rid, "label": REGION_LABELS[rid]} for rid in REGION_IDS]
+    return [{"id": rid, "label": region_label(rid)} for rid in REGION_IDS]
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -76,7 +76,7 @@ def library(request: Request, region: str = "") -> Response:
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="Unknown region", message=str(exc))
     rows = [
-        {"point": p, "helps": ", ".join(REGION_LABELS[r] for r in dict.fromkeys(p.regions))}
+        {"point": p, "helps": ", ".join(region_label(r) for r in dict.fromkeys(p.regions))}
         for p in points
     ]
     return render(request, "points.html", rows=rows, regions=_regions(), region=region)
@@ -95,11 +95,11 @@ def point_page(request: Request, point_id: str) -> Response:
     markers = [Marker(pos, name, highlight=True) for pos in positions]
     svg = back_svg(body, markers=markers, title=f"Where {name} is")
     helps = [
-        f"{REGION_LABELS[h.region]}: "
+        f"{region_label(h.region)}: "
         + ("the point lies here" if h.why == "local" else "it sends pain here")
         for h in point.helps
     ]
-    cautions = [f"Not if {CONDITION_PHRASES[c]}." for c in point.avoid_when] + list(point.cautions)
+    cautions = [f"Not if {condition_phrase(c)}." for c in point.avoid_when] + list(point.cautions)
     return render(
         request,
         "point.html",

@@ -13,6 +13,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from backpoints.i18n import gettext as _
 from backpoints.report import diary, peg
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
@@ -88,7 +89,7 @@ def _peg_page(
     state = app_state(request)
     checkins = peg.history(state.services, state.person())[::-1]
     items = [
-        {"id": field, "label": label, "question": q, "low": low, "high": high}
+        {"id": field, "label": _(label), "question": _(q), "low": _(low), "high": _(high)}
         for field, (label, q, low, high) in peg.ITEMS.items()
     ]
     context = {"items": items, "checkins": checkins, "given": given or {}, "error": error}

@@ -13,7 +13,7 @@ from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.scan import HOW_TO_SCAN, SCAN_ORDER, spot_at, spot_from_words, suggest
-from backpoints.core.vocab import LEVELS, REGION_LABELS
+from backpoints.core.vocab import LEVELS, region_label
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.pages.refer import refer_page
 from backpoints.web.state import app_state
@@ -50,12 +50,12 @@ def _page(request: Request, status_code: int = 200, error: str | None = None) ->
             {
                 "n": n,
                 "spot": s,
-                "region": REGION_LABELS[s.region],
+                "region": region_label(s.region),
                 "points": [state.catalog.get(p).display_name for p in offered.points],
                 "left_out": offered.left_out,
             }
         )
-    regions = [{"id": r, "label": REGION_LABELS[r]} for r in SCAN_ORDER]
+    regions = [{"id": r, "label": region_label(r)} for r in SCAN_ORDER]
     return render(
         request,
         "scan.html",

@@ -27,12 +27,13 @@ from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
 from backpoints.core.tools import FIRMNESS, guide_for
 from backpoints.core.vocab import (
-    CONDITION_PHRASES,
     PROFILE_CONDITIONS,
     REGION_IDS,
-    REGION_LABELS,
     TOOLS,
+    condition_phrase,
+    region_label,
 )
+from backpoints.i18n import gettext as _
 from backpoints.store.repo import Conflict
 from backpoints.web.body3d import view_3d
 from backpoints.web.pages.library import home_page, render, see_other
@@ -49,7 +50,7 @@ def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
     for region in REGION_IDS:
         raw = str(form.get(prefix + region, "0") or "0").strip()
         if not raw.isdigit() or not 0 <= int(raw) <= 10:
-            raise ValueError(f"Pain for {REGION_LABELS[region]} must be a number from 0 to 10.")
+            raise ValueError(f"Pain for {region_label(region)} must be a number from 0 to 10.")
         if int(raw) > 0:
             pain[region] = int(raw)
     if not pain:
@@ -94,9 +95,9 @@ def _screening_page(
         status_code,
         pain=pain,
         groups=question_groups(),
-        conditions=[{"id": c, "text": CONDITION_PHRASES[c]} for c in PROFILE_CONDITIONS],
+        conditions=[{"id": c, "text": condition_phrase(c)} for c in PROFILE_CONDITIONS],
         profile=profile,
-        regions=[{"id": r, "label": REGION_LABELS[r]} for r in REGION_IDS],
+        regions=[{"id": r, "label": region_label(r)} for r in REGION_IDS],
         error=error,
     )
 
@@ -113,7 +114,9 @@ async def screening(request: Request) -> Response:
     except ValueError as exc:
         return _screening_page(request, pain, str(exc), 422)
     answers, missing = answers_from(form)
-    message = f"Please answer every question ({missing} not answered)." if missing else None
+    message = (
+        _("Please answer every question ({n} not answered).").format(n=missing) if missing else None
+    )
     return _begin(request, pain, answers, profile, message)
 
 
@@ -150,7 +153,7 @@ def profile_from(form: FormData) -> Profile:
 def session_page(request: Request, session_id: str) -> Response:
     state = app_state(request)
     try:
-        _, session = service.load(state.services, session_id, state.person())
+        _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     referred = begin.guard(state.services, state.person())
@@ -241,7 +244,7 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         {
             **r.model_dump(),
             "name": with_side(plain_name(catalog.get(r.point_id)), r.side),
-            "region_label": REGION_LABELS[r.region],
+            "region_label": region_label(r.region),
         }
         for r in session.ratings
     ]
@@ -250,11 +253,11 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         "summary.html",
         status=session.status,
         pain=[
-            {"label": REGION_LABELS[r.region], "start": r.pain_start, "now": r.pain_now}
+            {"label": region_label(r.region), "start": r.pain_start, "now": r.pain_now}
             for r in session.regions
         ],
         message=session.message,
-        advice=session.advice,
+        advice=_(session.advice) if session.advice else None,
         notes=session.notes,
         ratings=ratings,
     )
@@ -267,7 +270,7 @@ async def rate(request: Request, session_id: str) -> Response:
     raw = str(form.get("pain_after", "")).strip()
     side = str(form.get("side", "") or "") or None
     try:
-        _, session = service.load(state.services, session_id, state.person())
+        _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     if begin.guard(state.services, state.person()) is not None:
@@ -294,7 +297,7 @@ async def skip(request: Request, session_id: str) -> Response:
     point_id = str(form.get("point_id", "") or "")
     if point_id:  # a skip sent again (offline replay) must not skip the next point too
         try:
-            _, session = service.load(state.services, session_id, state.person())
+            _stored, session = service.load(state.services, session_id, state.person())
         except BackpointsError as exc:
             return render(request, "message.html", 404, title="No such session", message=str(exc))
         if session.current is None or session.current.point.id != point_id:

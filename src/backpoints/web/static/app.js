@@ -3,6 +3,14 @@
 "use strict";
 
 (function () {
+  // The texts this script writes, in the page's language (see js_texts in web/app.py).
+  const TEXTS = JSON.parse((document.getElementById("i18n-js") || {}).textContent || "{}");
+  const t = (text) => TEXTS[text] || text;
+  // The language choice applies as soon as it changes (the button does it without JS).
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+
   const speed = Number(document.body.dataset.countdownSpeed || "1") || 1;
 
   // ---- Pain map: regions are buttons that reveal and set their pain slider ----------------
@@ -81,7 +89,13 @@
     if (!toggle || !toggle.checked || !("speechSynthesis" in window)) return;
     window.speechSynthesis.cancel();
     const utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = document.documentElement.lang || "en";
+    // the page's language picks the voice: one for that language when the browser has one
+    const lang = (document.documentElement.lang || "en").toLowerCase();
+    utterance.lang = { en: "en-GB", es: "es-ES", hi: "hi-IN", zh: "zh-CN" }[lang] || lang;
+    const voice = window.speechSynthesis
+      .getVoices()
+      .find((v) => v.lang.toLowerCase().replace("_", "-").startsWith(lang));
+    if (voice) utterance.voice = voice;
     window.speechSynthesis.speak(utterance);
   }
 
@@ -231,8 +245,8 @@
       running = false;
       clearInterval(handle);
       awake.release();
-      status.textContent = "Time is up. Rate your pain now.";
-      cueText.textContent = "Time is up. How is the pain now?";
+      status.textContent = t("Time is up. Rate your pain now.");
+      cueText.textContent = t("Time is up. How is the pain now?");
       tone([660, 880]);
       buzz([120, 80, 120]);
       showRating(true);
@@ -260,7 +274,7 @@
       buzz(30);
       startBtn.hidden = true;
       pauseBtn.hidden = false;
-      status.textContent = "Timer started";
+      status.textContent = t("Timer started");
       fireCues();
       run();
       render();
@@ -272,12 +286,12 @@
         running = false;
         clearInterval(handle);
         awake.release();
-        pauseBtn.textContent = "Resume";
-        status.textContent = "Paused";
+        pauseBtn.textContent = t("Resume");
+        status.textContent = t("Paused");
         if ("speechSynthesis" in window) window.speechSynthesis.cancel();
       } else {
-        pauseBtn.textContent = "Pause";
-        status.textContent = "Resumed";
+        pauseBtn.textContent = t("Pause");
+        status.textContent = t("Resumed");
         run();
       }
     });
@@ -293,7 +307,7 @@
       if (document.visibilityState === "visible" && running) awake.hold();
     });
     render();
-    timeLeft.textContent = `${duration} seconds, after a short get-ready`;
+    timeLeft.textContent = t("%(num)d seconds, after a short get-ready").replace("%(num)d", duration);
     ringText.textContent = String(duration);
     ring.setAttribute("stroke-dashoffset", "0");
   }
@@ -390,7 +404,7 @@
         const note = form.querySelector("[data-sync-note]"); // the banner above counts them all
         if (note) {
           note.hidden = false;
-          note.textContent = "Saved on this device; it will sync when the connection is back.";
+          note.textContent = t("Saved on this device; it will sync when the connection is back.");
         }
         form.querySelectorAll("button, input").forEach((el) => { el.disabled = true; });
       });

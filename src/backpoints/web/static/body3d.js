@@ -9,6 +9,10 @@
 // person's, and moved so C7 sits at the origin; a point (x_cm, y_cm) is then at world
 // (-x_cm, -y_cm) and is carried onto the skin by a ray from behind.
 
+// The words this script draws, in the page's language (see js_texts in web/app.py).
+const TEXTS = JSON.parse((document.getElementById("i18n-js") || {}).textContent || "{}");
+const t = (text) => TEXTS[text] || text;
+
 const root = document.querySelector("[data-body3d]");
 if (root) setUp(root);
 
@@ -29,14 +33,14 @@ function setUp(section) {
   button.hidden = false;
   button.addEventListener("click", async () => {
     button.disabled = true;
-    status.textContent = "Loading the 3-D back…";
+    status.textContent = t("Loading the 3-D back…");
     try {
       await open(section, data);
       button.hidden = true;
       status.textContent = "3-D back ready: drag or use the arrow keys to turn it.";
     } catch (error) {
       button.disabled = false;
-      status.textContent = "The 3-D back could not be shown here; the flat map shows the same place.";
+      status.textContent = t("The 3-D back could not be shown here; the flat map shows the same place.");
       section.dataset.state = "failed";
       console.error(error);
     }
@@ -75,8 +79,8 @@ async function open(section, data) {
 
   const placed = data.points.map((p) => markPoint(THREE, body, scene, p));
   const half = data.body.acromion_half_width_cm;
-  scene.add(label(THREE, "LEFT", half + 14, -4));
-  scene.add(label(THREE, "RIGHT", -(half + 14), -4));
+  scene.add(label(THREE, t("LEFT"), half + 14, -4));
+  scene.add(label(THREE, t("RIGHT"), -(half + 14), -4));
 
   const controls = new OrbitControls(camera, canvas);
   controls.target.copy(target);
