@@ -23,6 +23,7 @@ from backpoints.cli.prompt import EndOfInput
 from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
+from backpoints.core.records import parse_level
 from backpoints.core.steps import HOW_NOW, TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, region_label
 from backpoints.i18n import gettext as _
@@ -65,12 +66,12 @@ def parse_pain(items: list[str]) -> dict[str, int]:
 
 
 def _intensity(value: str) -> int:
-    text = value.strip()
-    if not text.isdigit() or not 0 <= int(text) <= 10:
+    level = parse_level(value)
+    if level is None:
         raise BadAnswer(
-            _("Pain must be a whole number from 0 to 10, not {text!r}.").format(text=text)
+            _("Pain must be a whole number from 0 to 10, not {text!r}.").format(text=value.strip())
         )
-    return int(text)
+    return level
 
 
 def ask_pain(term: Terminal) -> dict[str, int]:
@@ -108,8 +109,9 @@ def ask_number(term: Terminal, prompt: str, low: int = 0) -> int:
     """A whole number from `low` to 10, asked again until the answer is one."""
     while True:
         text = term.ask(prompt).strip()
-        if text.isdigit() and low <= int(text) <= 10:
-            return int(text)
+        level = parse_level(text, low)
+        if level is not None:
+            return level
         wrong = (
             _("Pain must be a whole number from 0 to 10, not {text!r}.")
             if low == 0

@@ -18,6 +18,17 @@ from backpoints.core.vocab import RED_FLAGS, RedFlag, RegionId, Side
 #: The 0-10 numeric rating scale of pain (0 no pain, 10 the worst imaginable); LOINC 72514-3.
 PAIN_MIN: Final = 0
 PAIN_MAX: Final = 10
+
+
+def parse_level(text: object, low: int = PAIN_MIN) -> int | None:
+    """A 0-10 rating (pain, stress, tenderness) as typed or posted: the whole number from `low`
+    to 10, or None when the text is not one. The one parser of every surface."""
+    raw = str("" if text is None else text).strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2):  # no "²", no 5,000 digits
+        return None
+    return int(raw) if low <= int(raw) <= PAIN_MAX else None
+
+
 PainLevel = Annotated[
     int, Field(ge=PAIN_MIN, le=PAIN_MAX, description="0 = no pain, 10 = worst imaginable")
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy.orm import Session
 
 from backpoints.core.errors import BackpointsError
-from backpoints.core.records import PAIN_MAX, PAIN_MIN
+from backpoints.core.records import PAIN_MAX, PAIN_MIN, parse_level
 from backpoints.i18n import N_
 from backpoints.store import repo
 
@@ -91,10 +91,10 @@ def parse_item(field: str, value: object) -> int:
     if isinstance(value, bool) or value is None:
         raise InvalidPegAnswer(field, message)
     if isinstance(value, str):
-        text = value.strip()
-        if not (text.isascii() and text.isdigit() and len(text) <= 2):
+        level = parse_level(value)
+        if level is None:
             raise InvalidPegAnswer(field, message)
-        value = int(text)
+        value = level
     if not isinstance(value, int) or not PAIN_MIN <= value <= PAIN_MAX:
         raise InvalidPegAnswer(field, message)
     return value

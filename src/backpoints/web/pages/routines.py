@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from backpoints.app import begin, routine_service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.core.errors import BackpointsError
+from backpoints.core.records import parse_level
 from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
 from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
 from backpoints.web.pages.library import render, see_other
@@ -108,8 +109,7 @@ async def start(request: Request, routine_id: str) -> Response:
 
 
 def _level(form: FormData, name: str) -> int | None:
-    raw = str(form.get(name, "")).strip()
-    return int(raw) if raw.isdigit() and 0 <= int(raw) <= 10 else None
+    return parse_level(form.get(name, ""))
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ from backpoints.core.anatomy import Body, Position
 from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
+from backpoints.core.records import parse_level
 from backpoints.core.render import Marker, back_svg, focus_view
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
@@ -48,11 +49,11 @@ def _pain_from(form: FormData, prefix: str = "") -> dict[str, int]:
     """Pain levels from form fields named `<prefix><region id>`; raises ValueError if bad."""
     pain: dict[str, int] = {}
     for region in REGION_IDS:
-        raw = str(form.get(prefix + region, "0") or "0").strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+        level = parse_level(form.get(prefix + region, "0") or "0")
+        if level is None:
             raise ValueError(f"Pain for {region_label(region)} must be a number from 0 to 10.")
-        if int(raw) > 0:
-            pain[region] = int(raw)
+        if level > 0:
+            pain[region] = level
     if not pain:
         raise ValueError("Mark at least one place that hurts (1 to 10) to start.")
     return pain
@@ -275,7 +276,7 @@ async def rate(request: Request, session_id: str) -> Response:
         return render(request, "message.html", 404, title="No such session", message=str(exc))
     if begin.guard(state.services, state.person()) is not None:
         return see_other(f"/sessions/{session_id}")  # a red flag stands: the page refers
-    if not raw.isdigit() or not 0 <= int(raw) <= 10:
+    if parse_level(raw) is None:
         if session.current is None:
             return see_other(f"/sessions/{session_id}")
         message = "Choose how much it hurts now, from 0 to 10, then save."
