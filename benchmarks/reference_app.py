@@ -342,6 +342,7 @@ def _public(sid: str, state: State) -> bytes:
             "urgency": state["urgency"],
             "message": state["message"],
             "advice": state["advice"],
+            "standing": state["flags"] if state["status"] == "refer" else [],
             "notes": state["notes"],
             "step": state["current"],
             "pain": [
@@ -361,10 +362,14 @@ def _session_body(raw: bytes) -> tuple[dict[str, int], list[str]]:
         body = json.loads(raw)
         pain = {p["region"]: p["intensity"] for p in body["pain"]}
         flags = list(body.get("flags", []))
+        answers = dict(body.get("answers", {}))
     except (ValueError, KeyError, TypeError) as exc:
         raise Invalid("pain") from exc
-    if not pain or len(pain) > len(REGION_IDS) or set(body) - {"pain", "flags"}:
+    if not pain or len(pain) > len(REGION_IDS) or set(body) - {"pain", "flags", "answers"}:
         raise Invalid("pain")
+    if any(f not in RED_FLAGS or type(v) is not bool for f, v in answers.items()):
+        raise Invalid("answers")
+    flags = list(dict.fromkeys([*flags, *(f for f, yes in answers.items() if yes)]))
     for region, intensity in pain.items():
         if region not in REGION_IDS or type(intensity) is not int or not 0 <= intensity <= 10:
             raise Invalid("pain")

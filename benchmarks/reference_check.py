@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from backpoints.catalog import Catalog
 from backpoints.core.clock import FakeClock
-from backpoints.core.vocab import EMERGENCY_FLAGS, URGENT_FLAGS
+from backpoints.core.vocab import EMERGENCY_FLAGS, RED_FLAGS, URGENT_FLAGS
 from backpoints.settings import Settings
 from backpoints.web.app import create_app
 from benchmarks.reference_app import Reference
@@ -41,7 +41,10 @@ JSON = {"content-type": "application/json"}
 def _answers(client: TestClient, clock: FakeClock) -> list[tuple[int, dict[str, Any]]]:
     out = []
     for pain, flags, afters in SCRIPTS:
-        body = {"pain": [{"region": r, "intensity": i} for r, i in pain.items()], "flags": flags}
+        body = {
+            "pain": [{"region": r, "intensity": i} for r, i in pain.items()],
+            "answers": {q: q in flags for q in RED_FLAGS},  # the whole sheet, as the app asks
+        }
         response = client.post("/api/v1/sessions", content=json.dumps(body), headers=JSON)
         out.append((response.status_code, response.json()))
         clock.advance(minutes=1)

@@ -233,6 +233,7 @@ ROUTES: list[Case] = [
     ),  # fmt: skip
     public("POST", "/register", 303, _new_account(False)),
     public("POST", "/api/v1/auth/register", 201, _new_account(True)),
+    public("POST", "/language", 303, _form({"lang": "es", "next": "/points"})),
     # The caller's own data (no id in the path): each visitor gets their own, never the owner's.
     by_role("GET", "/", therapist=303, client=200),  # therapists land on their clients
     mine("GET", "/tools", 200),

@@ -36,6 +36,7 @@ from backpoints.store.engine import (
 from backpoints.web.app import create_app
 from backpoints.web.errors import is_disk_full
 from backpoints.web.security import HEADERS
+from tests.flows import NO_ANSWERS
 from tests.test_perimeter import routes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,7 +246,7 @@ def test_a_full_disk_says_the_write_was_not_saved(tmp_path: Path) -> None:
 
         event.listen(engine, "connect", tiny_disk)
         engine.dispose()
-        body = {"pain": [{"region": "neck", "intensity": 3}]}
+        body = {"pain": [{"region": "neck", "intensity": 3}], "answers": NO_ANSWERS}
         answers = [client.post("/api/v1/sessions", json=body) for _ in range(40)]
         statuses = [a.status_code for a in answers]
         assert 503 in statuses, statuses

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LiveServer
+from tests.flows import NO_ANSWERS
 from tests.web_seed import _post_json
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def _history(url: str) -> dict[str, dict[str, Any]]:
 
 
 def _open_session(server: LiveServer, page: Any) -> str:
-    body = {"pain": [{"region": "lower_back_left", "intensity": 7}], "flags": []}
+    body = {"pain": [{"region": "lower_back_left", "intensity": 7}], "answers": NO_ANSWERS}
     session = _post_json(server.url + "/api/v1/sessions", body)["id"]
     page.goto(server.url + "/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _free_port, _wait_until_up
+from tests.flows import NO_ANSWERS
 
 
 def _children(pid: int) -> set[int]:
@@ -42,7 +43,8 @@ def _cycles(url: str, n: int) -> list[int]:
     statuses = []
     for _ in range(n):
         created, session = _post(
-            url + "/api/v1/sessions", {"pain": [{"region": "neck", "intensity": 5}]}
+            url + "/api/v1/sessions",
+            {"pain": [{"region": "neck", "intensity": 5}], "answers": NO_ANSWERS},
         )
         step = session["step"]
         assert isinstance(step, dict)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backpoints.core.screening import QUESTIONS
+from tests.flows import NO_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,17 @@ def _post_form(url: str, fields: dict[str, str]) -> str:
 
 def seed(base: str) -> Seeded:
     api = base + "/api/v1/sessions"
-    done = _post_json(api, {"pain": [{"region": "lower_back_left", "intensity": 7}], "flags": []})
+    done = _post_json(
+        api, {"pain": [{"region": "lower_back_left", "intensity": 7}], "answers": NO_ANSWERS}
+    )
     step = done["step"]["point"]
     rated = {"point_id": step["id"], "pain_after": 3}
     if step["side"]:
         rated["side"] = step["side"]
     _post_json(f"{api}/{done['id']}/ratings", rated)
-    active = _post_json(api, {"pain": [{"region": "lower_back_left", "intensity": 6}], "flags": []})
+    active = _post_json(
+        api, {"pain": [{"region": "lower_back_left", "intensity": 6}], "answers": NO_ANSWERS}
+    )
     answers = dict.fromkeys(QUESTIONS, "no")
     run_url = _post_form(
         base + "/routines/shoulder-blade-tension/start", {**answers, "stress_before": "5"}

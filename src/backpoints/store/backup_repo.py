@@ -51,7 +51,6 @@ NOT_DIARY: Final = frozenset(
     {
         "accounts",
         "login_sessions",
-        "login_failures",
         "login_throttle",
         "care_links",
         "routines",
