@@ -66,7 +66,7 @@ lint: $(STAMP)
 	PYTHONPATH=src $(BIN)/lint-imports
 
 test: $(STAMP) translations system-deps vendor lint
-	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=80
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 bench: $(STAMP) translations vendor
 	$(BIN)/python -m benchmarks
