@@ -173,6 +173,15 @@ class FoundSpotRecord(Record):
 
 
 #: The model of each diary table's rows (the tables a person's backup holds).
+class RedFlagAnswerRecord(Record):
+    """A person's latest answer to one red-flag question (yes: the flag stands)."""
+
+    person_id: Id
+    flag: RedFlag
+    answer: bool
+    answered_at: AwareDatetime
+
+
 RECORDS: Final[dict[str, type[Record]]] = {
     "people": PersonRecord,
     "screenings": ScreeningRecord,
@@ -184,4 +193,5 @@ RECORDS: Final[dict[str, type[Record]]] = {
     "routine_runs": RoutineRunRecord,
     "custom_routines": CustomRoutineRecord,
     "found_spots": FoundSpotRecord,
+    "red_flag_answers": RedFlagAnswerRecord,
 }
