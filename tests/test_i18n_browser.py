@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from backpoints import i18n
+from backpoints.core.redflags import QUESTIONS
 from backpoints.i18n.points import localized_catalog
 from tests.conftest import LiveServer, _free_port, _wait_until_up
 
@@ -105,7 +106,10 @@ def _guided_step(page: Any, url: str) -> dict[str, Any]:
     """Start a session through the API (in the page's language) and open its step page."""
     answer = page.request.post(
         url + "/api/v1/sessions",
-        data={"pain": [{"region": "lower_back_left", "intensity": 6}]},
+        data={
+            "pain": [{"region": "lower_back_left", "intensity": 6}],
+            "answers": dict.fromkeys(QUESTIONS, False),
+        },
         headers={"Accept-Language": page.evaluate("navigator.language")},
     )
     assert answer.ok, answer.text()

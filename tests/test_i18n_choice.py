@@ -101,7 +101,11 @@ def test_the_red_flag_questions_and_referral_are_translated(client: TestClient, 
     assert emergency in referred.text and EMERGENCY_MESSAGE not in referred.text
     api = client.post(
         "/api/v1/sessions",
-        json={"pain": [{"region": "neck", "intensity": 4}], "flags": ["fever_or_unwell"]},
+        json={
+            "pain": [{"region": "neck", "intensity": 4}],
+            # every question answered: the "no" clears the saddle flag that stands from above
+            "answers": {**dict.fromkeys(QUESTIONS, False), "fever_or_unwell": True},
+        },
         headers=headers,
     )
     assert api.json()["message"] == urgent
@@ -118,9 +122,13 @@ def test_api_texts_follow_accept_language(client: TestClient, lang: str) -> None
     with i18n.language(lang):
         assert regions[0]["label"] == i18n.gettext("Neck") != "Neck"
     session = client.post(
-        "/api/v1/sessions", json={"pain": [{"region": "lower_back_left", "intensity": 6}]},
+        "/api/v1/sessions",
+        json={
+            "pain": [{"region": "lower_back_left", "intensity": 6}],
+            "answers": dict.fromkeys(QUESTIONS, False),
+        },
         headers=headers,
-    ).json()  # fmt: skip
+    ).json()
     step = session["step"]
     assert step["region_label"] != "Lower back, left"
     assert (

@@ -24,6 +24,8 @@ from typing import Any, Final, Literal
 
 from backpoints.app.service import Services
 from backpoints.core.errors import BackpointsError, NotAuthenticated, NotFoundError, RateLimited
+from backpoints.i18n import gettext as _
+from backpoints.i18n import ngettext
 from backpoints.store import accounts_repo as repo
 
 Role = Literal["client", "therapist"]
@@ -72,18 +74,23 @@ def digest(secret: str) -> str:
 def _check_email(email: str) -> str:
     clean = email.strip().lower()
     if not EMAIL.match(clean) or len(clean) > 254:
-        raise AccountError("email", "Enter an e-mail address like name@example.org.")
+        raise AccountError("email", _("Enter an e-mail address like name@example.org."))
     return clean
 
 
 def _check_password(password: str, email: str = "", field: str = "password") -> str:
     """Length, then zxcvbn: common passwords, keyboard walks, repeats, the e-mail itself."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(field, f"Use a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+        raise AccountError(
+            field,
+            _("Use a password of {low} to {high} characters.").format(
+                low=MIN_PASSWORD, high=MAX_PASSWORD
+            ),
+        )
     try:
         password.encode("utf-8")
     except UnicodeEncodeError:
-        raise AccountError(field, "The password has a character that cannot be used.") from None
+        raise AccountError(field, _("The password has a character that cannot be used.")) from None
     from zxcvbn import zxcvbn
 
     found = zxcvbn(password, user_inputs=[email, email.split("@")[0]] if email else [])
@@ -92,8 +99,10 @@ def _check_password(password: str, email: str = "", field: str = "password") -> 
         why = f" ({warning[0].lower() + warning[1:]})" if warning else ""
         raise AccountError(
             field,
-            f"This password is too easy to guess{why}; use a longer phrase, e.g. a few "
-            "unrelated words.",
+            _(
+                "This password is too easy to guess{why}; use a longer phrase, e.g. a few "
+                "unrelated words."
+            ).format(why=why),
         )
     return password
 
@@ -130,16 +139,16 @@ def register(
     address = _check_email(email)
     word = _check_password(password, address)
     if role not in ("client", "therapist"):
-        raise AccountError("role", "Role must be client or therapist.")
+        raise AccountError("role", _("Role must be client or therapist."))
     now = services.clock.now()
     with services.db() as db:
         limit = services.settings.registrations_per_hour
         if client is not None and not repo.take_attempt(
             db, _throttle_key("register", client), limit, now, [timedelta(hours=1)]
         ):
-            raise TooManyAttempts("Too many new accounts from this address; try again later.")
+            raise TooManyAttempts(_("Too many new accounts from this address; try again later."))
         if repo.account_by_email(db, address) is not None:
-            raise AccountError("email", "An account with this e-mail address exists; log in.")
+            raise AccountError("email", _("An account with this e-mail address exists; log in."))
         account_id = secrets.token_urlsafe(12)
         repo.create_account(
             db, account_id, address, _hasher().hash(word), role, services.clock.now()
@@ -158,7 +167,7 @@ def log_in(services: Services, email: str, password: str, client: str) -> NewLog
         stored = account.password_hash if account is not None else _dummy_hash()
         fits = len(password) <= MAX_PASSWORD  # no account has a longer one; same work anyway
         if not _verify(stored, password if fits else "") or account is None or not fits:
-            raise NotLoggedIn("E-mail address or password is wrong.")
+            raise NotLoggedIn(_("E-mail address or password is wrong."))
         repo.clear_attempts(db, pair)
         repo.give_back_attempt(db, place)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -180,19 +189,23 @@ def _take_login_attempt(
     if not repo.take_attempt(db, pair, settings.login_attempts, now, backoff):
         wait = _minutes_left(db, pair, now)
         raise TooManyAttempts(
-            f"Too many failed log-ins for this account from here; try again in {wait}."
+            _("Too many failed log-ins for this account from here; try again in {wait}.").format(
+                wait=wait
+            )
         )
     if not repo.take_attempt(db, place, settings.login_attempts_per_address, now, [window]):
         repo.give_back_attempt(db, pair)
         wait = _minutes_left(db, place, now)
-        raise TooManyAttempts(f"Too many failed log-ins from this address; try again in {wait}.")
+        raise TooManyAttempts(
+            _("Too many failed log-ins from this address; try again in {wait}.").format(wait=wait)
+        )
     return pair, place
 
 
 def _minutes_left(db: Any, key: str, now: datetime) -> str:
     end = repo.window_end_of(db, key)
     minutes = max(1, math.ceil((end - now).total_seconds() / 60)) if end else 1
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -224,7 +237,7 @@ def change_password(
         account = repo.account_by_id(db, account_id)
         word = _check_password(new, account.email if account else "", "new_password")
         if account is None or not _verify(account.password_hash, current):
-            raise AccountError("current_password", "The current password is wrong.")
+            raise AccountError("current_password", _("The current password is wrong."))
         repo.set_password_hash(db, account_id, _hasher().hash(word))
         repo.end_logins(db, account_id, except_hash=digest(keep_token) if keep_token else None)
 
@@ -234,7 +247,7 @@ def delete_account(services: Services, account_id: str, password: str) -> None:
     with services.db() as db:
         account = repo.account_by_id(db, account_id)
         if account is None or not _verify(account.password_hash, password):
-            raise AccountError("password", "The password is wrong; nothing was deleted.")
+            raise AccountError("password", _("The password is wrong; nothing was deleted."))
         repo.delete_person(db, account_id)
 
 
@@ -246,7 +259,7 @@ def invite(services: Services, therapist_id: str) -> str:
     with services.db() as db:
         account = repo.account_by_id(db, therapist_id)
         if account is None or account.role != "therapist":
-            raise AccountError("role", "Only a therapist account can invite clients.")
+            raise AccountError("role", _("Only a therapist account can invite clients."))
         code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
         repo.add_link(
             db, secrets.token_urlsafe(12), therapist_id, digest(code), services.clock.now()
@@ -259,7 +272,7 @@ def accept(services: Services, client_id: str, code: str) -> str:
     with services.db() as db:
         link = repo.accept_link(db, digest(code.strip().upper()), client_id, services.clock.now())
     if link is None:
-        raise AccountError("code", "This invitation code is unknown or already used.")
+        raise AccountError("code", _("This invitation code is unknown or already used."))
     return link
 
 
@@ -267,7 +280,7 @@ def revoke(services: Services, person_id: str, link_id: str) -> None:
     """End a link (the client withdraws consent, or the therapist ends it)."""
     with services.db() as db:
         if not repo.revoke_link(db, link_id, person_id, services.clock.now()):
-            raise NotFound("No such link.")
+            raise NotFound(_("No such link."))
 
 
 def links(services: Services, person_id: str) -> list[repo.Link]:
@@ -279,7 +292,7 @@ def require_consent(services: Services, therapist_id: str, client_id: str, actio
     """Raise NotFound unless the client consents; otherwise write the read to the audit log."""
     with services.db() as db:
         if not repo.has_consent(db, therapist_id, client_id):
-            raise NotFound("No client with this id has shared their diary with you.")
+            raise NotFound(_("No client with this id has shared their diary with you."))
         repo.audit(db, client_id, therapist_id, action, services.clock.now())
 
 
@@ -294,10 +307,10 @@ def assign_routine(
     """Validate and store a home routine: point ids (known), optional duration, frequency."""
     points = [services.catalog.get(str(p)).id for p in plan.get("points", [])]
     if not 1 <= len(points) <= MAX_ROUTINE_POINTS:
-        raise AccountError("points", f"Choose 1 to {MAX_ROUTINE_POINTS} points.")
+        raise AccountError("points", _("Choose 1 to {n} points.").format(n=MAX_ROUTINE_POINTS))
     duration = plan.get("duration_s")
     if duration is not None and not (isinstance(duration, int) and 30 <= duration <= 180):
-        raise AccountError("duration_s", "Duration must be 30 to 180 seconds.")
+        raise AccountError("duration_s", _("Duration must be 30 to 180 seconds."))
     frequency = str(plan.get("frequency", "") or "")[:80]
     clean = {
         "points": points,

@@ -22,6 +22,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import RegionPlanState, SessionState
 from backpoints.core.redflags import Question, Urgency
 from backpoints.core.screening import Profile
+from backpoints.i18n import gettext as _
 from backpoints.store import flags_repo, repo
 
 
@@ -222,9 +223,11 @@ class ScreeningDue(BackpointsError):
     def __init__(self, missing: Iterable[str]) -> None:
         missing = tuple(missing)
         super().__init__(
-            "The safety questions are due (the first time, for a new or worse pain, or while "
-            f"a red flag stands): answer each one in `answers`; {len(missing)} not answered, "
-            f"first {missing[0]!r}. GET /api/v1/screening lists them."
+            _(
+                "The safety questions are due (the first time, for a new or worse pain, or "
+                "while a red flag stands): answer each one in `answers`; {n} not answered, "
+                "first {first}. GET /api/v1/screening lists them."
+            ).format(n=len(missing), first=repr(missing[0]))
         )
         self.missing = missing
 

@@ -11,53 +11,60 @@ from backpoints.app import begin
 from backpoints.app.service import Services
 from backpoints.cli.terminal import Terminal
 from backpoints.core.redflags import QUESTIONS_BY_ID, questions_in_groups
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
-AGAIN_HINT = "If you answered by mistake, run `backpoints screening` to be asked again."
+AGAIN_HINT = N_("If you answered by mistake, run `backpoints screening` to be asked again.")
 
 
 def ask_answers(term: Terminal) -> dict[str, bool]:
     """Every red-flag question, yes or no, under its group heading (emergency ones first)."""
+    first = _("Safety first.")
     term.console.print(
-        "[bold]Safety first.[/] A few questions about signs that need a doctor, not massage."
+        f"[bold]{first}[/] " + _("A few questions about signs that need a doctor, not massage.")
     )
     answers: dict[str, bool] = {}
     for title, questions in questions_in_groups():
-        term.console.print(f"[bold]{title}[/]")
+        term.console.print(f"[bold]{_(title)}[/]")
         for q in questions:
-            while (reply := term.ask(f"{q.text} [y/n]").strip().lower()[:1]) not in ("y", "n"):
-                term.console.print("Please answer y or n.")
+            while (reply := term.ask(f"{_(q.text)} [y/n]").strip().lower()[:1]) not in ("y", "n"):
+                term.console.print(_("Please answer y or n."))
             answers[q.id] = reply == "y"
     return answers
 
 
 def refer_panel(referred: begin.Referred, emergency_number: str) -> Panel:
     """The referral in text: what to do now, the number to call, what was answered yes."""
-    lines = [Text(referred.message)]
+    lines = [Text(_(referred.message) if referred.message else "")]
     if referred.urgency == "emergency":
-        title = "Get medical help now"
+        title = _("Get medical help now")
         lines += [
-            Text("\nWhat to do now:", style="bold"),
+            Text("\n" + _("What to do now:"), style="bold"),
             Text(
-                f"  1. Call {emergency_number} now (or your local emergency number).", style="bold"
+                "  1. "
+                + _("Call {number} now (or your local emergency number).").format(
+                    number=emergency_number
+                ),
+                style="bold",
             ),
-            Text("     Or go straight to the nearest emergency department."),
-            Text("  2. Do not massage your back and do not drive yourself."),
+            Text("     " + _("Or go straight to the nearest emergency department.")),
+            Text("  2. " + _("Do not massage your back and do not drive yourself.")),
         ]
     elif referred.age:
-        title = "backpoints is made for adults"
+        title = _("backpoints is made for adults")
     else:
-        title = "Please see a doctor before self-massage"
+        title = _("Please see a doctor before self-massage")
         lines += [
-            Text("\nWhat to do now:", style="bold"),
-            Text("  1. Make an appointment with your doctor in the next few days."),
-            Text("  2. If you feel very unwell, or it gets worse, get urgent care today."),
+            Text("\n" + _("What to do now:"), style="bold"),
+            Text("  1. " + _("Make an appointment with your doctor in the next few days.")),
+            Text("  2. " + _("If you feel very unwell, or it gets worse, get urgent care today.")),
         ]
     if referred.standing:
-        said = ", ".join(QUESTIONS_BY_ID[f].label for f in referred.standing)
-        lines.append(Text(f"\nYou said yes to: {said}."))
-    lines.append(Text("No points, routines or spots are suggested while this stands."))
+        said = ", ".join(_(QUESTIONS_BY_ID[f].label) for f in referred.standing)
+        lines.append(Text("\n" + _("You said yes to: {said}.").format(said=said)))
+    lines.append(Text(_("No points, routines or spots are suggested while this stands.")))
     if not referred.age:
-        lines.append(Text(AGAIN_HINT, style="dim"))
+        lines.append(Text(_(AGAIN_HINT), style="dim"))
     style = "red" if referred.urgency == "emergency" else "yellow"
     return Panel(Group(*lines), title=title, title_align="left", border_style=style)
 
@@ -72,5 +79,5 @@ def ask_again(term: Terminal, services: Services, person: str) -> begin.Referred
     if isinstance(outcome, begin.Referred):
         show_referral(term, services, outcome)
         return outcome
-    term.console.print("Thank you: no red flag stands now. `backpoints session` can start.")
+    term.console.print(_("Thank you: no red flag stands now. `backpoints session` can start."))
     return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from backpoints.core.errors import BackpointsError
+from backpoints.i18n import N_
 
 Urgency = Literal["emergency", "urgent"]
 
@@ -40,150 +41,163 @@ class Question:
 
 #: The groups, emergency ones first, in the order they are shown.
 GROUPS: Final[tuple[str, ...]] = (
-    "Bladder, bowels and legs",
-    "Chest, breathing and injuries",
-    "Your general health",
-    "The back pain itself",
+    N_("Bladder, bowels and legs"),
+    N_("Chest, breathing and injuries"),
+    N_("Your general health"),
+    N_("The back pain itself"),
 )
 
 QUESTION_LIST: Final[tuple[Question, ...]] = (
     Question(
         "bladder_or_bowel_change",
-        "Since the back pain started, have you had new trouble passing or holding urine, "
-        "or lost control of your bowels?",
-        "new trouble with urine or bowels",
+        N_(
+            "Since the back pain started, have you had new trouble passing or holding urine, "
+            "or lost control of your bowels?"
+        ),
+        N_("new trouble with urine or bowels"),
         "emergency",
         GROUPS[0],
         _CAUDA,
     ),
     Question(
         "saddle_numbness",
-        "Is there numbness or tingling between your legs or around your bottom "
-        "(where you would sit on a saddle)?",
-        "numbness between the legs or around the bottom",
+        N_(
+            "Is there numbness or tingling between your legs or around your bottom "
+            "(where you would sit on a saddle)?"
+        ),
+        N_("numbness between the legs or around the bottom"),
         "emergency",
         GROUPS[0],
         _CAUDA,
     ),
     Question(
         "bilateral_leg_symptoms",
-        "Do you have numbness, weakness or pain going down both legs?",
-        "numbness, weakness or pain in both legs",
+        N_("Do you have numbness, weakness or pain going down both legs?"),
+        N_("numbness, weakness or pain in both legs"),
         "emergency",
         GROUPS[0],
         _CAUDA,
     ),
     Question(
         "progressive_leg_weakness",
-        "Is one of your legs, or both, getting weaker?",
-        "a leg getting weaker",
+        N_("Is one of your legs, or both, getting weaker?"),
+        N_("a leg getting weaker"),
         "emergency",
         GROUPS[0],
         _CAUDA,
     ),
     Question(
         "chest_pain_or_breathless",
-        "Along with the back pain, do you have chest pain or trouble breathing?",
-        "chest pain or trouble breathing",
+        N_("Along with the back pain, do you have chest pain or trouble breathing?"),
+        N_("chest pain or trouble breathing"),
         "emergency",
         GROUPS[1],
         ("nhs-back-pain", "nice-cks-lbp"),
     ),
     Question(
         "major_trauma",
-        "Did the pain start after a serious accident, such as a fall from a height or a car crash?",
-        "pain after a serious accident",
+        N_(
+            "Did the pain start after a serious accident, such as a fall from a height "
+            "or a car crash?"
+        ),
+        N_("pain after a serious accident"),
         "emergency",
         GROUPS[1],
         ("nhs-back-pain", "nice-cks-lbp"),
     ),
     Question(
         "fever_or_unwell",
-        "Do you have a fever, or feel generally unwell?",
-        "a fever or feeling unwell",
+        N_("Do you have a fever, or feel generally unwell?"),
+        N_("a fever or feeling unwell"),
         "urgent",
         GROUPS[2],
         _URGENT,
     ),
     Question(
         "unexplained_weight_loss",
-        "Have you lost weight recently without trying?",
-        "weight loss without trying",
+        N_("Have you lost weight recently without trying?"),
+        N_("weight loss without trying"),
         "urgent",
         GROUPS[2],
         _URGENT,
     ),
     Question(
         "cancer_history",
-        "Have you ever had cancer?",
-        "having had cancer",
+        N_("Have you ever had cancer?"),
+        N_("having had cancer"),
         "urgent",
         GROUPS[2],
         _URGENT,
     ),
     Question(
         "immunosuppressed_or_iv_drugs",
-        "Is your immune system weakened (for example by medicines), do you inject drugs, "
-        "or have you had an infection recently?",
-        "a weakened immune system, injected drugs or a recent infection",
+        N_(
+            "Is your immune system weakened (for example by medicines), do you inject drugs, "
+            "or have you had an infection recently?"
+        ),
+        N_("a weakened immune system, injected drugs or a recent infection"),
         "urgent",
         GROUPS[2],
         _URGENT,
     ),
     Question(
         "osteoporosis_or_steroids",
-        "Did the pain start after a small fall or strain while you have osteoporosis "
-        "or take steroid tablets long-term?",
-        "pain after a small fall with osteoporosis or long-term steroids",
+        N_(
+            "Did the pain start after a small fall or strain while you have osteoporosis "
+            "or take steroid tablets long-term?"
+        ),
+        N_("pain after a small fall with osteoporosis or long-term steroids"),
         "urgent",
         GROUPS[2],
         _URGENT,
     ),
     Question(
         "constant_night_pain",
-        "Is the pain there all the time at night, even when you lie still?",
-        "constant pain at night",
+        N_("Is the pain there all the time at night, even when you lie still?"),
+        N_("constant pain at night"),
         "urgent",
         GROUPS[3],
         _URGENT,
     ),
     Question(
         "new_thoracic_pain",
-        "Is this a new pain between your shoulder blades?",
-        "new pain between the shoulder blades",
+        N_("Is this a new pain between your shoulder blades?"),
+        N_("new pain between the shoulder blades"),
         "urgent",
         GROUPS[3],
         _URGENT,
     ),
     Question(
         "back_lump_or_deformity",
-        "Have you noticed a lump, a swelling or a change in the shape of your back?",
-        "a lump, swelling or change in the shape of the back",
+        N_("Have you noticed a lump, a swelling or a change in the shape of your back?"),
+        N_("a lump, swelling or change in the shape of the back"),
         "urgent",
         GROUPS[3],
         _URGENT,
     ),
     Question(
         "difficulty_walking",
-        "Do you find it hard to walk because of this pain?",
-        "difficulty walking",
+        N_("Do you find it hard to walk because of this pain?"),
+        N_("difficulty walking"),
         "urgent",
         GROUPS[3],
         _URGENT,
     ),
     Question(
         "sexual_dysfunction",
-        "Since the back pain started, have you had new problems with sex, such as "
-        "no feeling or no erection?",
-        "new problems with sex",
+        N_(
+            "Since the back pain started, have you had new problems with sex, such as "
+            "no feeling or no erection?"
+        ),
+        N_("new problems with sex"),
         "urgent",
         GROUPS[3],
         _URGENT,
     ),
     Question(
         "new_pain_under_20_or_over_50",
-        "Is this the first time you have had back pain, and are you under 20 or over 50?",
-        "back pain for the first time, under 20 or over 50",
+        N_("Is this the first time you have had back pain, and are you under 20 or over 50?"),
+        N_("back pain for the first time, under 20 or over 50"),
         "urgent",
         GROUPS[3],
         _URGENT,
@@ -194,17 +208,17 @@ QUESTIONS_BY_ID: Final[dict[str, Question]] = {q.id: q for q in QUESTION_LIST}
 QUESTIONS: Final[dict[str, str]] = {q.id: q.text for q in QUESTION_LIST}
 URGENCY: Final[dict[str, Urgency]] = {q.id: q.urgency for q in QUESTION_LIST}
 
-EMERGENCY_MESSAGE: Final = (
+EMERGENCY_MESSAGE: Final = N_(
     "What you describe can be a sign of a serious problem, such as squeezed nerves at the "
     "base of the spine, the heart or a main blood vessel, or a broken bone. It needs help "
     "now, not massage. Do not massage your back."
 )
-URGENT_MESSAGE: Final = (
+URGENT_MESSAGE: Final = N_(
     "What you describe needs a doctor to look at it before you do self-massage. Please "
     "see your doctor soon (today if you feel unwell). backpoints will not suggest points "
     "until then."
 )
-AGE_MESSAGE: Final = (
+AGE_MESSAGE: Final = N_(
     "backpoints is made for adults, so it gives no massage guidance under 16. Please talk "
     "to a parent or carer, or to a doctor, nurse or physiotherapist about the back pain."
 )

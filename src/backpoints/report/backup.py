@@ -41,6 +41,8 @@ from backpoints.core.guided import SessionState
 from backpoints.core.records import RECORDS
 from backpoints.core.routines import Routine, builtin_routines, check_points
 from backpoints.core.screening import Profile
+from backpoints.i18n import N_, ngettext
+from backpoints.i18n import gettext as _
 from backpoints.store import accounts_repo, backup_repo, repo
 from backpoints.store.backup_repo import (
     DIARY,
@@ -57,7 +59,7 @@ __all__ = ["DIARY", "NOT_BACKED_UP", "TableCount", "match_columns", "merge_rows"
 
 FORMAT = "backpoints-backup"
 PERSON_SCOPE = "person"
-UNCHANGED = "Nothing was changed."
+UNCHANGED = N_("Nothing was changed.")
 #: The largest integer any database column here holds (64 bits).
 BIGGEST_INT = 2**63 - 1
 #: What a JSON column of a diary table must hold, beyond its table's record.
@@ -76,7 +78,7 @@ class BackupError(BackpointsError, ValueError):
 
 
 def _refused(reason: str) -> BackupError:
-    return BackupError(f"{reason} {UNCHANGED}")
+    return BackupError(f"{reason} {_(UNCHANGED)}")
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,10 @@ class RestoreReport:
     def __str__(self) -> str:
         per_table = ", ".join(f"{t} {c.inserted}" for t, c in self.tables.items() if c.inserted)
         detail = f" ({per_table})" if per_table else ""
-        added = _rows(self.inserted, "new ")
-        return f"Restored {added}{detail}; skipped {self.skipped} already present."
+        added = ngettext("{n} new row", "{n} new rows", self.inserted).format(n=self.inserted)
+        return _("Restored {added}{detail}; skipped {skipped} already present.").format(
+            added=added, detail=detail, skipped=self.skipped
+        )
 
 
 # ---- backup -------------------------------------------------------------------------------
@@ -161,7 +165,9 @@ def restore(services: Services, path: Path) -> RestoreReport:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _refused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        raise _refused(
+            _("Cannot read {path}: {why}.").format(path=path, why=exc.strerror or exc)
+        ) from exc
     return restore_bytes(services, raw)
 
 
@@ -218,7 +224,9 @@ def _restore(services: Services, raw: bytes, person: str | None) -> RestoreRepor
         except SQLAlchemyError as exc:
             db.rollback()
             reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0]
-            raise _refused(f"The backup does not fit this database ({reason}).") from exc
+            raise _refused(
+                _("The backup does not fit this database ({reason}).").format(reason=reason)
+            ) from exc
     return RestoreReport(counts)
 
 
@@ -237,12 +245,16 @@ def _parse(raw: bytes) -> dict[str, Any]:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _refused(
-            "This file is not a backpoints backup: it is not valid JSON (damaged or cut short?)."
+            _("This file is not a backpoints backup: it is not valid JSON (damaged or cut short?).")
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise _refused(f'This file is not a backpoints backup (no "format": "{FORMAT}").')
+        raise _refused(
+            _('This file is not a backpoints backup (no "format": "{format}").').format(
+                format=FORMAT
+            )
+        )
     if not isinstance(doc.get("schema_version"), str) or not isinstance(doc.get("tables"), dict):
-        raise _refused("This backup is damaged: no schema_version or tables.")
+        raise _refused(_("This backup is damaged: no schema_version or tables."))
     return doc
 
 
@@ -254,8 +266,10 @@ def _check_schema(version: str, current: str | None) -> None:
     known = {r.revision for r in script.iterate_revisions(current, "base")} if current else set()
     if version not in known:
         raise _refused(
-            f"This backup is from a newer backpoints (schema {version!r}; this database is at "
-            f"{current!r}). Update backpoints, then restore it."
+            _(
+                "This backup is from a newer backpoints (schema {version}; this database is at "
+                "{current}). Update backpoints, then restore it."
+            ).format(version=repr(version), current=repr(current))
         )
 
 
@@ -266,14 +280,22 @@ def _decode_tables(raw: dict[str, Any], one_diary: bool) -> Rows:
     for name, rows in raw.items():
         table = tables.get(name)
         if table is None and not (one_diary and name in NOT_BACKED_UP):
-            raise _refused(f"This backup has a table {name!r} this version does not know.")
+            raise _refused(
+                _("This backup has a table {name} this version does not know.").format(
+                    name=repr(name)
+                )
+            )
         if not isinstance(rows, list):
-            raise _refused(f"This backup is damaged: {name!r} is not a list.")
+            raise _refused(
+                _("This backup is damaged: {name} is not a list.").format(name=repr(name))
+            )
         if one_diary and name not in DIARY:
             if rows:
                 raise _refused(
-                    f"This backup holds {len(rows)} rows of {name!r}: a restore adds only to "
-                    "your own diary, never to accounts, log-ins, care links or the audit log."
+                    _(
+                        "This backup holds {n} rows of {name}: a restore adds only to your own "
+                        "diary, never to accounts, log-ins, care links or the audit log."
+                    ).format(n=len(rows), name=repr(name))
                 )
             continue
         assert table is not None
@@ -299,7 +321,11 @@ def _check_records(rows: Rows, services: Services) -> None:
                         raise BackpointsError(f"{routine.id!r} is the id of a built-in routine.")
                 except BackpointsError as exc:
                     where = f"{name} row {n}"
-                    raise _refused(f"This backup's {where} has a bad routine: {exc}") from None
+                    raise _refused(
+                        _("This backup's {where} has a bad routine: {why}").format(
+                            where=where, why=exc
+                        )
+                    ) from None
 
 
 def _validate(model: type[BaseModel], value: Any, where: str, prefix: str = "") -> None:
@@ -309,7 +335,11 @@ def _validate(model: type[BaseModel], value: Any, where: str, prefix: str = "") 
         first = exc.errors()[0]
         field = prefix + ".".join(str(p) for p in first["loc"]) if first["loc"] else prefix[:-1]
         shown = _printable(field or "value", 80)
-        raise _refused(f"This backup's {where} has a bad {shown}: {first['msg']}.") from None
+        raise _refused(
+            _("This backup's {where} has a bad {field}: {why}.").format(
+                where=where, field=shown, why=first["msg"]
+            )
+        ) from None
 
 
 def _one_person(rows: Rows) -> dict[str, Any] | None:
@@ -320,8 +350,10 @@ def _one_person(rows: Rows) -> dict[str, Any] | None:
             people |= {row[column] for row in rows.get(name, [])}
     if len(people) > 1:
         raise _refused(
-            f"This backup holds the diaries of {len(people)} people; a restore here takes one "
-            "person's diary."
+            _(
+                "This backup holds the diaries of {n} people; a restore here takes one "
+                "person's diary."
+            ).format(n=len(people))
         )
     found = rows.get("people", [])
     return dict(found[0].get("profile") or {}) if found else None
@@ -335,24 +367,32 @@ def _check_children(rows: Rows) -> None:
             if row["session_id"] not in sessions:
                 session = str(row["session_id"])[:40]
                 raise _refused(
-                    f"This backup's {name} row {n} belongs to session {session!r}, which is not "
-                    "in the backup."
+                    _(
+                        "This backup's {table} row {n} belongs to session {session}, which is "
+                        "not in the backup."
+                    ).format(table=name, n=n, session=repr(session))
                 )
 
 
 def _decode_row(table: Table, n: int, row: Any) -> dict[str, Any]:
     where = f"{table.name} row {n}"
     if not isinstance(row, dict):
-        raise _refused(f"This backup is damaged: {where} is not an object.")
+        raise _refused(_("This backup is damaged: {where} is not an object.").format(where=where))
     unknown = sorted(set(row) - set(table.columns.keys()))
     if unknown:
-        raise _refused(f"This backup's {where} has unknown columns {unknown}.")
+        raise _refused(
+            _("This backup's {where} has unknown columns {columns}.").format(
+                where=where, columns=unknown
+            )
+        )
     decoded = {}
     for column in table.columns:
         if column.name in row:
             decoded[column.name] = _decode_value(column, row[column.name], where)
         elif _required(column):
-            raise _refused(f"This backup's {where} has no {column.name}.")
+            raise _refused(
+                _("This backup's {where} has no {column}.").format(where=where, column=column.name)
+            )
     return decoded
 
 
@@ -370,13 +410,21 @@ def _decode_value(column: Column[Any], value: Any, where: str) -> Any:
     if value is None:
         if column.nullable or column is backup_repo.surrogate(column.table):
             return None
-        raise _refused(f"This backup's {where} has an empty {column.name}.")
+        raise _refused(
+            _("This backup's {where} has an empty {column}.").format(
+                where=where, column=column.name
+            )
+        )
     kind = column.type.impl if isinstance(column.type, sqltypes.TypeDecorator) else column.type
     try:
         return _convert(kind, value)
     except (TypeError, ValueError):
         shown = str(value)[:40]
-        raise _refused(f"This backup's {where} has a bad {column.name}: {shown!r}.") from None
+        raise _refused(
+            _("This backup's {where} has a bad {column}: {value}.").format(
+                where=where, column=column.name, value=repr(shown)
+            )
+        ) from None
 
 
 def _convert(kind: Any, value: Any) -> Any:

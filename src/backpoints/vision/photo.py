@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 from backpoints.vision.errors import (
     BadStature,
     ImageBlurred,
@@ -50,7 +52,7 @@ MAX_PIXELS: Final = 40_000_000
 MAX_PHOTO_BYTES: Final = 25 * 1024 * 1024
 #: Formats read (by what the file's header says, not its name).
 FORMATS: Final = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
-NOT_AN_IMAGE: Final = "That file is not an image this app can read; use a JPEG or PNG photo."
+NOT_AN_IMAGE: Final = N_("That file is not an image this app can read; use a JPEG or PNG photo.")
 #: Variance of the Laplacian at 512 px (longest side) below which an image is "blurred".
 #: scikit-image's sample photos score 65 (the moon) to 5,300 (grass); a Gaussian blur of
 #: sigma 3 brings its astronaut from 860 down to 4.7, sigma 2 to 11.6 (docs/vision.md).
@@ -117,18 +119,24 @@ def read_photo_bytes(source: Path | bytes, max_bytes: int = MAX_PHOTO_BYTES) -> 
         try:
             size = source.stat().st_size
         except OSError as exc:
-            raise UnreadableImage(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+            raise UnreadableImage(
+                _("Cannot read {path}: {why}.").format(path=source, why=exc.strerror or exc)
+            ) from exc
     if size > max_bytes:
         raise ImageTooLarge(
-            f"The photo is {size / 1e6:.1f} MB; the largest this app reads is "
-            f"{max_bytes / 1e6:.1f} MB. Send a smaller photo (a phone's normal size is fine)."
+            _(
+                "The photo is {size} MB; the largest this app reads is {most} MB. Send a "
+                "smaller photo (a phone's normal size is fine)."
+            ).format(size=f"{size / 1e6:.1f}", most=f"{max_bytes / 1e6:.1f}")
         )
     if isinstance(source, bytes):
         return source
     try:
         return source.read_bytes()
     except OSError as exc:
-        raise UnreadableImage(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+        raise UnreadableImage(
+            _("Cannot read {path}: {why}.").format(path=source, why=exc.strerror or exc)
+        ) from exc
 
 
 def image_size(raw: bytes, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
@@ -146,20 +154,28 @@ def image_size(raw: bytes, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
                 width, height = header.size
     except PILImage.DecompressionBombError as bomb:  # "Image size (N pixels) exceeds ..."
         said = re.search(r"\((\d+) pixels\)", str(bomb))
-        claim = f"{int(said[1]) / 1e6:,.0f} megapixels" if said else "far too many pixels"
+        claim = (
+            _("{n} megapixels").format(n=f"{int(said[1]) / 1e6:,.0f}")
+            if said
+            else _("far too many pixels")
+        )
         raise _too_many_pixels(claim, max_pixels) from None
     except Exception:  # Pillow raises many kinds for a damaged or foreign file
-        raise UnreadableImage(NOT_AN_IMAGE) from None
+        raise UnreadableImage(_(NOT_AN_IMAGE)) from None
     if width * height > max_pixels:
-        claim = f"{width}x{height} pixels ({width * height / 1e6:.0f} megapixels)"
+        claim = _("{width}x{height} pixels ({n} megapixels)").format(
+            width=width, height=height, n=f"{width * height / 1e6:.0f}"
+        )
         raise _too_many_pixels(claim, max_pixels)
     return width, height
 
 
 def _too_many_pixels(claim: str, max_pixels: int) -> ImageTooLarge:
     return ImageTooLarge(
-        f"The photo says it has {claim}; the most this app decodes is "
-        f"{max_pixels / 1e6:.0f} megapixels. Send a normal phone photo."
+        _(
+            "The photo says it has {claim}; the most this app decodes is {most} megapixels. "
+            "Send a normal phone photo."
+        ).format(claim=claim, most=f"{max_pixels / 1e6:.0f}")
     )
 
 
@@ -184,7 +200,7 @@ def read_image(
     """
     raw = read_photo_bytes(source, max_bytes)
     if not raw:
-        raise UnreadableImage(NOT_AN_IMAGE)
+        raise UnreadableImage(_(NOT_AN_IMAGE))
     width, height = image_size(raw, max_pixels)  # before opencv is even imported
     require_vision(model=False)
     import cv2
@@ -192,7 +208,7 @@ def read_image(
 
     image = cv2.imdecode(np.frombuffer(raw, np.uint8), _reduced_read_flag(width, height))
     if image is None:
-        raise UnreadableImage(NOT_AN_IMAGE)
+        raise UnreadableImage(_(NOT_AN_IMAGE))
     height, width = image.shape[:2]
     if max(height, width) > MAX_SIDE_PX:
         scale = MAX_SIDE_PX / max(height, width)
@@ -218,20 +234,28 @@ def check_image(image: Image) -> None:
     height, width = image.shape[:2]
     if min(height, width) < MIN_SIDE_PX:
         raise ImageTooSmall(
-            f"The image is only {width}x{height} pixels; use a photo at least "
-            f"{MIN_SIDE_PX} pixels on each side (a phone photo is fine)."
+            _(
+                "The image is only {width}x{height} pixels; use a photo at least {side} pixels "
+                "on each side (a phone photo is fine)."
+            ).format(width=width, height=height, side=MIN_SIDE_PX)
         )
     if sharpness(image) < MIN_SHARPNESS:
         raise ImageBlurred(
-            "The photo is blurred or shows almost no detail; hold the camera still, let it "
-            "focus on the back, and take it again."
+            _(
+                "The photo is blurred or shows almost no detail; hold the camera still, let it "
+                "focus on the back, and take it again."
+            )
         )
 
 
 def check_stature(stature_cm: float | None) -> None:
     """Refuse a height no person has (before any work is done)."""
     if stature_cm is not None and not 100 <= stature_cm <= 250:
-        raise BadStature(f"The height must be between 100 and 250 cm, got {stature_cm:g}.")
+        raise BadStature(
+            _("The height must be between 100 and 250 cm, got {height}.").format(
+                height=f"{stature_cm:g}"
+            )
+        )
 
 
 def locate_photo(
@@ -249,8 +273,10 @@ def locate_photo(
     pose = estimator.estimate(image)
     if pose is None or not any(pose.seen(name) for name in pose.landmarks):
         raise NoPerson(
-            "No person found in the photo; take it from behind, 1.5 to 2 metres away, with "
-            "the whole back in the picture and good light."
+            _(
+                "No person found in the photo; take it from behind, 1.5 to 2 metres away, with "
+                "the whole back in the picture and good light."
+            )
         )
     check_back_view(pose)
     frame = back_frame(pose, stature_cm, sex)

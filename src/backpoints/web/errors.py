@@ -28,10 +28,12 @@ from backpoints.core.errors import (
     RateLimited,
     UnknownPoint,
 )
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 from backpoints.vision.errors import ImageTooLarge
 from backpoints.web.security import add_headers
 
-DISK_FULL = (
+DISK_FULL = N_(
     "The server's disk is full: your last change was NOT saved. Try again later; if it "
     "keeps happening, tell whoever runs this server."
 )
@@ -104,7 +106,12 @@ class RefuseNul:
             receive = _replay(body, receive)
             where = "form" if b"%00" in body or b"\x00" in body else None
         if where is not None:
-            refusal = error_body(where, f"The {where} holds a NUL character (\\x00).")
+            said = (
+                _("The path holds a NUL character (\\x00).")
+                if where == "path"
+                else _("The form holds a NUL character (\\x00).")
+            )
+            refusal = error_body(where, said)
             await JSONResponse(refusal, status_code=422)(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -153,7 +160,7 @@ class JsonBodyLimits:
         try:
             jsonlimits.check(text)
             if "\\u0000" in text.lower():
-                raise jsonlimits.JsonTooComplex("The JSON holds a NUL character (\\u0000).")
+                raise jsonlimits.JsonTooComplex(_("The JSON holds a NUL character (\\u0000)."))
         except jsonlimits.JsonTooComplex as exc:
             await JSONResponse(error_body("body", str(exc)), status_code=422)(scope, receive, send)
             return
@@ -242,7 +249,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-            return PlainTextResponse("Page not found.", status_code=404)
+            return PlainTextResponse(_("Page not found."), status_code=404)
         return JSONResponse(
             error_body("path" if exc.status_code == 404 else "request", str(exc.detail)),
             status_code=exc.status_code,
@@ -261,7 +268,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # Python refuses to convert more than 4,300 digits: a form or query number that long
         if "integer string conversion" not in str(exc):
             raise exc
-        message = "A number in the request has far too many digits."
+        message = _("A number in the request has far too many digits.")
         return JSONResponse(error_body("body", message), status_code=422)
 
     app.add_exception_handler(ValueError, _long_number)
@@ -273,7 +280,7 @@ def install_error_handlers(app: FastAPI) -> None:
             response = _disk_full(request, exc)
         else:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
-            message = (
+            message = _(
                 "Something went wrong on our side. If you were saving something, check "
                 "whether it was saved before trying again."
             )
@@ -284,7 +291,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _disk_full(request: Request, exc: Exception) -> Response:
     log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
-    response = _plain_or_json(request, DISK_FULL, "storage", 503)
+    response = _plain_or_json(request, _(DISK_FULL), "storage", 503)
     response.headers["Retry-After"] = "60"
     return response
 

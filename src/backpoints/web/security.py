@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backpoints.core.errors import BackpointsError
+from backpoints.i18n import gettext as _
 from backpoints.settings import Settings
 
 CSP: Final = "; ".join(
@@ -99,10 +100,10 @@ class TrustedHosts:
             return
         host = host_name(Headers(scope=scope).get("host", ""))
         if host not in self.allowed:
-            message = (
-                f"This app does not answer to the host name {host[:100]!r}. "
+            message = _(
+                "This app does not answer to the host name {host}. "
                 "Its administrator can add it to BACKPOINTS_ALLOWED_HOSTS."
-            )
+            ).format(host=repr(host[:100]))
             await PlainTextResponse(message, status_code=400)(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -23,6 +23,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_IDS, RegionId, region_label
+from backpoints.i18n import gettext as _
 from backpoints.web.deps import StateDep
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
@@ -121,7 +122,11 @@ def get_screening(
     return ScreeningPublic(
         questions=[
             QuestionPublic(
-                id=q.id, text=q.text, urgency=q.urgency, group=q.group, sources=list(q.sources)
+                id=q.id,
+                text=_(q.text),
+                urgency=q.urgency,
+                group=_(q.group),
+                sources=list(q.sources),
             )
             for q in found.questions
         ],

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from backpoints.app import begin
 from backpoints.core.redflags import QUESTIONS_BY_ID, questions_in_groups
+from backpoints.i18n import gettext as _
 from backpoints.web import words
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.state import app_state
@@ -24,9 +25,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def question_groups() -> list[dict[str, Any]]:
-    """The questions under their headings (emergency groups first), for `_questions.html`."""
+    """The questions under their headings (emergency groups first), for `_questions.html`,
+    in the page's language."""
     return [
-        {"title": title, "questions": [{"id": q.id, "text": q.text} for q in found]}
+        {"title": _(title), "questions": [{"id": q.id, "text": _(q.text)} for q in found]}
         for title, found in questions_in_groups()
     ]
 
@@ -48,8 +50,8 @@ def refer_page(request: Request, referred: begin.Referred, status_code: int = 20
         status_code,
         urgency=referred.urgency,
         age=referred.age,
-        message=referred.message,
-        said_yes=[q.label for q in said_yes],
+        message=_(referred.message) if referred.message else "",
+        said_yes=[_(q.label) for q in said_yes],
         sources=sources,
         emergency_number=app_state(request).services.settings.emergency_number,
     )
@@ -80,10 +82,11 @@ async def answer_again(request: Request) -> Response:
     state = app_state(request)
     answers, missing = answers_from(await request.form())
     if missing:
-        return _again_page(request, f"Please answer every question ({missing} not answered).", 422)
+        error = _("Please answer every question ({n} not answered).").format(n=missing)
+        return _again_page(request, error, 422)
     outcome = begin.answer(state.services, state.person(), answers)
     if isinstance(outcome, begin.Referred):
         return see_other("/refer")
     if isinstance(outcome, begin.AskScreening):  # not reached: every question was answered
-        return _again_page(request, "Please answer every question.", 422)
+        return _again_page(request, _("Please answer every question."), 422)
     return see_other("/")

@@ -15,6 +15,7 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.records import parse_level
 from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
 from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.pages.refer import answers_from, question_groups, refer_page
 from backpoints.web.state import app_state
@@ -94,7 +95,7 @@ async def start(request: Request, routine_id: str) -> Response:
     stress = _level(form, "stress_before")
     if stress is None:
         return _routine(request, routine_id, 422, "Choose how stressed or tense you feel, 0 to 10.")
-    answers, _ = answers_from(form)
+    answers, _unanswered = answers_from(form)
     try:
         outcome = begin.begin(
             state.services, person, {}, answers, routine=routine_id, stress_before=stress
@@ -102,7 +103,7 @@ async def start(request: Request, routine_id: str) -> Response:
     except BackpointsError as exc:
         return _routine(request, routine_id, 422, str(exc))
     if isinstance(outcome, begin.AskScreening):
-        return _routine(request, routine_id, 422, "Please answer every safety question.")
+        return _routine(request, routine_id, 422, _("Please answer every safety question."))
     if isinstance(outcome, begin.Referred):
         return see_other("/refer")
     return see_other(f"/runs/{outcome.id}")
