@@ -112,5 +112,5 @@ def point_page(request: Request, point_id: str) -> Response:
         linked=state.catalog.linked(point),
         also_known_as=state.catalog.also_known_as(point),
         sources=[state.catalog.sources[k] for k in point.sources],
-        body3d=view_3d(point.display_name, positions, body),
+        body3d=view_3d(name, positions, body),
     )
