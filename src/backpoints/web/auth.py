@@ -16,8 +16,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from backpoints.web.asgi import read_body, replay
 from backpoints.web.context import Visitor, current_visitor
 
 COOKIE: Final = "bp_session"
@@ -130,37 +131,15 @@ async def _csrf_ok(
     if not given and headers.get("content-type", "").startswith(
         "application/x-www-form-urlencoded"
     ):
-        body = await _read_body(receive)
+        body = await read_body(receive)
         given = _first(parse_qs(body.decode("utf-8", "replace")))
-    replay = _replay(body, receive) if body else receive
-    return replay, bool(given) and given == expected
+    again = replay(body, receive) if body else receive
+    return again, bool(given) and given == expected
 
 
 def _first(fields: dict[str, list[str]]) -> str | None:
     values = fields.get("csrf_token")
     return values[0] if values else None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 def login_response(response: Response, token: str, secure: bool, days: int) -> Response:

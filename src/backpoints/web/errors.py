@@ -31,6 +31,7 @@ from backpoints.core.errors import (
 from backpoints.i18n import N_
 from backpoints.i18n import gettext as _
 from backpoints.vision.errors import ImageTooLarge
+from backpoints.web.asgi import read_body, replay
 from backpoints.web.security import add_headers
 
 DISK_FULL = N_(
@@ -102,8 +103,8 @@ class RefuseNul:
             return
         where = "path" if "\x00" in scope["path"] else None
         if where is None and _content_type(scope) == b"application/x-www-form-urlencoded":
-            body = await _read_all(receive)
-            receive = _replay(body, receive)
+            body = await read_body(receive)
+            receive = replay(body, receive)
             where = "form" if b"%00" in body or b"\x00" in body else None
         if where is not None:
             said = (
@@ -122,28 +123,6 @@ def _content_type(scope: Scope) -> bytes:
     return declared.split(b";")[0].strip().lower()
 
 
-async def _read_all(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
 class JsonBodyLimits:
     """422 for a JSON request body nested too deeply, with an absurdly long number (before
     the parser recurses or converts it) or a NUL escape; the body is then replayed."""
@@ -155,7 +134,7 @@ class JsonBodyLimits:
         if scope["type"] != "http" or not _content_type(scope).endswith(b"json"):
             await self.app(scope, receive, send)
             return
-        body = await _read_all(receive)
+        body = await read_body(receive)
         text = body.decode("utf-8", "replace")
         try:
             jsonlimits.check(text)
@@ -164,7 +143,7 @@ class JsonBodyLimits:
         except jsonlimits.JsonTooComplex as exc:
             await JSONResponse(error_body("body", str(exc)), status_code=422)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
 
 def is_disk_full(exc: BaseException) -> bool:
