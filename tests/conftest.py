@@ -18,8 +18,10 @@ from typing import Any
 import hypothesis
 import pytest
 
+from backpoints.app.service import Services
 from backpoints.catalog import Catalog, load_catalog
 from backpoints.core.anatomy import Body, body_from_stature
+from backpoints.core.clock import FakeClock
 from backpoints.settings import Settings
 from tests.pg import PostgresServer, running_server, server_binaries
 
@@ -273,3 +275,17 @@ def no_english_fallback() -> Iterator[None]:
         logger.removeHandler(handler)
     if handler.messages:
         pytest.fail("English fallback for: " + "; ".join(handler.messages[:10]))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand."""
+    return FakeClock()
+
+
+@pytest.fixture
+def services(tmp_path: Path, catalog: Catalog, clock: FakeClock) -> Iterator[Services]:
+    """The shell's services on a fresh SQLite diary in tmp_path, on the fake clock."""
+    s = Services(Settings(data_dir=tmp_path / "data"), catalog=catalog, clock=clock)
+    yield s
+    s.close()

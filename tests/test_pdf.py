@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,6 @@ from backpoints.core.clock import FakeClock
 from backpoints.core.screening import Profile
 from backpoints.report import diary, pdf, peg
 from backpoints.report.partner import for_partner
-from backpoints.settings import Settings
 from tests.flows import referred, started
 from tests.test_peg import run_backpoints
 
@@ -62,18 +60,6 @@ def pdf_text(source: Path | bytes) -> str:
     """All the text of a PDF, whitespace collapsed."""
     reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def services(tmp_path: Path, catalog: Catalog, clock: FakeClock) -> Iterator[service.Services]:
-    s = service.Services(Settings(data_dir=tmp_path / "data"), catalog=catalog, clock=clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from alembic import command
 from sqlalchemy import inspect
 
 from backpoints.app import service
-from backpoints.catalog import Catalog
 from backpoints.core.clock import FakeClock
 from backpoints.report import peg
 from backpoints.settings import Settings
@@ -25,18 +23,6 @@ def run_backpoints(
 ) -> subprocess.CompletedProcess[str]:
     """`backpoints ARGS` on its own data dir (in this process, see `tests.conftest`)."""
     return invoke_cli(data_dir, *args, input=input, columns=120)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def services(tmp_path: Path, catalog: Catalog, clock: FakeClock) -> Iterator[service.Services]:
-    s = service.Services(Settings(data_dir=tmp_path / "data"), catalog=catalog, clock=clock)
-    yield s
-    s.close()
 
 
 def test_score_is_the_mean_of_the_three_items_to_one_decimal() -> None:

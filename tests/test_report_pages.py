@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_IDS
 from backpoints.report import charts, diary, pdf, peg
 from backpoints.report.partner import for_partner
-from backpoints.settings import Settings
 from backpoints.store.repo import PointInsight, StoredRating
 from tests.flows import NO_ANSWERS, referred
 
@@ -35,18 +33,6 @@ needs_poppler = pytest.mark.skipif(
     _NO_POPPLER and not os.environ.get("CI"),
     reason="poppler-utils (pdftoppm, pdftotext) is not installed; `make test` installs it",
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def services(tmp_path: Path, catalog: Catalog, clock: FakeClock) -> Iterator[service.Services]:
-    s = service.Services(Settings(data_dir=tmp_path / "data"), catalog=catalog, clock=clock)
-    yield s
-    s.close()
 
 
 def _session(services: service.Services, pain: dict[str, int], afters: list[int]) -> None:
