@@ -73,7 +73,8 @@ def screening_status(
     services: Services, person: str, pain: Mapping[str, int] | None = None
 ) -> ScreeningStatus:
     """The questions, the flags standing for `person`, and whether to ask now for `pain`."""
-    standing, last = _state(services, person)
+    with services.conn() as db:
+        standing, last = _state(db, person)
     due = redflags.due(standing, last, pain or {})
     return ScreeningStatus(redflags.QUESTION_LIST, standing, due)
 
@@ -93,39 +94,71 @@ def begin(
 
     `answers` is the answer sheet ({question id: yes?}); `flags` are extra yes answers. A
     given `profile` is saved first. Answers are stored unless the outcome is to ask again.
+    A session start reads, decides and stores in one transaction with one commit.
     """
     if routine is None and not any(i > 0 for i in pain.values()):
         raise service.NoPain("Mark at least one painful region (1-10) to start.")
     sheet = {**(answers or {}), **dict.fromkeys(flags, True)}
     redflags.check_flags(sheet)
-    if profile is not None:
-        service.save_profile(services, person, profile)
-    prof = profile or service.profile(services, person)
-    standing, last = _state(services, person)
-    asked_now = redflags.due(standing, last, pain)
-    decision = redflags.decide(age=prof.age, standing=standing, answers=sheet, asked_now=asked_now)
-    if isinstance(decision, redflags.Ask):
-        return AskScreening(decision.missing, decision.standing)
-    if sheet:
-        _record(services, person, sheet, pain, decision)
-    if isinstance(decision, redflags.Refer):
-        return _referred(services, person, pain, prof, decision, store=routine is None)
-    if routine is not None:
-        run_id, run = routine_service.start(services, person, routine, (), stress_before)
-        return Started(run_id, run=run)
-    session_id, state = service.start_session(services, person, pain, [], prof)
-    return Started(session_id, session=state)
+    with services.conn() as db:
+        if profile is not None:
+            repo.save_profile(db, person, profile.model_dump(mode="json"))
+        prof = profile or Profile.model_validate(repo.load_profile(db, person))
+        standing, last = _state(db, person)
+        asked_now = redflags.due(standing, last, pain)
+        decision = redflags.decide(
+            age=prof.age, standing=standing, answers=sheet, asked_now=asked_now
+        )
+        if isinstance(decision, redflags.Ask):
+            db.commit()  # the profile given, if any
+            return AskScreening(decision.missing, decision.standing)
+        if sheet:
+            _record(services, db, person, sheet, pain, decision)
+        if isinstance(decision, redflags.Refer):
+            referred = _referred(services, db, person, pain, prof, decision, store=routine is None)
+            db.commit()
+            return referred
+        if routine is None:
+            session_id, state = service.start_in(services, db, person, pain, [], prof)
+            db.commit()
+            return Started(session_id, session=state)
+        db.commit()
+    run_id, run = routine_service.start(services, person, routine, (), stress_before)
+    return Started(run_id, run=run)
 
 
 def guard(services: Services, person: str) -> Referred | None:
     """The referral while a flag stands for `person` (or they are under 16), else None."""
-    with services.conn() as db:  # plain statements: this runs before every step
-        standing = tuple(flags_repo.standing_flags(db, person))
-        age = repo.load_profile(db, person).get("age")
+    with services.conn() as db:
+        return guard_in(db, person)
+
+
+def guard_in(db: repo.Db, person: str) -> Referred | None:
+    """`guard` on the caller's connection."""
+    standing = tuple(flags_repo.standing_flags(db, person))
+    age = repo.load_profile(db, person).get("age")
     decision = redflags.decide(age=age, standing=standing, answers={}, asked_now=False)
     if isinstance(decision, redflags.Refer):
         return Referred(decision.urgency, decision.standing, decision.message, decision.age)
     return None
+
+
+def rate(
+    services: Services,
+    person: str,
+    session_id: str,
+    point_id: str,
+    side: str | None,
+    pain_after: int,
+) -> SessionState:
+    """Rate the current step and move on, in one transaction; while a flag stands (or under
+    16) nothing is stored and the session is shown as it stands, referred."""
+    with services.conn() as db:
+        referred = guard_in(db, person)
+        if referred is not None:
+            _, current = service.load_in(db, session_id, person)
+            return as_referral(current, referred) if current.status == "active" else current
+        return service.rate_in(services, db, session_id, point_id, side, pain_after, person)
 
 
 def as_referral(state: SessionState, referred: Referred) -> SessionState:
@@ -141,33 +174,33 @@ def as_referral(state: SessionState, referred: Referred) -> SessionState:
     )
 
 
-def _state(services: Services, person: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
+def _state(db: repo.Db, person: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
     """The flags standing for the person, and the pain map of their last screening."""
-    with services.db() as db:
-        standing = tuple(flags_repo.standing_flags(db, person))
-        last = repo.last_screening(db, person)
+    standing = tuple(flags_repo.standing_flags(db, person))
+    last = repo.last_screening(db, person)
     return redflags.check_flags(standing), (dict(last["pain"]) if last else None)
 
 
 def _record(
     services: Services,
+    db: repo.Db,
     person: str,
     sheet: Mapping[str, bool],
     pain: Mapping[str, int],
     decision: redflags.Decision,
 ) -> None:
-    """Store the answers (standing flags) and the screening with its pain map."""
+    """Store the answers (standing flags) and the screening with its pain map (no commit)."""
     yes = [q for q in redflags.QUESTIONS if sheet.get(q)]
     urgency = decision.urgency if isinstance(decision, redflags.Refer) else None
     entry = {"flags": yes, "answers": dict(sheet), "pain": dict(pain), "urgency": urgency}
     now = services.clock.now()
-    with services.db() as db:
-        flags_repo.record_answers(db, person, sheet, now)
-        repo.record_screening(db, person, entry, now)
+    flags_repo.record_answers(db, person, sheet, now)
+    repo.record_screening(db, person, entry, now)
 
 
 def _referred(
     services: Services,
+    db: repo.Db,
     person: str,
     pain: Mapping[str, int],
     prof: Profile,
@@ -175,6 +208,7 @@ def _referred(
     *,
     store: bool,
 ) -> Referred:
+    """The referral; stored as a referred session (no commit) when a session was asked for."""
     referred = Referred(decision.urgency, decision.standing, decision.message, decision.age)
     if not store:
         return referred
@@ -200,16 +234,15 @@ def _referred(
         "started_at": now,
         "ended_at": now,
     }
-    with services.db() as db:
-        repo.insert_session(
-            db,
-            person,
-            session_id,
-            state.model_dump(mode="json"),
-            summary,
-            {r: i for r, i in pain.items() if i > 0},
-            None,
-        )
+    repo.insert_session(
+        db,
+        person,
+        session_id,
+        state.model_dump(mode="json"),
+        summary,
+        {r: i for r, i in pain.items() if i > 0},
+        None,
+    )
     return Referred(
         referred.urgency, referred.standing, referred.message, referred.age, session_id, state
     )
@@ -238,16 +271,14 @@ def answer(
     """Store a full answer sheet without starting anything ("I answered by mistake - ask me
     again"): the referral if a flag still stands, `AskScreening` if some are unanswered."""
     redflags.check_flags(answers)
-    standing, last = _state(services, person)
-    decision = redflags.decide(
-        age=service.profile(services, person).age,
-        standing=standing,
-        answers=answers,
-        asked_now=True,
-    )
-    if isinstance(decision, redflags.Ask):
-        return AskScreening(decision.missing, decision.standing)
-    _record(services, person, answers, last or {}, decision)
+    with services.conn() as db:
+        standing, last = _state(db, person)
+        age = repo.load_profile(db, person).get("age")
+        decision = redflags.decide(age=age, standing=standing, answers=answers, asked_now=True)
+        if isinstance(decision, redflags.Ask):
+            return AskScreening(decision.missing, decision.standing)
+        _record(services, db, person, answers, last or {}, decision)
+        db.commit()
     if isinstance(decision, redflags.Refer):
         return Referred(decision.urgency, decision.standing, decision.message, decision.age)
     return None

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from backpoints.app.service import Services, body_of, profile
@@ -78,13 +78,14 @@ def found_points(services: Services, person: str) -> dict[str, list[str]]:
         return found_points_in(db, person)
 
 
+_FOUND_SPOTS = select(FoundSpot.region, FoundSpot.tenderness, FoundSpot.points).where(
+    FoundSpot.person_id == bindparam("pid")
+)
+
+
 def found_points_in(db: Session | Connection, person: str) -> dict[str, list[str]]:
     """`found_points` within an open database session (the session start uses it)."""
-    rows = db.execute(
-        select(FoundSpot.region, FoundSpot.tenderness, FoundSpot.points).where(
-            FoundSpot.person_id == person
-        )
-    ).all()
+    rows = db.execute(_FOUND_SPOTS, {"pid": person}).all()
     by_region: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for region, tenderness, points in rows:
         for point in list(points.get("nearest", ()))[:1]:

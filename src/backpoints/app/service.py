@@ -107,6 +107,7 @@ def profile(services: Services, person: str) -> screening.Profile:
 def save_profile(services: Services, person: str, new: screening.Profile) -> None:
     with services.conn() as db:
         repo.save_profile(db, person, new.model_dump(mode="json"))
+        db.commit()
 
 
 def body_of(prof: screening.Profile) -> Body:
@@ -126,33 +127,44 @@ def start_session(
 ) -> tuple[str, engine.SessionState]:
     """Screen, plan and start a session; stored before it is returned.
 
-    Only `backpoints.app.begin` calls this (it asks the questions when due); flags standing
-    for the person are added to `flags` here too, so no caller can start past one.
+    Only `backpoints.app.begin` starts sessions for people (it asks the questions when due);
+    flags standing for the person are added to `flags` here too, so no caller can start past
+    one.
     """
     prof = prof or profile(services, person)
+    with services.conn() as db:
+        started = start_in(services, db, person, pain, flags, prof)
+        db.commit()
+    return started
+
+
+def start_in(
+    services: Services,
+    db: Connection,
+    person: str,
+    pain: Mapping[str, int],
+    flags: Sequence[str],
+    prof: screening.Profile,
+) -> tuple[str, engine.SessionState]:
+    """`start_session` within the caller's transaction (no commit)."""
     entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
     if not entries:
         raise NoPain(_("Mark at least one painful region (1-10) to start."))
-    with services.conn() as db:
-        flags = [*flags, *flags_repo.standing_flags(db, person)]
-        evidence = learning.evidence_from_counts(repo.tallies(db, person))
-        routine = _routine(services, db, person)
-        found = _found_points(db, person)
-        state = engine.start(
-            entries,
-            list(flags),
-            prof,
-            Guide(shown_catalog(services), body_of(prof)),
-            now=services.clock.now(),
-            evidence=evidence,
-            routine=routine,
-            found=found,
-        )
-        session_id = secrets.token_urlsafe(12)
-        shown = _shown(None, state, services)
-        repo.insert_session(
-            db, person, session_id, _json(state), _summary(state), dict(pain), shown
-        )
+    flags = [*flags, *flags_repo.standing_flags(db, person)]
+    evidence = learning.evidence_from_counts(repo.tallies(db, person))
+    state = engine.start(
+        entries,
+        list(flags),
+        prof,
+        Guide(shown_catalog(services), body_of(prof)),
+        now=services.clock.now(),
+        evidence=evidence,
+        routine=_routine(services, db, person),
+        found=_found_points(db, person),
+    )
+    session_id = secrets.token_urlsafe(12)
+    shown = _shown(None, state, services)
+    repo.insert_session(db, person, session_id, _json(state), _summary(state), dict(pain), shown)
     return session_id, state
 
 
@@ -193,10 +205,10 @@ def load(
     """A stored session and its state; UnknownSession if there is none, or (with `person`)
     if it belongs to someone else: the two look the same, so ids cannot be probed."""
     with services.conn() as db:
-        return _load(db, session_id, person)
+        return load_in(db, session_id, person)
 
 
-def _load(
+def load_in(
     db: repo.Db, session_id: str, person: str | None
 ) -> tuple[repo.StoredSession, engine.SessionState]:
     found = repo.load_session(db, session_id)
@@ -216,20 +228,31 @@ def rate(
     """Record a rating and move the session on: read, checked and saved in one transaction
     (the save checks the version read, so a racing answer is a Conflict)."""
     with services.conn() as db:
-        stored, state = _load(db, session_id, person)
-        guide = Guide(shown_catalog(services), body_of(state.profile))
-        try:
-            now = services.clock.now()
-            new_state = engine.rate(state, guide, point_id, side, pain_after, now=now)  # type: ignore[arg-type]
-        except engine.WrongPoint:
-            if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
-                raise repo.Conflict(
-                    _("This step was already answered. Reload to continue.")
-                ) from None
-            raise
-        rating = repo.stored_rating(session_id, new_state.ratings[-1])
-        shown = _shown(state, new_state, services)
-        repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)
+        return rate_in(services, db, session_id, point_id, side, pain_after, person)
+
+
+def rate_in(
+    services: Services,
+    db: Connection,
+    session_id: str,
+    point_id: str,
+    side: str | None,
+    pain_after: int,
+    person: str | None = None,
+) -> engine.SessionState:
+    """`rate` on the caller's connection; it commits (the rating is durable when it returns)."""
+    stored, state = load_in(db, session_id, person)
+    guide = Guide(shown_catalog(services), body_of(state.profile))
+    try:
+        now = services.clock.now()
+        new_state = engine.rate(state, guide, point_id, side, pain_after, now=now)  # type: ignore[arg-type]
+    except engine.WrongPoint:
+        if state.ratings and state.ratings[-1].point_id.lower() == point_id.lower():
+            raise repo.Conflict(_("This step was already answered. Reload to continue.")) from None
+        raise
+    rating = repo.stored_rating(session_id, new_state.ratings[-1])
+    shown = _shown(state, new_state, services)
+    repo.save_session(db, stored, _json(new_state), _summary(new_state), rating, shown)
     return new_state
 
 

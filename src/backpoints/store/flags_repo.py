@@ -1,7 +1,8 @@
 """Reads and writes of the standing red flags (table `red_flag_answers`).
 
 `record_answers` stores the latest answer per question with when it was given (a yes stands,
-a no clears); `standing` lists the flags that stand. Each writing function commits.
+a no clears); `standing_flags` lists the flags that stand. Writes belong to the caller's
+transaction: the session start stores its answers, screening and session in one commit.
 """
 
 from __future__ import annotations
@@ -9,11 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backpoints.store.flag_models import RedFlagAnswer
+
+_ANSWERS = cast(Table, RedFlagAnswer.__table__)
+_STANDING = select(_ANSWERS.c.flag).where(
+    _ANSWERS.c.person_id == bindparam("pid"), _ANSWERS.c.answer.is_(True)
+)
 
 
 @dataclass(frozen=True)
@@ -34,28 +42,30 @@ def standing(db: Session, person_id: str) -> list[StandingFlag]:
 
 def standing_flags(db: Session | Connection, person_id: str) -> list[str]:
     """The ids of the flags that stand (works on an ORM session or a plain connection)."""
-    query = select(RedFlagAnswer.flag).where(
-        RedFlagAnswer.person_id == person_id, RedFlagAnswer.answer.is_(True)
+    return list(db.execute(_STANDING, {"pid": person_id}).scalars())
+
+
+def _upsert(insert_of: Any) -> Any:
+    new = insert_of(_ANSWERS)
+    return new.on_conflict_do_update(
+        index_elements=[_ANSWERS.c.person_id, _ANSWERS.c.flag],
+        set_={"answer": new.excluded.answer, "answered_at": new.excluded.answered_at},
     )
-    return list(db.execute(query).scalars())
 
 
-def record_answers(db: Session, person_id: str, answers: Mapping[str, bool], at: datetime) -> None:
-    """Store each answer as the latest for its question (no commit for an empty sheet)."""
+_RECORD = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+
+
+def record_answers(
+    db: Session | Connection, person_id: str, answers: Mapping[str, bool], at: datetime
+) -> None:
+    """Store each answer as the latest for its question, in one statement (no commit: the
+    caller's transaction)."""
     if not answers:
         return
-    rows = {
-        r.flag: r
-        for r in db.scalars(
-            select(RedFlagAnswer).where(
-                RedFlagAnswer.person_id == person_id, RedFlagAnswer.flag.in_(list(answers))
-            )
-        )
-    }
-    for flag, yes in answers.items():
-        row = rows.get(flag)
-        if row is None:
-            db.add(RedFlagAnswer(person_id=person_id, flag=flag, answer=yes, answered_at=at))
-        else:
-            row.answer, row.answered_at = yes, at
-    db.commit()
+    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    rows = [
+        {"person_id": person_id, "flag": flag, "answer": yes, "answered_at": at}
+        for flag, yes in answers.items()
+    ]
+    db.execute(_RECORD[dialect.name], rows)

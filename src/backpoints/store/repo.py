@@ -1,8 +1,10 @@
 """Repository functions: every read and write of the diary, as plain data in and out.
 
-Each function takes an open SQLAlchemy `Session`; writing functions commit before they return,
-so a rating is durable before the next step is shown. Session states are saved with an
-optimistic version check: two ratings racing for one step cannot both win.
+Each function takes an open SQLAlchemy `Session` or `Connection`. The writes of a session's
+hot path (profile, screening, a new session, a saved state) belong to the caller's
+transaction: the use case commits once, before the next step is shown (so a rating is
+durable first). The other writing functions commit before they return. Session states are
+saved with an optimistic version check: two ratings racing for one step cannot both win.
 """
 
 from __future__ import annotations
@@ -86,7 +88,9 @@ _PEOPLE = cast(Table, Person.__table__)
 _FIND_PERSON = select(_PEOPLE.c.id).where(_PEOPLE.c.id == bindparam("pid"))
 _PROFILE = select(_PEOPLE.c.profile).where(_PEOPLE.c.id == bindparam("pid"))
 _INSERT_PERSON = insert(_PEOPLE)
-_SAVE_PROFILE = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid"))
+_SAVE_PROFILE = (
+    update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid")).values(profile=bindparam("profile"))
+)
 _INSERT_SCREENING = insert(cast(Table, Screening.__table__))
 
 
@@ -107,16 +111,14 @@ def load_profile(db: Db, person_id: str) -> dict[str, Any]:
 
 
 def save_profile(db: Db, person_id: str, profile: dict[str, Any]) -> None:
-    db.execute(
-        _SAVE_PROFILE.values(profile=bindparam("profile")), {"pid": person_id, "profile": profile}
-    )
-    db.commit()
+    """Replace the person's profile (no commit: the caller's transaction)."""
+    db.execute(_SAVE_PROFILE, {"pid": person_id, "profile": profile})
 
 
 def record_screening(db: Db, person_id: str, answers: dict[str, Any], at: datetime) -> None:
-    """Store the answers to the red-flag questions and the pain map they were asked for."""
+    """Store the answers to the red-flag questions and the pain map they were asked for (no
+    commit: the caller's transaction)."""
     db.execute(_INSERT_SCREENING, {"person_id": person_id, "at": at, "answers": answers})
-    db.commit()
 
 
 def screenings_of(db: Session, person_id: str) -> list[tuple[datetime, dict[str, Any]]]:
@@ -152,13 +154,18 @@ def pegs_of(
     return [(r.at, r.pain, r.enjoyment, r.activity) for r in rows]
 
 
-def last_screening(db: Session, person_id: str) -> dict[str, Any] | None:
-    row = db.scalars(
-        select(Screening)
-        .where(Screening.person_id == person_id)
-        .order_by(Screening.at.desc(), Screening.id.desc())
-        .limit(1)
-    ).first()
+_SCREENINGS = cast(Table, Screening.__table__)
+_LAST_SCREENING = (
+    select(_SCREENINGS.c.at, _SCREENINGS.c.answers)
+    .where(_SCREENINGS.c.person_id == bindparam("pid"))
+    .order_by(_SCREENINGS.c.at.desc(), _SCREENINGS.c.id.desc())
+    .limit(1)
+)
+
+
+def last_screening(db: Db, person_id: str) -> dict[str, Any] | None:
+    """The person's latest screening: when, and its answers and pain map."""
+    row = db.execute(_LAST_SCREENING, {"pid": person_id}).first()
     return None if row is None else {"at": row.at, **row.answers}
 
 
@@ -186,7 +193,8 @@ def insert_session(
     pain: dict[str, int],
     step: ShownStep | None,
 ) -> None:
-    """Store a new session with its pain map and first step, in one transaction."""
+    """Store a new session with its pain map and first step (no commit: the caller's
+    transaction)."""
     row = {"id": session_id, "person_id": person_id, "version": 1, "state": state, **summary}
     db.execute(_INSERT_SESSION, row)
     at = summary["started_at"]
@@ -199,7 +207,6 @@ def insert_session(
     )
     if step is not None:
         db.execute(_INSERT_STEP, {"session_id": session_id, **vars(step)})
-    db.commit()
 
 
 def load_session(db: Db, session_id: str) -> StoredSession | None:
@@ -213,8 +220,12 @@ _SESSIONS = cast(Table, SessionRow.__table__)
 _LOAD_SESSION = select(_SESSIONS.c.person_id, _SESSIONS.c.version, _SESSIONS.c.state).where(
     _SESSIONS.c.id == bindparam("sid")
 )
-_SAVE_STATE = update(_SESSIONS).where(
-    _SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.version == bindparam("expected")
+#: What a saved state writes: the state, its version and the summary columns.
+_STATE_COLUMNS = ("state", "version", "status", "urgency", "started_at", "ended_at")
+_SAVE_STATE = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.version == bindparam("expected"))
+    .values({k: bindparam(k) for k in _STATE_COLUMNS})
 )
 _INSERT_RATING = insert(cast(Table, RatingRow.__table__))
 _INSERT_STEP = insert(cast(Table, StepRow.__table__))
@@ -231,10 +242,13 @@ def save_session(
     """Save a new state (its rating, its next step) in one transaction, if nobody saved
     in between."""
     values = {"state": state, "version": stored.version + 1, **summary}
-    result = db.execute(
-        _SAVE_STATE.values({k: bindparam(k) for k in values}),
-        {**values, "sid": stored.id, "expected": stored.version},
-    )
+    statement = _SAVE_STATE
+    if set(values) != set(_STATE_COLUMNS):  # a partial summary (tests): its own statement
+        statement = update(_SESSIONS).where(
+            _SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.version == bindparam("expected")
+        )
+        statement = statement.values({k: bindparam(k) for k in values})
+    result = db.execute(statement, {**values, "sid": stored.id, "expected": stored.version})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         db.rollback()
         raise Conflict("This step was already answered (in another tab?). Reload to continue.")

@@ -181,11 +181,8 @@ async def rate(state: State, session_id: str, body: RatingCreate) -> Response:
 
 
 def _rate(state: AppState, person: str, session_id: str, body: RatingCreate) -> Response:
-    if begin.guard(state.services, person) is not None:
-        _, current = service.load(state.services, session_id, person)
-        return _guarded(state, person, session_id, current)
-    session = service.rate(
-        state.services, session_id, body.point_id, body.side, body.pain_after, person
+    session = begin.rate(
+        state.services, person, session_id, body.point_id, body.side, body.pain_after
     )
     return _json(SessionPublic.of(session_id, session))
 
