@@ -3,12 +3,14 @@
 Starlette and the standard library's sqlite3, no ORM, no FastAPI, no pydantic models of the
 session: the state is plain dicts and lists stored as JSON. It does the same durable work as
 `POST /api/v1/sessions` and `POST /api/v1/sessions/{id}/ratings` in personal mode: reads the
-profile, the evidence tallies and the tender spots found, screens, plans with the project's
-`plan`, builds steps with the project's `build_step`, stores the screening, the session, its
-pain map, each step shown, each rating and its tally, in one transaction and one commit per
-request on a WAL database with `synchronous=FULL`, and answers with the same JSON (checked
-by `same_answers` on scripted sessions). Bodies get the checks the API makes that matter here
-(regions, intensities, flags, a point id); a wrong one is a 422.
+profile, the flags standing, the last screening's pain map (are the questions due?), the
+evidence tallies and the tender spots found, screens, plans with the project's `plan`, builds
+steps with the project's `build_step`, stores each answer as the latest for its question, the
+screening, the session, its pain map, each step shown, each rating and its tally; before a
+rating it reads the standing flags and the age again (no step while a flag stands). All in one
+transaction and one commit per request on a WAL database with `synchronous=FULL`, answering
+with the same JSON (checked by `same_answers` on scripted sessions). Bodies get the checks the
+API makes that matter here (regions, intensities, flags, a point id); a wrong one is a 422.
 
 `benchmarks.reference_server` serves it over HTTP.
 """
@@ -55,9 +57,16 @@ CREATE TABLE IF NOT EXISTS ratings (id INTEGER PRIMARY KEY, session_id TEXT, per
     relieved INTEGER, rated_at TEXT, UNIQUE (session_id, n));
 CREATE TABLE IF NOT EXISTS point_tallies (person_id TEXT, region TEXT, point_id TEXT,
     helped INTEGER, tried INTEGER, PRIMARY KEY (person_id, region, point_id));
+CREATE TABLE IF NOT EXISTS red_flag_answers (person_id TEXT, flag TEXT, answer INTEGER,
+    answered_at TEXT, PRIMARY KEY (person_id, flag));
+CREATE INDEX IF NOT EXISTS screenings_person ON screenings (person_id);
 CREATE TABLE IF NOT EXISTS found_spots (person_id TEXT, region TEXT, tenderness INTEGER,
     points TEXT);
 """
+STANDING = "SELECT flag FROM red_flag_answers WHERE person_id = ? AND answer"
+LAST_SCREENING = (
+    "SELECT at, answers FROM screenings WHERE person_id = ? ORDER BY at DESC, id DESC LIMIT 1"
+)
 State = dict[str, Any]
 
 
@@ -89,7 +98,7 @@ class Reference:
     # ---- the two requests ---------------------------------------------------------------
 
     def create(self, raw: bytes) -> tuple[int, bytes]:
-        pain, flags = _session_body(raw)
+        pain, flags, answers_given = _session_body(raw)
         now = self.now()
         db = self.db
         db.execute("BEGIN IMMEDIATE")
@@ -98,8 +107,18 @@ class Reference:
                 "SELECT profile FROM people WHERE id = ?", (PERSON,)
             ).fetchone()
             profile = Profile.model_validate_json(profile_json)
+            standing = [f for (f,) in db.execute(STANDING, (PERSON,))]
+            last = db.execute(LAST_SCREENING, (PERSON,)).fetchone()
+            if not answers_given and (standing or last is None):
+                raise Invalid("answers")  # the questions are due
+            db.executemany(
+                "INSERT INTO red_flag_answers VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "answer = excluded.answer, answered_at = excluded.answered_at",
+                [(PERSON, f, int(yes), _iso(now)) for f, yes in answers_given.items()],
+            )
             verdict = screen(flags)
-            answers = {"flags": list(verdict.flags), "pain": pain, "urgency": verdict.urgency}
+            answers = {"flags": list(verdict.flags), "answers": answers_given, "pain": pain}
+            answers["urgency"] = verdict.urgency
             db.execute(
                 "INSERT INTO screenings (person_id, at, answers) VALUES (?, ?, ?)",
                 (PERSON, _iso(now), json.dumps(answers)),
@@ -133,6 +152,12 @@ class Reference:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
+            standing = db.execute(STANDING, (PERSON,)).fetchall()
+            (profile_json,) = db.execute(
+                "SELECT profile FROM people WHERE id = ?", (PERSON,)
+            ).fetchone()
+            if standing or (json.loads(profile_json).get("age") or 99) < 16:
+                raise Invalid("referred")  # the scripted sessions never rate past a flag
             row = db.execute(
                 "SELECT person_id, version, state FROM sessions WHERE id = ?", (sid,)
             ).fetchone()
@@ -357,7 +382,7 @@ def _public(sid: str, state: State) -> bytes:
     ).encode()
 
 
-def _session_body(raw: bytes) -> tuple[dict[str, int], list[str]]:
+def _session_body(raw: bytes) -> tuple[dict[str, int], list[str], dict[str, bool]]:
     try:
         body = json.loads(raw)
         pain = {p["region"]: p["intensity"] for p in body["pain"]}
@@ -375,7 +400,7 @@ def _session_body(raw: bytes) -> tuple[dict[str, int], list[str]]:
             raise Invalid("pain")
     if any(f not in RED_FLAGS for f in flags):
         raise Invalid("flags")
-    return pain, flags
+    return pain, flags, {**answers, **dict.fromkeys(flags, True)}
 
 
 def _rating_body(raw: bytes) -> tuple[str, int]:

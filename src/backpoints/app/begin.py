@@ -119,6 +119,7 @@ def begin(
             db.commit()
             return referred
         if routine is None:
+            # nothing stands after these answers (else: referred above)
             session_id, state = service.start_in(services, db, person, pain, [], prof)
             db.commit()
             return Started(session_id, session=state)
@@ -135,8 +136,7 @@ def guard(services: Services, person: str) -> Referred | None:
 
 def guard_in(db: repo.Db, person: str) -> Referred | None:
     """`guard` on the caller's connection."""
-    standing = tuple(flags_repo.standing_flags(db, person))
-    age = repo.load_profile(db, person).get("age")
+    age, standing = flags_repo.age_and_standing(db, person)
     decision = redflags.decide(age=age, standing=standing, answers={}, asked_now=False)
     if isinstance(decision, redflags.Refer):
         return Referred(decision.urgency, decision.standing, decision.message, decision.age)

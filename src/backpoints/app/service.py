@@ -133,6 +133,7 @@ def start_session(
     """
     prof = prof or profile(services, person)
     with services.conn() as db:
+        flags = [*flags, *flags_repo.standing_flags(db, person)]
         started = start_in(services, db, person, pain, flags, prof)
         db.commit()
     return started
@@ -146,11 +147,11 @@ def start_in(
     flags: Sequence[str],
     prof: screening.Profile,
 ) -> tuple[str, engine.SessionState]:
-    """`start_session` within the caller's transaction (no commit)."""
+    """`start_session` within the caller's transaction (no commit); `flags` must hold every
+    flag standing for the person (the caller has just read them)."""
     entries = [PainEntry(region=r, intensity=i) for r, i in pain.items() if i > 0]
     if not entries:
         raise NoPain(_("Mark at least one painful region (1-10) to start."))
-    flags = [*flags, *flags_repo.standing_flags(db, person)]
     evidence = learning.evidence_from_counts(repo.tallies(db, person))
     state = engine.start(
         entries,

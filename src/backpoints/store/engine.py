@@ -64,6 +64,13 @@ def check_parameters(params: Any) -> None:
 
 
 def _check_value(key: str, value: Any) -> None:
+    kind = type(value)
+    if kind is float or kind is bool or value is None:
+        return
+    if kind is int and INT64_MIN <= value <= INT64_MAX:
+        return
+    if kind is str and "\x00" not in value and value.isascii():
+        return  # the usual case, checked without encoding
     if isinstance(value, dict):
         for name, inner in value.items():
             _check_value(str(name), inner)

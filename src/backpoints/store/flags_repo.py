@@ -12,15 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, Table, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backpoints.store.flag_models import RedFlagAnswer
+from backpoints.store.models import Person
 
 _ANSWERS = cast(Table, RedFlagAnswer.__table__)
 _STANDING = select(_ANSWERS.c.flag).where(
     _ANSWERS.c.person_id == bindparam("pid"), _ANSWERS.c.answer.is_(True)
+)
+
+
+_PEOPLE = cast(Table, Person.__table__)
+_AGE_AND_STANDING = (
+    select(_PEOPLE.c.profile, _ANSWERS.c.flag)
+    .select_from(
+        _PEOPLE.outerjoin(
+            _ANSWERS, and_(_ANSWERS.c.person_id == _PEOPLE.c.id, _ANSWERS.c.answer.is_(True))
+        )
+    )
+    .where(_PEOPLE.c.id == bindparam("pid"))
 )
 
 
@@ -43,6 +56,14 @@ def standing(db: Session, person_id: str) -> list[StandingFlag]:
 def standing_flags(db: Session | Connection, person_id: str) -> list[str]:
     """The ids of the flags that stand (works on an ORM session or a plain connection)."""
     return list(db.execute(_STANDING, {"pid": person_id}).scalars())
+
+
+def age_and_standing(db: Session | Connection, person_id: str) -> tuple[int | None, list[str]]:
+    """The person's age (from the profile) and the flags standing, in one statement: what
+    the guard before every step reads."""
+    rows = db.execute(_AGE_AND_STANDING, {"pid": person_id}).all()
+    profile = (rows[0][0] if rows else None) or {}
+    return profile.get("age"), [flag for _, flag in rows if flag is not None]
 
 
 def _upsert(insert_of: Any) -> Any:

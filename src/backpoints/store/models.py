@@ -57,6 +57,7 @@ class Person(Base):
 
 class Screening(Base):
     __tablename__ = "screenings"
+    __table_args__ = (Index("ix_screenings_person_at", "person_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
