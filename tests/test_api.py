@@ -189,6 +189,51 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
         assert path in paths
 
 
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    found: dict[str, Any] = spec
+    for part in ref.removeprefix("#/").split("/"):
+        found = found[part]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "required"),
+    [
+        ("/api/v1/sessions", {"pain"}),
+        ("/api/v1/sessions/{session_id}/ratings", {"point_id", "pain_after"}),
+    ],
+)
+def test_bodies_read_once_are_still_documented_in_openapi(
+    client: TestClient, path: str, required: set[str]
+) -> None:
+    """The session cycle validates its raw bodies in one pass; OpenAPI still describes them,
+    with every nested schema resolvable (what clients and schemathesis generate from)."""
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"][path]["post"]["requestBody"]
+    assert body["required"] is True
+    schema = _resolve(spec, body["content"]["application/json"]["schema"])
+    assert set(schema["required"]) == required
+    refs = [v for v in str(schema).split("'") if v.startswith("#/components/schemas/")]
+    assert all(_resolve(spec, {"$ref": r}) for r in refs)
+
+
+def test_a_session_body_must_be_declared_as_json(client: TestClient) -> None:
+    body = '{"pain": [{"region": "neck", "intensity": 5}]}'
+    for kind in ("text/plain", "application/x-www-form-urlencoded", ""):
+        response = client.post("/api/v1/sessions", content=body, headers={"content-type": kind})
+        assert response.status_code == 422, kind
+        assert _fields(response) == {"body"}
+    started = client.post(
+        "/api/v1/sessions",
+        content=body[:-1] + ', "answers": ' + str(NO_ANSWERS).replace("'", '"').lower() + "}",
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+    assert started.status_code == 201, started.text
+
+
 def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
     for path in ("/", "/api/v1/regions", "/static/app.js", "/api/v1/points/NOPE", "/nowhere"):
         headers = client.get(path).headers

@@ -117,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scan_pages.router)
     app.include_router(camera_pages.router)
     app.include_router(export_pages.router)
+    from backpoints.web import jsonbody
+
+    jsonbody.install_schemas(app)
     return app
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from backpoints.app import begin, service
@@ -24,6 +24,7 @@ from backpoints.core.guided import SessionState
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_IDS, RegionId, region_label
 from backpoints.i18n import gettext as _
+from backpoints.web import jsonbody
 from backpoints.web.deps import StateDep
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
@@ -82,12 +83,18 @@ def _json(model: SessionPublic, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
-@router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
-async def create_session(state: State, body: SessionCreate) -> Response:
+@router.post(
+    "/sessions",
+    response_model=SessionPublic,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=jsonbody.documented(SessionCreate),
+)
+async def create_session(state: State, request: Request) -> Response:
     """Screen the answers, plan, and return the first step (or a referral).
 
     While the questions are due and not all answered: 422 naming `answers`.
     """
+    body = await jsonbody.parse(request, SessionCreate)
     person = state.person()
     return await _run(state, _create, state, person, body)
 
@@ -174,9 +181,14 @@ def get_session(state: State, session_id: str) -> Response:
     return _guarded(state, person, session_id, session)
 
 
-@router.post("/sessions/{session_id}/ratings", response_model=SessionPublic)
-async def rate(state: State, session_id: str, body: RatingCreate) -> Response:
+@router.post(
+    "/sessions/{session_id}/ratings",
+    response_model=SessionPublic,
+    openapi_extra=jsonbody.documented(RatingCreate),
+)
+async def rate(state: State, session_id: str, request: Request) -> Response:
     """ "How is the pain now?" for the current step; returns the next step or the outcome."""
+    body = await jsonbody.parse(request, RatingCreate)
     return await _run(state, _rate, state, state.person(), session_id, body)
 
 
