@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS point_tallies (person_id TEXT, region TEXT, point_id 
     helped INTEGER, tried INTEGER, PRIMARY KEY (person_id, region, point_id));
 CREATE TABLE IF NOT EXISTS red_flag_answers (person_id TEXT, flag TEXT, answer INTEGER,
     answered_at TEXT, PRIMARY KEY (person_id, flag));
-CREATE INDEX IF NOT EXISTS screenings_person ON screenings (person_id);
+CREATE INDEX IF NOT EXISTS screenings_latest ON screenings (person_id, at, id);
 CREATE TABLE IF NOT EXISTS found_spots (person_id TEXT, region TEXT, tenderness INTEGER,
     points TEXT);
 """
