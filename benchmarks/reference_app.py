@@ -117,8 +117,12 @@ class Reference:
                 [(PERSON, f, int(yes), _iso(now)) for f, yes in answers_given.items()],
             )
             verdict = screen(flags)
-            answers = {"flags": list(verdict.flags), "answers": answers_given, "pain": pain}
-            answers["urgency"] = verdict.urgency
+            answers: dict[str, Any] = {
+                "flags": list(verdict.flags),
+                "answers": answers_given,
+                "pain": pain,
+                "urgency": verdict.urgency,
+            }
             db.execute(
                 "INSERT INTO screenings (person_id, at, answers) VALUES (?, ?, ?)",
                 (PERSON, _iso(now), json.dumps(answers)),
