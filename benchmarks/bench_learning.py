@@ -20,7 +20,12 @@ Cohorts:
 Policies: `learning` is the planner with the person's evidence, ranked by posterior means, as
 the app does; `flat` learns the same way from a flat prior (every point FLAT_PRIOR, ties by
 id: the catalogue's knowledge left out); `fixed` is the planner's order without evidence;
-`oracle` puts the person's best point first.
+`oracle` puts the person's best point first. `informed` is a reference, not a policy the app
+could use: posterior means from the prior the cohort was built with (flat for `random`, DECAY
+per rank for `catalogue`, EXPECTED_BEST points a person on average), i.e. about the best a
+posterior-mean ranking can do on that cohort. It shows how far each target is reachable: a
+single prior cannot be both the flat one the `random` cohort needs and the steep one the
+`catalogue` cohort needs.
 
 Each cohort is simulated for SEEDS seeds of PEOPLE people; the figures are pooled over all of
 them, and the per-seed range shows how far one seed's verdict could stray.
@@ -37,7 +42,7 @@ from backpoints.core.learning import Tally, log_odds, score
 from backpoints.core.planner import PainEntry, plan
 
 SEEDS = (20240601, 1, 2, 3, 4, 5)
-PEOPLE = 1000
+PEOPLE = 2000
 SESSIONS = 8
 INTENSITY = 6
 REPORT_SESSION = 5
@@ -51,12 +56,13 @@ COMMON_REGIONS = (
 BEST_CHANCE = 0.8
 OTHER_CHANCE = (0.10, 0.15)
 DECAY = 0.75
+EXPECTED_BEST = 1.5  # a person has one or two best points
 FLAT_PRIOR = 0.28
 TARGET_VS_ORACLE = 1.3
 TARGET_FEWER_THAN_FIXED = 0.30
 COHORTS = ("random", "catalogue")
-POLICIES = ("learning", "flat", "fixed", "oracle")
-LEARNERS = ("learning", "flat")
+POLICIES = ("learning", "flat", "fixed", "oracle", "informed")
+LEARNERS = ("learning", "flat", "informed")
 Evidence = dict[tuple[str, str], Tally]
 
 
@@ -71,6 +77,21 @@ def _flat_order(points: Sequence[str], region: str, evidence: Evidence) -> list[
         return (-score(FLAT_PRIOR, tally), -log_odds(FLAT_PRIOR, tally), point)
 
     return sorted(points, key=key)
+
+
+def _informed_order(
+    fixed: Sequence[str], cohort: str, region: str, evidence: Evidence
+) -> list[str]:
+    """Posterior means from the prior the cohort was drawn with; ties keep the fixed order."""
+    weights = [1.0 if cohort == "random" else DECAY**rank for rank in range(len(fixed))]
+    total = sum(weights)
+
+    def key(ranked: tuple[int, str]) -> tuple[float, int]:
+        rank, point = ranked
+        prior = min(EXPECTED_BEST * weights[rank] / total, 0.95)
+        return (-log_odds(prior, evidence.get((region, point), Tally())), rank)
+
+    return [point for _rank, point in sorted(enumerate(fixed), key=key)]
 
 
 def _session(order: Sequence[str], chance: dict[str, float], luck: dict[str, float]) -> list[bool]:
@@ -112,6 +133,7 @@ def _person(catalog: Catalog, cohort: str, rng: random.Random) -> dict[str, list
             "flat": _flat_order(fixed, region, evidence["flat"]),
             "fixed": fixed,
             "oracle": oracle,
+            "informed": _informed_order(fixed, cohort, region, evidence["informed"]),
         }
         for name, order in orders.items():
             outcomes = _session(order, chance, luck)
@@ -143,11 +165,13 @@ def _cohort_lines(cohort: str, runs: list[list[dict[str, list[int]]]]) -> list[s
     for name in POLICIES:
         means = [_mean_at(pooled, name, s) for s in range(SESSIONS)]
         lines.append(f"  {name:<8} " + " ".join(f"{t:5.2f}" for t in means))
-    learning, flat, fixed, oracle = (_mean_at(pooled, n, at) for n in POLICIES)
+    learning, flat, fixed, oracle, informed = (_mean_at(pooled, n, at) for n in POLICIES)
     by_seed = [{n: _mean_at(run, n, at) for n in POLICIES} for run in runs]
     vs_oracle = [s["learning"] / s["oracle"] for s in by_seed]
     fewer = [1 - s["learning"] / s["fixed"] for s in by_seed]
     vs_flat = [s["learning"] / s["flat"] for s in by_seed]
+    ref_oracle = [s["informed"] / s["oracle"] for s in by_seed]
+    ref_fewer = [1 - s["informed"] / s["fixed"] for s in by_seed]
     ok_oracle = sum(v <= TARGET_VS_ORACLE for v in vs_oracle)
     ok_fixed = sum(f >= TARGET_FEWER_THAN_FIXED for f in fewer)
     lines += [
@@ -163,6 +187,9 @@ def _cohort_lines(cohort: str, runs: list[list[dict[str, list[int]]]]) -> list[s
         f"  catalogue prior vs flat prior: {learning / flat:.2f}x the tries pooled, seeds "
         f"{min(vs_flat):.2f}-{max(vs_flat):.2f}"
         + (f" (must be < 1): {_verdict(learning < flat)}" if cohort == "catalogue" else ""),
+        f"  reference, informed by the cohort's own prior: {informed / oracle:.2f}x the oracle "
+        f"(seeds {min(ref_oracle):.2f}-{max(ref_oracle):.2f}), {1 - informed / fixed:.0%} fewer "
+        f"tries than fixed (seeds {min(ref_fewer):.0%}-{max(ref_fewer):.0%})",
     ]
     return lines
 
