@@ -103,8 +103,9 @@ def begin(
     with services.conn() as db:
         if profile is not None:
             repo.save_profile(db, person, profile.model_dump(mode="json"))
-        prof = profile or Profile.model_validate(repo.load_profile(db, person))
-        standing, last = _state(db, person)
+        saved, standing_now = flags_repo.profile_and_standing(db, person)
+        prof = profile or Profile.model_validate(saved)
+        standing, last = _state(db, person, standing_now)
         asked_now = redflags.due(standing, last, pain)
         decision = redflags.decide(
             age=prof.age, standing=standing, answers=sheet, asked_now=asked_now
@@ -174,9 +175,14 @@ def as_referral(state: SessionState, referred: Referred) -> SessionState:
     )
 
 
-def _state(db: repo.Db, person: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
-    """The flags standing for the person, and the pain map of their last screening."""
-    standing = tuple(flags_repo.standing_flags(db, person))
+def _state(
+    db: repo.Db, person: str, standing_read: list[str] | None = None
+) -> tuple[tuple[str, ...], dict[str, int] | None]:
+    """The flags standing for the person (unless just read), and the pain map of their last
+    screening."""
+    standing = tuple(
+        flags_repo.standing_flags(db, person) if standing_read is None else standing_read
+    )
     last = repo.last_screening(db, person)
     return redflags.check_flags(standing), (dict(last["pain"]) if last else None)
 

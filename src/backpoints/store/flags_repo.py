@@ -58,12 +58,20 @@ def standing_flags(db: Session | Connection, person_id: str) -> list[str]:
     return list(db.execute(_STANDING, {"pid": person_id}).scalars())
 
 
-def age_and_standing(db: Session | Connection, person_id: str) -> tuple[int | None, list[str]]:
-    """The person's age (from the profile) and the flags standing, in one statement: what
-    the guard before every step reads."""
+def profile_and_standing(
+    db: Session | Connection, person_id: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The person's saved profile and the flags standing for them, in one statement."""
     rows = db.execute(_AGE_AND_STANDING, {"pid": person_id}).all()
     profile = (rows[0][0] if rows else None) or {}
-    return profile.get("age"), [flag for _, flag in rows if flag is not None]
+    return dict(profile), [flag for _, flag in rows if flag is not None]
+
+
+def age_and_standing(db: Session | Connection, person_id: str) -> tuple[int | None, list[str]]:
+    """The person's age (from the profile) and the flags standing: what the guard before
+    every step reads."""
+    profile, standing = profile_and_standing(db, person_id)
+    return profile.get("age"), standing
 
 
 def _upsert(insert_of: Any) -> Any:

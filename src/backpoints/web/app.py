@@ -104,8 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backpoints.web.pages import scan as scan_pages
     from backpoints.web.pages import session as session_pages
 
+    app.include_router(api.router)  # first: the session cycle is matched soonest
     app.include_router(language_router)
-    app.include_router(api.router)
     app.include_router(care_api.router)
     app.include_router(account_pages.router)
     app.include_router(pages.router)

@@ -89,11 +89,13 @@ def _json(model: SessionPublic, status_code: int = 200) -> Response:
     status_code=status.HTTP_201_CREATED,
     openapi_extra=jsonbody.documented(SessionCreate),
 )
-async def create_session(state: State, request: Request) -> Response:
+async def create_session(request: Request) -> Response:
     """Screen the answers, plan, and return the first step (or a referral).
 
     While the questions are due and not all answered: 422 naming `answers`.
     """
+    # the session cycle takes the request alone: no dependency to solve on the hot path
+    state: AppState = request.app.state.bp
     body = await jsonbody.parse(request, SessionCreate)
     person = state.person()
     return await _run(state, _create, state, person, body)
@@ -186,8 +188,9 @@ def get_session(state: State, session_id: str) -> Response:
     response_model=SessionPublic,
     openapi_extra=jsonbody.documented(RatingCreate),
 )
-async def rate(state: State, session_id: str, request: Request) -> Response:
+async def rate(session_id: str, request: Request) -> Response:
     """ "How is the pain now?" for the current step; returns the next step or the outcome."""
+    state: AppState = request.app.state.bp
     body = await jsonbody.parse(request, RatingCreate)
     return await _run(state, _rate, state, state.person(), session_id, body)
 
