@@ -26,6 +26,7 @@ from backpoints.core.errors import BackpointsError, check_region
 from backpoints.core.records import parse_level
 from backpoints.core.steps import HOW_NOW, TOOL_WORDS, Step
 from backpoints.core.vocab import REGION_IDS, region_label
+from backpoints.i18n import N_
 from backpoints.i18n import gettext as _
 
 Ask = Callable[[str], str]
@@ -166,12 +167,15 @@ def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console)
     return beside(Group(caption, drawn), panel)
 
 
+#: Where a step's point is, in words.
+SIDE_WORDS = {None: N_("the midline"), "left": N_("your left side"), "right": N_("your right side")}
+
+
 def step_panel(step: Step) -> Panel:
     """Everything the person needs for one step."""
-    side = {"left": "your left side", "right": "your right side", None: "the midline"}
-    where = side[step.point.side]
+    where = _(SIDE_WORDS[step.point.side])
     if step.point.side is None and len(step.point.spots) == 2:
-        where = "both sides"
+        where = _("both sides")
     body = Text()
     body.append(_("Region: {region}").format(region=step.region_label) + "\n", style="bold")
     body.append(_("Why: {why}").format(why=step.why) + "\n", style="italic")
@@ -190,7 +194,8 @@ def step_panel(step: Step) -> Panel:
     if t.not_for:
         who = " ".join(t.not_for)
         body.append(_("Who should not use it: {who}").format(who=who) + "\n", style="yellow")
-    body.append(_("Sources: {keys}").format(keys=", ".join(step.sources)), style="dim")
+    # the full titles take room a step does not have: `show` lists them
+    body.append(_("Sources in full: backpoints show {point}").format(point=step.point.id), "dim")
     title = _("Step {n}: {point}").format(n=step.n, point=step.point.name)
     return Panel(body, title=title, title_align="left")
 
