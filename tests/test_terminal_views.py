@@ -303,6 +303,28 @@ def test_a_step_fits_80x24_with_the_point_on_the_map(catalog: Catalog) -> None:
     assert any("1" in line[4:] for line in map_column[3:])  # the marker is on screen
 
 
+@pytest.mark.parametrize("region", REGION_IDS)
+def test_a_step_names_no_bare_source_key_and_says_where_in_the_language(
+    catalog: Catalog, region: str
+) -> None:
+    """Source keys mean nothing to a person: the step points to `show`, which cites in full;
+    where the point lies is said in the language chosen."""
+    from backpoints import i18n
+    from backpoints.cli.terminal import step_panel
+
+    body = body_from_stature(165, "female")
+    state = start([PainEntry(region, 6)], [], Profile(), Guide(catalog, body), now=NOW)
+    assert state.current is not None
+    step = state.current
+    words = " ".join(_render(_console(100, 60, colour=False), step_panel(step)))
+    assert f"backpoints show {step.point.id}" in words
+    assert not any(f" {key}," in words or words.endswith(f" {key}") for key in step.sources)
+    with i18n.language("es"):
+        spanish = " ".join(_render(_console(100, 60, colour=False), step_panel(step)))
+    places = ("la línea media", "su lado izquierdo", "su lado derecho", "los dos lados")
+    assert any(f"Dónde: {place}," in spanish for place in places), spanish
+
+
 def test_scan_checks_the_level_first_and_names_points(run_cli: CliRun) -> None:
     # neck: a level outside it is refused before tenderness is asked; then L4 low back
     answers = "L3\n\n" + "\n" * 7 + "L4\n0\n6\n" + "\n" * 5
