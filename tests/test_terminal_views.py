@@ -325,6 +325,40 @@ def test_a_step_names_no_bare_source_key_and_says_where_in_the_language(
     assert any(f"Dónde: {place}," in spanish for place in places), spanish
 
 
+class KeptPager:
+    """A pager that keeps what it was given (a fake through Rich's Pager interface)."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def show(self, content: str) -> None:
+        self.shown.append(content)
+
+
+@pytest.mark.parametrize(("rows", "paged"), [(24, True), (80, False)])
+def test_show_pages_a_point_taller_than_the_terminal(
+    catalog: Catalog, rows: int, paged: bool
+) -> None:
+    """At 80x24 `show` would scroll its map and names away: it goes through the pager, which
+    holds every line (the sources included); a tall terminal gets it printed as it is."""
+    from backpoints.cli.paging import print_paged
+
+    console = _console(80, rows)
+    pager = KeptPager()
+    panel = views.point_panel(catalog.get("BL23"), console)
+    print_paged(console, panel, pager)  # type: ignore[arg-type]
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert bool(pager.shown) == paged
+    text = pager.shown[0] if paged else printed
+    assert "BL23" in text and catalog.sources["who2008"].citation[:40] in text.replace("\n", " ")
+    assert (printed == "") == paged
+
+
+def test_show_piped_is_never_paged(run_cli: CliRun) -> None:
+    result = run_cli("show", "BL23")
+    assert result.returncode == 0 and "World Health Organization" in result.stdout
+
+
 def test_scan_checks_the_level_first_and_names_points(run_cli: CliRun) -> None:
     # neck: a level outside it is refused before tenderness is asked; then L4 low back
     answers = "L3\n\n" + "\n" * 7 + "L4\n0\n6\n" + "\n" * 5

@@ -126,10 +126,11 @@ def _points_fast(args: list[str]) -> bool:
 def show(point_id: Annotated[str, typer.Argument(help="Point id, e.g. BL23.")]) -> None:
     """Show one point: its names, how to find it, how to press it, cautions and sources."""
     from backpoints.cli import views
+    from backpoints.cli.paging import print_paged
     from backpoints.i18n.points import localized_catalog
 
     out = views.console()
-    out.print(views.point_panel(localized_catalog(i18n.current()).get(point_id), out))
+    print_paged(out, views.point_panel(localized_catalog(i18n.current()).get(point_id), out))
 
 
 @app.command("map")
