@@ -52,6 +52,22 @@ def test_pages_follow_accept_language(client: TestClient, lang: str) -> None:
     assert point.names.english in page.text
 
 
+@pytest.mark.parametrize("lang", TRANSLATED)
+@pytest.mark.parametrize(
+    ("path", "english"),
+    [("/points/NOPE", "Unknown point"), ("/sessions/nope", "No such session")],
+)
+def test_not_found_pages_are_in_the_language(
+    client: TestClient, lang: str, path: str, english: str
+) -> None:
+    page = client.get(path, headers={"Accept-Language": lang})
+    assert page.status_code == 404
+    with i18n.language(lang):
+        title = i18n.gettext(english)
+    assert title != english and f"<h1>{title}</h1>" in page.text
+    assert english not in page.text
+
+
 def test_a_remembered_choice_wins_over_the_browser(client: TestClient) -> None:
     chosen = client.post(
         "/language", data={"lang": "zh", "next": "/points/BL23"}, follow_redirects=False

@@ -154,13 +154,24 @@ def test_an_average_back_with_its_stature_is_plausible() -> None:
 @pytest.mark.parametrize(
     ("hidden", "named"),
     [
-        (("left_hip", "right_hip"), "left hip and right hip are"),
-        (("right_shoulder",), "right shoulder is"),
+        (("left_hip", "right_hip"), "hidden: the left hip, the right hip."),
+        (("right_shoulder",), "hidden: the right shoulder."),
     ],
 )
 def test_hidden_shoulders_or_hips_mean_a_cropped_body(hidden: tuple[str, ...], named: str) -> None:
-    with pytest.raises(BodyCropped, match=named):
+    with pytest.raises(BodyCropped, match=named) as refused:
         check_back_view(back_pose(hidden=hidden))
+    shown = {"left_shoulder", "right_shoulder", "left_hip", "right_hip"} - set(hidden)
+    assert not any(part.replace("_", " ") in str(refused.value) for part in shown)
+
+
+def test_a_cropped_body_is_named_in_the_language_in_force() -> None:
+    from backpoints import i18n
+
+    with i18n.language("es"), pytest.raises(BodyCropped) as refused:
+        check_back_view(back_pose(hidden=("left_hip",)))
+    assert "la cadera izquierda" in str(refused.value)
+    assert "hip" not in str(refused.value)
 
 
 def test_hips_below_the_bottom_edge_mean_a_cropped_body() -> None:

@@ -214,7 +214,7 @@ def load_in(
 ) -> tuple[repo.StoredSession, engine.SessionState]:
     found = repo.load_session(db, session_id)
     if found is None or (person is not None and found.person_id != person):
-        raise UnknownSession(f"No session {session_id!r}. Start a new one.")
+        raise UnknownSession(_("No session {id!r}. Start a new one.").format(id=session_id))
     return found, engine.SessionState.model_validate(found.state)
 
 

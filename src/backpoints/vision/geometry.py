@@ -36,6 +36,8 @@ from backpoints.core.anatomy import (
     locate,
 )
 from backpoints.core.vocab import Sex
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 from backpoints.vision.errors import BodyCropped, FacingCamera, ImageTooSmall, UnusablePose
 
 #: mediapipe Pose landmark indices of the landmarks used here.
@@ -49,6 +51,13 @@ LANDMARK_INDEX: Final[dict[str, int]] = {
     "right_hip": 24,
 }
 TRUNK: Final = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+#: The trunk's landmarks in words, for a photo that cuts one off.
+TRUNK_WORDS: Final = {
+    "left_shoulder": N_("the left shoulder"),
+    "right_shoulder": N_("the right shoulder"),
+    "left_hip": N_("the left hip"),
+    "right_hip": N_("the right hip"),
+}
 #: A shoulder or hip counts as seen at this visibility or more.
 MIN_VISIBILITY: Final = 0.5
 SHOULDER_LANDMARK_FRACTION: Final = 0.9
@@ -142,15 +151,19 @@ def check_back_view(pose: Pose) -> None:
     """Raise unless the pose shows a back (not a front) with both shoulders and both hips."""
     if facing_camera(pose):
         raise FacingCamera(
-            "The photo shows the person from the front; take it from behind, with their back "
-            "to the camera."
+            _(
+                "The photo shows the person from the front; take it from behind, with their "
+                "back to the camera."
+            )
         )
-    missing = [name.replace("_", " ") for name in TRUNK if not pose.seen(name)]
+    missing = [_(TRUNK_WORDS[name]) for name in TRUNK if not pose.seen(name)]
     if missing:
         raise BodyCropped(
-            f"The photo must show both shoulders and both hips, but the {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} cut off or hidden; step back so the "
-            "whole back, from the neck to below the hips, is in the picture."
+            _(
+                "The photo must show both shoulders and both hips; cut off or hidden: "
+                "{parts}. Step back so the whole back, from the neck to below the hips, is in "
+                "the picture."
+            ).format(parts=", ".join(missing))
         )
 
 
@@ -196,16 +209,20 @@ def back_frame(pose: Pose, stature_cm: float | None = None, sex: Sex | None = No
     shoulder_px = math.hypot(sl.x - sr.x, sl.y - sr.y)
     if shoulder_px < MIN_SHOULDER_PX:
         raise ImageTooSmall(
-            f"The person is too small in the picture ({shoulder_px:.0f} px between the "
-            f"shoulders, at least {MIN_SHOULDER_PX:.0f} needed); come closer."
+            _(
+                "The person is too small in the picture ({px} px between the shoulders, at "
+                "least {needed} needed); come closer."
+            ).format(px=f"{shoulder_px:.0f}", needed=f"{MIN_SHOULDER_PX:.0f}")
         )
     down = (hips_mid[0] - shoulders_mid[0], hips_mid[1] - shoulders_mid[1])
     length = math.hypot(*down)
     y_axis = (down[0] / length, down[1] / length) if length else (0.0, 1.0)
     if length == 0 or math.degrees(math.acos(max(-1.0, min(1.0, y_axis[1])))) > MAX_TILT_DEG:
         raise UnusablePose(
-            "The back is upside down or leaning more than 45 degrees in the picture; "
-            "hold the camera upright and ask the person to stand straight."
+            _(
+                "The back is upside down or leaning more than 45 degrees in the picture; "
+                "hold the camera upright and ask the person to stand straight."
+            )
         )
     x_axis = (y_axis[1], -y_axis[0])  # image right when upright: the person's right
     spread_px = abs((sr.x - sl.x) * x_axis[0] + (sr.y - sl.y) * x_axis[1])
@@ -216,9 +233,11 @@ def back_frame(pose: Pose, stature_cm: float | None = None, sex: Sex | None = No
     low, high = TRUNK_TO_SHOULDERS
     if not low <= trunk_px / max(spread_px, 1e-9) <= high:
         raise UnusablePose(
-            "The shoulders look too narrow or too wide for the length of the back (is the "
-            "person side-on or bending?); ask them to stand straight with their back square "
-            "to the camera."
+            _(
+                "The shoulders look too narrow or too wide for the length of the back (is the "
+                "person side-on or bending?); ask them to stand straight with their back "
+                "square to the camera."
+            )
         )
     body = body_from_pixels(shoulder_px, trunk_px, stature_cm, sex)
     check_plausible(body, stature_cm, sex)
@@ -235,11 +254,18 @@ def check_plausible(body: Body, stature_cm: float | None, sex: Sex | None) -> No
     shoulders = body.acromion_half_width_cm / ref.acromion_half_width_cm
     if stature_cm is not None and not (low <= trunk <= high and low <= shoulders <= high):
         raise UnusablePose(
-            f"The back measures {body.c7_psis_cm:.0f} cm from the neck to the pelvis and "
-            f"{2 * body.acromion_half_width_cm:.0f} cm across the shoulders, far from what a "
-            f"height of {stature_cm:.0f} cm predicts ({ref.c7_psis_cm:.0f} and "
-            f"{2 * ref.acromion_half_width_cm:.0f} cm); stand square to the camera, upright, "
-            "with the whole back in view, and check the height in your profile."
+            _(
+                "The back measures {trunk} cm from the neck to the pelvis and {across} cm "
+                "across the shoulders, far from what a height of {height} cm predicts "
+                "({expected_trunk} and {expected_across} cm); stand square to the camera, "
+                "upright, with the whole back in view, and check the height in your profile."
+            ).format(
+                trunk=f"{body.c7_psis_cm:.0f}",
+                across=f"{2 * body.acromion_half_width_cm:.0f}",
+                height=f"{stature_cm:.0f}",
+                expected_trunk=f"{ref.c7_psis_cm:.0f}",
+                expected_across=f"{2 * ref.acromion_half_width_cm:.0f}",
+            )
         )
 
 

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from backpoints.core.errors import BackpointsError, RateLimited
+from backpoints.i18n import gettext as _
 from backpoints.vision.errors import INSTALL_HINT
 from backpoints.vision.geometry import browser_recipe
 from backpoints.web.errors import status_for
@@ -80,7 +81,7 @@ def camera_page(request: Request, point: str = "") -> Response:
     try:
         return _page(request, point=point)
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
+        return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
 
 
 def _page(

@@ -15,6 +15,7 @@ from backpoints.core.anatomy import locate
 from backpoints.core.errors import BackpointsError
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.vocab import REGION_IDS, condition_phrase, region_label
+from backpoints.i18n import gettext as _
 from backpoints.web.body3d import view_3d
 from backpoints.web.context import current_visitor
 from backpoints.web.state import app_state
@@ -88,7 +89,7 @@ def point_page(request: Request, point_id: str) -> Response:
     try:
         point = state.catalog.get(point_id)
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="Unknown point", message=str(exc))
+        return render(request, "message.html", 404, title=_("Unknown point"), message=str(exc))
     body = state.public_body()
     name = plain_name(point)
     positions = locate(point, body)

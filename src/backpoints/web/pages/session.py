@@ -156,7 +156,7 @@ def session_page(request: Request, session_id: str) -> Response:
     try:
         _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such session", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
     referred = begin.guard(state.services, state.person())
     if session.status == "refer" or (referred is not None and session.status == "active"):
         return refer_page(request, referred or _stored_referral(session))
@@ -273,7 +273,7 @@ async def rate(request: Request, session_id: str) -> Response:
     try:
         _stored, session = service.load(state.services, session_id, state.person())
     except BackpointsError as exc:
-        return render(request, "message.html", 404, title="No such session", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
     if begin.guard(state.services, state.person()) is not None:
         return see_other(f"/sessions/{session_id}")  # a red flag stands: the page refers
     if parse_level(raw) is None:
@@ -300,7 +300,9 @@ async def skip(request: Request, session_id: str) -> Response:
         try:
             _stored, session = service.load(state.services, session_id, state.person())
         except BackpointsError as exc:
-            return render(request, "message.html", 404, title="No such session", message=str(exc))
+            return render(
+                request, "message.html", 404, title=_("No such session"), message=str(exc)
+            )
         if session.current is None or session.current.point.id != point_id:
             return see_other(f"/sessions/{session_id}")
     return _event(request, session_id, service.skip)
@@ -316,7 +318,7 @@ def _event(request: Request, session_id: str, event: Any) -> Response:
     try:
         event(state.services, session_id, state.person())
     except service.UnknownSession as exc:
-        return render(request, "message.html", 404, title="No such session", message=str(exc))
+        return render(request, "message.html", 404, title=_("No such session"), message=str(exc))
     except BackpointsError:
         pass  # the session already ended; show it as it is
     return see_other(f"/sessions/{session_id}")
