@@ -159,11 +159,24 @@ def test_the_profile_is_shown_and_set_from_the_terminal(run_cli: CliRun) -> None
     again = " ".join(run_cli("profile").stdout.split())
     assert "Pregnant yes" in again and "Blood thinners (anticoagulants) yes" in again
     assert "Has osteoporosis yes" in again and "Has a bleeding disorder no" in again
-    assert "163 cm" in again and "female" in again and "40" in again
+    assert "163 cm" in again and "Sex Female" in again and "40" in again
     assert "Sacrum (base of the spine)" in again and "tennis ball" in again
     cleared = " ".join(run_cli("profile", "--not-pregnant", "--no-tools").stdout.split())
     assert "Pregnant no" in cleared and "Tools you own none" in cleared
     assert "163 cm" in cleared  # options left out keep their value
+
+
+@pytest.mark.parametrize("lang", ["es", "hi", "zh"])
+def test_the_profile_table_speaks_the_language(lang: str) -> None:
+    from backpoints import i18n
+    from backpoints.cli.profile import CONDITIONS, profile_table
+
+    full = Profile(pregnant=True, sex="female", stature_cm=163, tools_owned=["tennis_ball"])
+    with i18n.language(lang):
+        words = " ".join(_render(_console(120, 40, colour=False), profile_table(full)))
+    english = [label for _, label in CONDITIONS.values()]
+    english += ["Where (never pressed)", "Tools you own", "Female", "tennis ball", " yes "]
+    assert not [e for e in english if e in words], words
 
 
 def test_the_profile_changes_the_guidance(run_cli: CliRun) -> None:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from backpoints.core.errors import BackpointsError
+from backpoints.i18n import N_
+from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -17,15 +19,16 @@ if TYPE_CHECKING:
 
 #: Profile field -> (option name, what it means), in the order the profile shows them.
 CONDITIONS: dict[str, tuple[str, str]] = {
-    "pregnant": ("pregnant", "Pregnant"),
-    "anticoagulants": ("blood-thinners", "Blood thinners (anticoagulants)"),
-    "bleeding_disorder": ("bleeding-disorder", "Has a bleeding disorder"),
-    "osteoporosis": ("osteoporosis", "Has osteoporosis"),
-    "recent_surgery": ("recent-surgery", "Recent surgery on the back"),
-    "broken_skin": ("broken-skin", "Broken skin, a wound or a rash on the back"),
-    "blood_clot_history": ("blood-clot", "Has had a blood clot (DVT)"),
-    "cancer_at_site": ("cancer-at-site", "Cancer or a tumour in the back"),
+    "pregnant": ("pregnant", N_("Pregnant")),
+    "anticoagulants": ("blood-thinners", N_("Blood thinners (anticoagulants)")),
+    "bleeding_disorder": ("bleeding-disorder", N_("Has a bleeding disorder")),
+    "osteoporosis": ("osteoporosis", N_("Has osteoporosis")),
+    "recent_surgery": ("recent-surgery", N_("Recent surgery on the back")),
+    "broken_skin": ("broken-skin", N_("Broken skin, a wound or a rash on the back")),
+    "blood_clot_history": ("blood-clot", N_("Has had a blood clot (DVT)")),
+    "cancer_at_site": ("cancer-at-site", N_("Cancer or a tumour in the back")),
 }
+SEX_WORDS = {"female": N_("Female"), "male": N_("Male")}
 
 
 class BadProfile(BackpointsError, ValueError):
@@ -127,18 +130,20 @@ def profile_table(saved: Profile) -> Table:
     """Every profile field with its value, in words."""
     from rich.table import Table
 
+    from backpoints.cli.views import TOOLS
     from backpoints.core.vocab import region_label
 
     table = Table("", "", "option", box=None, show_header=False, pad_edge=False)
     for field, (option, label) in CONDITIONS.items():
-        value = "yes" if getattr(saved, field) else "no"
-        table.add_row(label, value, f"--{option}")
-    regions = ", ".join(region_label(r) for r in saved.affected_regions) or "none"
-    table.add_row("Where (never pressed)", regions, "--site")
-    table.add_row("Sex", saved.sex or "not given", "--sex")
-    height = f"{saved.stature_cm:g} cm" if saved.stature_cm else "not given"
-    table.add_row("Height", height, "--height")
-    table.add_row("Age", str(saved.age) if saved.age is not None else "not given", "--age")
-    tools = ", ".join(t.replace("_", " ") for t in saved.tools_owned) or "none"
-    table.add_row("Tools you own", tools, "--tool")
+        value = _("yes") if getattr(saved, field) else _("no")
+        table.add_row(_(label), value, f"--{option}")
+    none, unknown = _("none"), _("not given")
+    regions = ", ".join(region_label(r) for r in saved.affected_regions) or none
+    table.add_row(_("Where (never pressed)"), regions, "--site")
+    table.add_row(_("Sex"), _(SEX_WORDS[saved.sex]) if saved.sex else unknown, "--sex")
+    height = f"{saved.stature_cm:g} cm" if saved.stature_cm else unknown
+    table.add_row(_("Height"), height, "--height")
+    table.add_row(_("Age"), str(saved.age) if saved.age is not None else unknown, "--age")
+    tools = ", ".join(_(TOOLS[t]) for t in saved.tools_owned) or none
+    table.add_row(_("Tools you own"), tools, "--tool")
     return table
