@@ -17,8 +17,8 @@ NO = "No"
 
 def _mark_pain(page: Any, region_label: str, level: int) -> None:
     page.get_by_role("button", name=region_label).click()
-    slider = page.get_by_label(f"Pain in {region_label}, 0 to 10")
-    slider.fill(str(level))
+    scale = page.get_by_role("group", name=region_label)
+    scale.get_by_label(str(level), exact=True).check()
 
 
 def _answer_screening(page: Any, yes: tuple[str, ...] = ()) -> None:
@@ -27,6 +27,28 @@ def _answer_screening(page: Any, yes: tuple[str, ...] = ()) -> None:
         answer = "Yes" if any(y in legend for y in yes) else NO
         group.get_by_label(answer, exact=True).check()
     page.get_by_role("button", name="Continue").click()
+
+
+def test_a_tapped_region_opens_its_0_to_10_scale_and_a_second_tap_clears_it(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    assert page.get_by_text("Nothing marked yet: tap a place on the map.").is_visible()
+    region = page.get_by_role("button", name="Neck")
+    region.click()
+    scale = page.get_by_role("group", name="Neck")
+    assert scale.is_visible() and scale.get_by_label("5", exact=True).is_checked()
+    assert page.get_by_text("No pain", exact=True).is_visible()
+    scale.get_by_label("9", exact=True).check()
+    warm = region.locator("path").get_attribute("fill")
+    scale.get_by_label("2", exact=True).check()
+    assert region.locator("path").get_attribute("fill") != warm  # the colour follows the level
+    region.click()
+    assert not page.locator("#pain-neck").is_visible()
+    assert region.get_attribute("aria-pressed") == "false"
+    assert page.locator("#pain-neck input[value='0']").is_checked()  # nothing sent for the neck
+    assert not page.get_by_text("No pain", exact=True).is_visible()
 
 
 def test_guided_session_from_pain_map_to_relief(live_server: LiveServer, browser_page: Any) -> None:
@@ -130,11 +152,14 @@ def test_keyboard_only_session(live_server: LiveServer, browser_page: Any) -> No
     region = page.get_by_role("button", name="Between the shoulder blades")
     region.focus()
     page.keyboard.press("Enter")
-    slider = page.get_by_label("Pain in Between the shoulder blades, 0 to 10")
-    assert page.evaluate("document.activeElement.id") == "pain-interscapular"
+    # the region's 0-10 scale opens at 5 with the focus on it; arrows move the level
+    focused = "[document.activeElement.name, document.activeElement.value]"
+    assert page.evaluate(focused) == ["interscapular", "5"]
     for _ in range(2):
-        slider.press("ArrowRight")
-    assert slider.input_value() == "7"
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == ["interscapular", "7"]
+    scale = page.get_by_role("group", name="Between the shoulder blades")
+    assert scale.get_by_label("7", exact=True).is_checked()
     page.get_by_role("button", name="Start guided massage").focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="First, a few safety questions").wait_for()

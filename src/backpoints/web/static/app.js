@@ -13,7 +13,7 @@
 
   const speed = Number(document.body.dataset.countdownSpeed || "1") || 1;
 
-  // ---- Pain map: regions are buttons that reveal and set their pain slider ----------------
+  // ---- Pain map: regions are buttons that reveal and set their 0-10 scale ------------------
   function painFill(level) {
     if (!level) return "transparent";
     const t = Math.max(0, Math.min(10, level)) / 10;
@@ -26,28 +26,34 @@
     const rows = new Map();
     form.querySelectorAll("[data-region-row]").forEach((row) => rows.set(row.dataset.regionRow, row));
     const hint = document.getElementById("empty-hint");
+    const ends = document.getElementById("pain-ends");
+
+    const checked = (row) => row.querySelector("input:checked");
+    const level = (row) => Number((checked(row) || { value: "0" }).value);
+    function choose(row, value) {
+      const radio = row.querySelector(`input[value="${value}"]`);
+      radio.checked = true;
+      return radio;
+    }
 
     function sync(regionId) {
       const row = rows.get(regionId);
-      const input = row.querySelector("input");
-      const level = Number(input.value);
-      row.querySelector("output").textContent = `${level} / 10`;
       const shape = form.querySelector(`.region[data-region="${regionId}"]`);
       if (shape) {
-        shape.setAttribute("aria-pressed", level > 0 ? "true" : "false");
-        shape.querySelector("path").setAttribute("fill", painFill(level));
+        shape.setAttribute("aria-pressed", level(row) > 0 ? "true" : "false");
+        shape.querySelector("path").setAttribute("fill", painFill(level(row)));
       }
     }
 
     function refreshHint() {
       const any = [...rows.values()].some((row) => !row.hidden);
       hint.hidden = any;
+      if (ends) ends.hidden = !any;
     }
 
     rows.forEach((row, regionId) => {
-      const input = row.querySelector("input");
-      row.hidden = Number(input.value) === 0;
-      input.addEventListener("input", () => sync(regionId));
+      row.hidden = level(row) === 0;
+      row.addEventListener("change", () => sync(regionId));
       sync(regionId);
     });
     refreshHint();
@@ -55,14 +61,13 @@
     function toggle(shape) {
       const regionId = shape.dataset.region;
       const row = rows.get(regionId);
-      const input = row.querySelector("input");
       if (row.hidden) {
         row.hidden = false;
-        if (Number(input.value) === 0) input.value = "5";
+        const radio = level(row) === 0 ? choose(row, 5) : checked(row);
         sync(regionId);
-        input.focus();
+        radio.focus();
       } else {
-        input.value = "0";
+        choose(row, 0);
         row.hidden = true;
         sync(regionId);
       }
