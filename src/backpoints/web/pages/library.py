@@ -48,7 +48,7 @@ def home(request: Request) -> Response:
 
 
 def home_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
-    """The pain map: each region a button; sliders for 0-10; start."""
+    """The pain map: each region a button; a segmented 0-10 scale for each; start."""
     body = app_state(request).body()
     svg = back_svg(body, interactive=True, title="Map of your back, seen from behind")
     return render(
