@@ -100,3 +100,43 @@ def test_starting_a_session_offline_says_why_it_cannot(
     assert page.get_by_text("You are offline. A new session needs the connection").is_visible()
     assert page.url.rstrip("/") == live_server.url  # still here, not the browser's error page
     page.context.set_offline(False)
+
+
+CACHED_PATHS = """async () => {
+  const paths = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) paths.push(new URL(request.url).pathname);
+  }
+  return paths;
+}"""
+
+
+def test_a_step_page_kept_for_offline_is_dropped_when_a_red_flag_is_raised(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    """Offline, a step page kept from before would still guide a massage while a red flag
+    stands: the referral makes the service worker drop every guidance page it kept."""
+    page = browser_page
+    session = _open_session(live_server, page)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.reload()  # kept by the worker now that it controls the page
+    step = f"/sessions/{session}"
+    page.wait_for_function(
+        f"caches.keys().then(async (k) => k.length > 0 && "
+        f"(await (await caches.open(k[0])).match('{step}')) !== undefined)"
+    )
+    page.goto(live_server.url + "/screening/again")
+    groups = page.locator("fieldset.yesno").all()
+    for n, group in enumerate(groups):
+        group.get_by_label("Yes" if n == len(groups) - 1 else "No", exact=True).check()
+    page.get_by_role("button", name="Save my answers").click()
+    page.wait_for_url(live_server.url + "/refer")
+    assert step not in page.evaluate(CACHED_PATHS)
+    page.context.set_offline(True)
+    try:
+        page.goto(live_server.url + step)
+        assert page.locator("#timer").count() == 0  # no guidance offline
+        assert page.get_by_role("heading", level=1).inner_text() != ""
+    finally:
+        page.context.set_offline(False)

@@ -23,6 +23,9 @@ from backpoints.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
+#: Sent with every referral page (see `refer_page`).
+REFERRAL_HEADER = "X-Backpoints-Referral"
+
 
 def question_groups() -> list[dict[str, Any]]:
     """The questions under their headings (emergency groups first), for `_questions.html`,
@@ -44,7 +47,7 @@ def refer_page(request: Request, referred: begin.Referred, status_code: int = 20
     said_yes = [QUESTIONS_BY_ID[f] for f in referred.standing]
     keys = dict.fromkeys(s for q in said_yes for s in q.sources)
     sources = words.sources(app_state(request).catalog, keys)
-    return render(
+    response = render(
         request,
         "refer.html",
         status_code,
@@ -55,6 +58,10 @@ def refer_page(request: Request, referred: begin.Referred, status_code: int = 20
         sources=sources,
         emergency_number=app_state(request).services.settings.emergency_number,
     )
+    # the service worker drops the guidance pages it keeps for offline use (sw.js): a step
+    # page kept from before would otherwise still open offline while the flag stands
+    response.headers[REFERRAL_HEADER] = "1"
+    return response
 
 
 @router.get("/refer", response_class=HTMLResponse)

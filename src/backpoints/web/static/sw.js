@@ -1,7 +1,7 @@
 // backpoints service worker: keeps the app shell and visited pages so the app opens offline.
 // Pages: network first, then the cached copy, then the offline guide. Static files: cache first.
 // On a server (accounts) it never keeps a private answer (one sent with Cache-Control: no-store),
-// and it empties its cache when the person logs out.
+// and it empties its cache when the person logs out. A referral page drops the guidance pages.
 "use strict";
 
 const VERSION = "__VERSION__";
@@ -32,11 +32,23 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Pages that guide a massage. A referral (a red flag now stands) drops every copy kept, so
+// none of them opens offline while the flag stands; the referral itself is kept in its place.
+const GUIDANCE = ["/sessions/", "/runs/", "/scan"];
+
+async function forgetGuidance(cache) {
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (GUIDANCE.some((prefix) => path.startsWith(prefix))) await cache.delete(request);
+  }
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (mayKeep(request, response)) cache.put(request, response.clone());
+    if (response.headers.get("X-Backpoints-Referral")) await forgetGuidance(cache);
+    if (mayKeep(request, response)) await cache.put(request, response.clone());
     return response;
   } catch (err) {
     const cached = await cache.match(request, { ignoreSearch: request.mode !== "navigate" });
