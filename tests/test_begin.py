@@ -200,6 +200,27 @@ def test_chest_pain_accident_and_both_legs_give_the_emergency_screen(
     assert "I answered by mistake" in page.text
 
 
+REFERENCE_PATHS = ("/points", "/points/BL23", "/camera", "/tools")
+
+
+@pytest.mark.parametrize("flag", RED_FLAGS)
+def test_reference_pages_say_a_flag_stands_and_lead_to_the_referral(
+    client: TestClient, flag: str
+) -> None:
+    """The library, the camera and the tools stay open (reference, no guidance) but, while a
+    flag stands, each says to see a clinician first and links to the referral."""
+    for path in REFERENCE_PATHS:
+        assert "flag-banner" not in client.get(path).text, path
+    client.post("/api/v1/sessions", json={"pain": API_PAIN, "answers": {**NO_ANSWERS, flag: True}})
+    for path in REFERENCE_PATHS:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        banner = re.search(r'<aside class="caution flag-banner".*?</aside>', page.text, re.S)
+        assert banner and 'href="/refer"' in banner.group(0), path
+    client.post("/screening/again", data=NO_FORM)  # answered "no": the banner goes
+    assert all("flag-banner" not in client.get(path).text for path in REFERENCE_PATHS)
+
+
 def test_the_call_link_dials_112_unless_configured(client: TestClient) -> None:
     client.post("/api/v1/sessions", json={"pain": API_PAIN, "flags": ["saddle_numbness"]})
     page = client.get("/refer")
