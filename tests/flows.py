@@ -1,4 +1,5 @@
-"""Test helpers: begin a session the one way the app does (`backpoints.app.begin`)."""
+"""Test helpers: begin a session the one way the app does (`backpoints.app.begin`), and what
+the browser tests ask a page (the service worker's kept paths)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,14 @@ def referred(
     assert isinstance(outcome, begin.Referred) and outcome.session is not None, outcome
     assert outcome.session_id is not None
     return outcome.session_id, outcome.session
+
+
+#: In a browser page: the paths the service worker keeps, in every cache.
+CACHED_PATHS = """async () => {
+  const paths = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) paths.push(new URL(request.url).pathname);
+  }
+  return paths;
+}"""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LiveServer
-from tests.flows import NO_ANSWERS
+from tests.flows import CACHED_PATHS, NO_ANSWERS
 from tests.web_seed import _post_json
 
 pytestmark = pytest.mark.browser
@@ -100,16 +100,6 @@ def test_starting_a_session_offline_says_why_it_cannot(
     assert page.get_by_text("You are offline. A new session needs the connection").is_visible()
     assert page.url.rstrip("/") == live_server.url  # still here, not the browser's error page
     page.context.set_offline(False)
-
-
-CACHED_PATHS = """async () => {
-  const paths = [];
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name);
-    for (const request of await cache.keys()) paths.push(new URL(request.url).pathname);
-  }
-  return paths;
-}"""
 
 
 def test_a_step_page_kept_for_offline_is_dropped_when_a_red_flag_is_raised(

@@ -10,15 +10,7 @@ import pytest
 
 from backpoints.web.security import is_private
 from tests.conftest import LiveServer
-
-CACHED_URLS = """async () => {
-  const urls = [];
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name);
-    for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
-  }
-  return urls;
-}"""
+from tests.flows import CACHED_PATHS
 
 
 @pytest.mark.browser
@@ -41,7 +33,7 @@ def test_the_service_worker_keeps_no_private_page_and_forgets_at_log_out(
         "caches.keys().then(async (k) => k.length > 0 && "
         "(await (await caches.open(k[0])).match('/points')) !== undefined)"
     )
-    kept = set(page.evaluate(CACHED_URLS))
+    kept = set(page.evaluate(CACHED_PATHS))
     assert {"/points", "/offline"} <= kept
     assert not kept & {"/history", "/account", "/"}, kept
     page.goto(url + "/account")  # log-out sits with the account, under "Me"
@@ -49,4 +41,4 @@ def test_the_service_worker_keeps_no_private_page_and_forgets_at_log_out(
     page.get_by_role("heading", name="Log in").wait_for()
     page.wait_for_function("caches.keys().then((k) => k.length === 0)", timeout=10_000)
     page.goto(url + "/login")  # the worker comes back and keeps its public shell again
-    assert all(not is_private(path) for path in page.evaluate(CACHED_URLS))
+    assert all(not is_private(path) for path in page.evaluate(CACHED_PATHS))
