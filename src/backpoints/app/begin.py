@@ -159,7 +159,7 @@ def rate(
         if referred is not None:
             _, current = service.load_in(db, session_id, person)
             return as_referral(current, referred) if current.status == "active" else current
-        return service.rate_in(services, db, session_id, point_id, side, pain_after, person)
+        return service.rate(services, session_id, point_id, side, pain_after, person, db=db)
 
 
 def as_referral(state: SessionState, referred: Referred) -> SessionState:

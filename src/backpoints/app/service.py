@@ -225,23 +225,15 @@ def rate(
     side: str | None,
     pain_after: int,
     person: str | None = None,
+    *,
+    db: Connection | None = None,
 ) -> engine.SessionState:
     """Record a rating and move the session on: read, checked and saved in one transaction
-    (the save checks the version read, so a racing answer is a Conflict)."""
-    with services.conn() as db:
-        return rate_in(services, db, session_id, point_id, side, pain_after, person)
-
-
-def rate_in(
-    services: Services,
-    db: Connection,
-    session_id: str,
-    point_id: str,
-    side: str | None,
-    pain_after: int,
-    person: str | None = None,
-) -> engine.SessionState:
-    """`rate` on the caller's connection; it commits (the rating is durable when it returns)."""
+    (the save checks the version read, so a racing answer is a Conflict), on the caller's
+    connection `db` if given; committed when it returns."""
+    if db is None:
+        with services.conn() as own:
+            return rate(services, session_id, point_id, side, pain_after, person, db=own)
     stored, state = load_in(db, session_id, person)
     guide = Guide(shown_catalog(services), body_of(state.profile))
     try:
