@@ -173,6 +173,31 @@ def test_every_kind_of_answer_carries_the_security_headers(tmp_path: Path) -> No
         assert "a bug" not in answers[500].text
 
 
+@pytest.mark.parametrize("lang", ["es", "hi", "zh"])
+def test_an_unexpected_error_is_said_in_the_language_of_the_request(
+    tmp_path: Path, lang: str
+) -> None:
+    """A 500 is answered outside every middleware: it still speaks the person's language."""
+    from backpoints import i18n
+
+    app = personal_app(tmp_path)
+
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)
+    english = "Something went wrong on our side."
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
+        answer = client.get("/boom", headers={"Accept-Language": lang, "Accept": "text/html"})
+    assert answer.status_code == 500
+    with i18n.language(lang):
+        said = i18n.gettext(
+            "Something went wrong on our side. If you were saving something, check "
+            "whether it was saved before trying again."
+        )
+    assert english not in said and answer.text == said
+
+
 def test_private_answers_are_no_store_and_public_ones_are_not(personal: TestClient) -> None:
     """Every GET route without parameters, from the route table."""
     app: FastAPI = personal.app  # type: ignore[assignment]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backpoints import i18n
 from backpoints.core import jsonlimits
 from backpoints.core.errors import (
     BackpointsError,
@@ -32,6 +33,7 @@ from backpoints.i18n import N_
 from backpoints.i18n import gettext as _
 from backpoints.vision.errors import ImageTooLarge
 from backpoints.web.asgi import read_body, replay
+from backpoints.web.language import request_language
 from backpoints.web.security import add_headers
 
 DISK_FULL = N_(
@@ -256,13 +258,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # runs outside every middleware (Starlette's outermost layer): add the headers here
         if is_disk_full(exc):
-            response = _disk_full(request, exc)
+            with i18n.language(request_language(request.headers)):
+                response = _disk_full(request, exc)
         else:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
-            message = _(
-                "Something went wrong on our side. If you were saving something, check "
-                "whether it was saved before trying again."
-            )
+            # outside every middleware: the request's language is chosen again here
+            with i18n.language(request_language(request.headers)):
+                message = _(
+                    "Something went wrong on our side. If you were saving something, check "
+                    "whether it was saved before trying again."
+                )
             response = _plain_or_json(request, message, "request", 500)
         add_headers(response.headers, request.url.path)
         return response
