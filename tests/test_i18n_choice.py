@@ -292,6 +292,18 @@ def test_help_follows_the_terminal_language(run_real: CliRun, lang: str, expecte
     assert expected in result.stdout
 
 
+@pytest.mark.parametrize("lang", ["es_ES.UTF-8", "hi_IN.UTF-8", "zh_CN.UTF-8"])
+def test_clicks_own_help_words_follow_the_terminal_language(run_real: CliRun, lang: str) -> None:
+    """Click writes "Usage:", the headings and the --help option's text in fixed English: a help
+    formatter of ours says them in the language (as every help text of ours is)."""
+    for args in (("--help",), ("show", "--help")):
+        result = run_real(*args, env={"LANG": lang})
+        assert result.returncode == 0, result.stderr
+        for english in ("Usage:", "Options:", "Commands:", "Arguments:", "Show this message"):
+            assert english not in result.stdout, (args, english)
+        assert "[required]" not in result.stdout
+
+
 def test_the_points_listing_is_in_the_language(run_real: CliRun) -> None:
     result = run_real("points", "--region", "sacrum", env={"LANG": "zh_CN.UTF-8"})
     assert result.returncode == 0, result.stderr
