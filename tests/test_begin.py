@@ -200,25 +200,41 @@ def test_chest_pain_accident_and_both_legs_give_the_emergency_screen(
     assert "I answered by mistake" in page.text
 
 
-REFERENCE_PATHS = ("/points", "/points/BL23", "/camera", "/tools")
+BANNER_PATHS = ("/", "/routines", "/points", "/points/BL23", "/camera", "/tools")
+
+
+def _banner(page: str) -> str:
+    found = re.search(r'<aside class="caution flag-banner".*?</aside>', page, re.S)
+    return found.group(0) if found else ""
 
 
 @pytest.mark.parametrize("flag", RED_FLAGS)
-def test_reference_pages_say_a_flag_stands_and_lead_to_the_referral(
+def test_pages_open_while_a_flag_stands_say_so_and_lead_to_the_referral(
     client: TestClient, flag: str
 ) -> None:
-    """The library, the camera and the tools stay open (reference, no guidance) but, while a
-    flag stands, each says to see a clinician first and links to the referral."""
-    for path in REFERENCE_PATHS:
-        assert "flag-banner" not in client.get(path).text, path
+    """The start page, the routines, the library, the camera and the tools stay open (starting
+    is refused; the rest is reference) but, while a flag stands, each says what to do, as
+    urgently as the referral does, and links to it."""
+    for path in BANNER_PATHS:
+        assert not _banner(client.get(path).text), path
     client.post("/api/v1/sessions", json={"pain": API_PAIN, "answers": {**NO_ANSWERS, flag: True}})
-    for path in REFERENCE_PATHS:
+    emergency = URGENCY[flag] == "emergency"
+    for path in BANNER_PATHS:
         page = client.get(path)
         assert page.status_code == 200, path
-        banner = re.search(r'<aside class="caution flag-banner".*?</aside>', page.text, re.S)
-        assert banner and 'href="/refer"' in banner.group(0), path
+        banner = _banner(page.text)
+        assert 'href="/refer"' in banner, path
+        assert ("get medical help now" in banner) == emergency, path
+        assert ("needs a clinician first" in banner) != emergency, path
     client.post("/screening/again", data=NO_FORM)  # answered "no": the banner goes
-    assert all("flag-banner" not in client.get(path).text for path in REFERENCE_PATHS)
+    assert not any(_banner(client.get(path).text) for path in BANNER_PATHS)
+
+
+def test_under_16_the_pages_say_no_guidance_is_given(client: TestClient) -> None:
+    client.put("/api/v1/profile", json={"age": 15})
+    for path in BANNER_PATHS:
+        banner = _banner(client.get(path).text)
+        assert "no massage guidance under 16" in banner and 'href="/refer"' in banner, path
 
 
 def test_the_call_link_dials_112_unless_configured(client: TestClient) -> None:

@@ -68,6 +68,17 @@ def test_not_found_pages_are_in_the_language(
     assert english not in page.text
 
 
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_how_firm_to_press_is_said_in_the_language(client: TestClient, lang: str) -> None:
+    from backpoints.core.tools import FIRMNESS
+
+    page = client.get("/tools", headers={"Accept-Language": lang})
+    with i18n.language(lang):
+        said = i18n.gettext(FIRMNESS)
+    assert said != FIRMNESS and said in page.text.replace("&#39;", "'")
+    assert "Ease off at once" not in page.text
+
+
 def test_a_remembered_choice_wins_over_the_browser(client: TestClient) -> None:
     chosen = client.post(
         "/language", data={"lang": "zh", "next": "/points/BL23"}, follow_redirects=False

@@ -84,7 +84,7 @@ def tools(
 ) -> None:
     """How to use each tool on the back, how firm, common mistakes, who should not."""
     from backpoints.cli import views
-    from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+    from backpoints.core.tools import firmness, guide_for, tool_guides
 
     console = views.console()
     chosen = [guide_for(tool)] if tool else list(tool_guides().values())
@@ -96,7 +96,7 @@ def tools(
             console.print(f"  [yellow]Avoid:[/] {line}")
         for line in guide.who_should_not:
             console.print(f"  [red]Not for:[/] {line}")
-    console.print(FIRMNESS)
+    console.print(firmness())
 
 
 def scan() -> None:

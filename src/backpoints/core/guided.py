@@ -36,7 +36,7 @@ RELIEF_POINTS: Final = 2
 RELIEF_FRACTION: Final = 0.3
 EXHAUSTED_ADVICE: Final = N_(
     "None of the points eased the pain enough today. That happens: massage helps many people "
-    "(low-certainty evidence) but is not a cure (furlan2015). Rest in a comfortable position, "
+    "(low-certainty evidence) but is not a cure. Rest in a comfortable position, "
     "keep moving gently (short walks, changing position often), and try again later. See a "
     "doctor or physiotherapist if the pain lasts more than a few weeks, stops you doing daily "
     "things, or gets worse."

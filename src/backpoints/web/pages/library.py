@@ -24,28 +24,31 @@ from backpoints.web.words import expert_name, plain_name
 router = APIRouter(include_in_schema=False)
 
 
-#: Reference pages (no guidance) that stay open while a red flag stands, with a banner.
-REFERENCE_PAGES = frozenset({"points.html", "point.html", "camera.html", "tools.html"})
+#: Pages that stay open while a red flag stands (reference, or where guidance would start:
+#: starting is refused there) and say so in a banner that leads to the referral.
+FLAG_BANNER_PAGES = frozenset(
+    {"home.html", "routines.html", "points.html", "point.html", "camera.html", "tools.html"}
+)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    """Render a page template with the request in its context; a reference page carries the
+    """Render a page template with the request in its context; the pages above carry the
     banner that sends the person to their referral while a red flag stands."""
-    if template in REFERENCE_PAGES:
-        context.setdefault("flag_stands", _flag_stands(request))
+    if template in FLAG_BANNER_PAGES:
+        context.setdefault("flag_referral", _standing_referral(request))
     templates = request.app.state.templates
     return templates.TemplateResponse(request, template, context, status_code=status_code)  # type: ignore[no-any-return]
 
 
-def _flag_stands(request: Request) -> bool:
-    """Whether a red flag stands (or the age rule applies) for the person asking; a visitor
-    who has not logged in has no answers."""
+def _standing_referral(request: Request) -> Any:
+    """The referral while a red flag stands (or the age rule applies) for the person asking,
+    else None; a visitor who has not logged in has no answers."""
     state = app_state(request)
     if state.services.settings.server_mode and current_visitor.get() is None:
-        return False
+        return None
     from backpoints.app import begin
 
-    return begin.guard(state.services, state.person()) is not None
+    return begin.guard(state.services, state.person())
 
 
 def _regions() -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ from backpoints.app.routine_run import RoutineRun
 from backpoints.core.errors import BackpointsError
 from backpoints.core.records import parse_level
 from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
-from backpoints.core.tools import FIRMNESS, guide_for, tool_guides
+from backpoints.core.tools import firmness, guide_for, tool_guides
 from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
 from backpoints.web.pages.refer import answers_from, question_groups, refer_page
@@ -148,7 +148,7 @@ def _run_page(
         step=step,
         map_svg=step_map(request, step),
         tool=guide,
-        firmness=FIRMNESS,
+        firmness=firmness(),
         total=len(run.steps),
         point=app_state(request).catalog.get(step.point.id),
         cues_json=cues_json(step, plain_name(app_state(request).catalog.get(step.point.id))),
@@ -223,4 +223,4 @@ async def build(request: Request) -> Response:
 
 @router.get("/tools", response_class=HTMLResponse)
 def tools_page(request: Request) -> Response:
-    return render(request, "tools.html", tools=list(tool_guides().values()), firmness=FIRMNESS)
+    return render(request, "tools.html", tools=list(tool_guides().values()), firmness=firmness())

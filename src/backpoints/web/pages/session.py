@@ -26,7 +26,7 @@ from backpoints.core.records import parse_level
 from backpoints.core.render import Marker, back_svg, focus_view
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Step
-from backpoints.core.tools import FIRMNESS, guide_for
+from backpoints.core.tools import firmness, guide_for
 from backpoints.core.vocab import (
     PROFILE_CONDITIONS,
     REGION_IDS,
@@ -203,7 +203,7 @@ def step_page(
         pain_before=region.pain_start,
         pain_now=region.pain_now,
         tool=guide_for(step.technique.tool),
-        firmness=FIRMNESS,
+        firmness=firmness(),
         notes=session.notes,
         error=error,
         body3d=view_3d(step.point.name, spots, body),
