@@ -128,6 +128,12 @@ def test_pregnancy_profile_keeps_avoided_points_out(client: TestClient) -> None:
         ({"pain": [{"region": "neck", "intensity": 3}], "flags": ["sore"]}, "flags.0"),
         ({"pain": [{"region": "neck", "intensity": 3}], "extra": 1}, "extra"),
         ({"pain": [{"region": "neck", "intensity": 0}]}, "pain"),
+        ({"pain": [{"region": "neck", "intensity": True}]}, "pain.0.intensity"),
+        ({"pain": [{"region": "neck", "intensity": "5"}]}, "pain.0.intensity"),
+        (
+            {"pain": [{"region": "neck", "intensity": 5}, {"region": "neck", "intensity": 2}]},
+            "pain",
+        ),
     ],
 )
 def test_bad_session_bodies_name_the_field(
@@ -146,6 +152,10 @@ def test_wrong_ratings_are_clear_and_lose_nothing(client: TestClient) -> None:
     assert _fields(wrong) == {"point_id"}
     bad = client.post(url, json={"point_id": "BL23", "pain_after": -1})
     assert _fields(bad) == {"pain_after"}
+    for loose in (True, "3"):  # a whole JSON number only: nothing is guessed
+        refused = client.post(url, json={"point_id": session["step"]["point"]["id"],
+                                         "pain_after": loose})  # fmt: skip
+        assert refused.status_code == 422 and _fields(refused) == {"pain_after"}
     assert client.get(f"/api/v1/sessions/{session['id']}").json()["step"] == session["step"]
     gone = client.post("/api/v1/sessions/nope/ratings", json={"point_id": "BL23", "pain_after": 3})
     assert gone.status_code == 404

@@ -7,9 +7,10 @@ that names the field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from backpoints.catalog import Catalog
 from backpoints.catalog.models import Names, Point, Technique
@@ -22,7 +23,8 @@ from backpoints.i18n import gettext as _
 from backpoints.store.repo import PointInsight, SessionSummary
 
 #: The pain scale of every way data comes in (the API, restores, the session state).
-Intensity = PainLevel
+#: A 0-10 level in a request body: a whole JSON number only (`true` or "5" is refused).
+Intensity = Annotated[PainLevel, Field(strict=True)]
 
 
 class _Strict(BaseModel):
@@ -80,6 +82,17 @@ class SessionCreate(_Strict):
         "are due (GET /api/v1/screening). A `false` clears a standing flag.",
     )
     profile: ProfileIn | None = None
+
+    @field_validator("pain")
+    @classmethod
+    def _each_region_once(cls, pain: list[PainIn]) -> list[PainIn]:
+        seen: set[str] = set()
+        for entry in pain:
+            if entry.region in seen:
+                said = _("each region once: {region} is given twice").format(region=entry.region)
+                raise PydanticCustomError("region_twice", said)
+            seen.add(entry.region)
+        return pain
 
 
 class QuestionPublic(BaseModel):
