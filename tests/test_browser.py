@@ -29,6 +29,20 @@ def _answer_screening(page: Any, yes: tuple[str, ...] = ()) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
+def test_starting_with_nothing_marked_says_so_at_the_top(
+    live_server: LiveServer, browser_page: Any
+) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Start guided massage").click()
+    said = page.get_by_role("alert")
+    said.wait_for()
+    assert "Mark at least one place that hurts" in said.inner_text()
+    box = said.bounding_box()
+    assert box is not None and box["y"] + box["height"] < 400  # seen without scrolling
+
+
 def test_a_tapped_region_opens_its_0_to_10_scale_and_a_second_tap_clears_it(
     live_server: LiveServer, browser_page: Any
 ) -> None:

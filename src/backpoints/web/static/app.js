@@ -65,7 +65,7 @@
         row.hidden = false;
         const radio = level(row) === 0 ? choose(row, 5) : checked(row);
         sync(regionId);
-        radio.focus();
+        radio.focus(); // brings the scale into view: its level is set there
       } else {
         choose(row, 0);
         row.hidden = true;
