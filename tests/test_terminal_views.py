@@ -420,3 +420,33 @@ def test_the_entry_point_ends_domain_errors_with_exit_2(run_real: CliRun) -> Non
     result = run_real("points", "--region", "lower_bak_left")
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "lower_back_left" in result.stderr
+
+
+def test_keys_typed_during_a_countdown_are_not_echoed_and_answer_nothing() -> None:
+    """On a real terminal (a pty): while held, typing is not echoed; what was typed is dropped
+    when the countdown ends, so a stray "q" cannot answer the rating question."""
+    import pty
+    import select
+    import termios
+
+    from backpoints.cli.prompt import keys_held
+
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r") as stream:
+        before = termios.tcgetattr(slave)
+        with keys_held(stream):
+            assert not termios.tcgetattr(slave)[3] & termios.ECHO
+            os.write(master, b"q\n3\n")
+            time.sleep(0.05)
+        assert termios.tcgetattr(slave) == before  # the terminal is given back as it was
+        readable, _, _ = select.select([slave], [], [], 0.1)
+        assert not readable  # nothing typed during the countdown is left to read
+        os.write(master, b"7\n")
+        assert os.read(slave, 10) == b"7\n"  # what is typed after it is read as usual
+    os.close(master)
+
+
+def test_a_question_ending_in_its_own_mark_gets_no_colon_after_it(run_cli: CliRun) -> None:
+    result = run_cli("session", input="1\n5\n\n" + "n\n" * 17 + "q\n")
+    assert "(0-10)? " in result.stdout
+    assert "?:" not in result.stdout

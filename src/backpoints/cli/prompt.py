@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import shutil
 import signal
+import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
-from typing import Final
+from typing import Final, TextIO
 
 import typer
 
@@ -44,7 +47,36 @@ def wrap_prompt(prompt: str, width: int | None = None) -> str:
 
 def ask(prompt: str) -> str:
     """One answer typed at the prompt ('' for Enter); EndOfInput when the input has ended."""
+    # a question already ends in its own mark: no ":" after it
+    suffix = " " if prompt.rstrip().endswith(("?", ":", "？", "：", "।")) else ": "
     try:
-        return str(typer.prompt(wrap_prompt(prompt), default="", show_default=False))
+        text = wrap_prompt(prompt)
+        return str(typer.prompt(text, default="", show_default=False, prompt_suffix=suffix))
     except (typer.Abort, EOFError):
         raise EndOfInput from None
+
+
+@contextmanager
+def keys_held(stream: TextIO | None = None) -> Iterator[None]:
+    """While a countdown runs on a terminal: keys are not echoed (Enter cannot break the bar)
+    and what was typed is thrown away at the end (it cannot answer the next question).
+    Ctrl-C still stops. Off a terminal (a pipe, the tests) nothing changes."""
+    stream = stream or sys.stdin
+    try:
+        import termios
+
+        fd = stream.fileno()
+        saved = termios.tcgetattr(fd) if stream.isatty() else None
+    except (ImportError, OSError, ValueError, AttributeError):  # no terminal to hold
+        saved = None
+    if saved is None:
+        yield
+        return
+    quiet = termios.tcgetattr(fd)
+    quiet[3] &= ~(termios.ECHO | termios.ICANON)
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    try:
+        yield
+    finally:
+        termios.tcflush(fd, termios.TCIFLUSH)
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)

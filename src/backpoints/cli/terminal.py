@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
@@ -19,7 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from backpoints.cli.prompt import EndOfInput
+from backpoints.cli.prompt import EndOfInput, keys_held
 from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
@@ -45,6 +46,8 @@ class Terminal:
     ask: Ask
     speed: float = 1.0
     sleep: Callable[[float], None] = time.sleep
+    #: Keys typed during a countdown: not echoed, and dropped at its end (`keys_held`).
+    hold_keys: Callable[[], AbstractContextManager[None]] = keys_held
 
 
 def pain_from_pairs(regions: list[str], intensities: list[int]) -> dict[str, int]:
@@ -212,7 +215,7 @@ def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
         console=term.console,
         transient=True,
     )
-    with progress:
+    with term.hold_keys(), progress:
         task = progress.add_task(_("Get ready"), total=total, left=t.duration_s)
         cues = iter(step.cues)
         cue = next(cues, None)
