@@ -156,3 +156,15 @@ def test_plural_forms_follow_the_language(lang: str) -> None:
     expected = {"es": ("1 segundo", "60 segundos"), "hi": ("1 सेकंड", "60 सेकंड")}
     expected["zh"] = ("1 秒", "60 秒")
     assert (one, many) == expected[lang]
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_a_technique_is_one_sentence_with_one_full_stop(lang: str) -> None:
+    from backpoints.core.steps import MOTION_WORDS, PRESSURE_WORDS, TOOL_WORDS, technique_summary
+
+    with i18n.language(lang):
+        for motion in MOTION_WORDS:
+            for pressure in PRESSURE_WORDS:
+                for tool in TOOL_WORDS:
+                    said = technique_summary(motion, pressure, tool)
+                    assert not any(d in said for d in ("।.", "。.", "..", ".。")), said

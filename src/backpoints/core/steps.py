@@ -222,7 +222,8 @@ def technique_summary(motion: str, pressure: str, tool: str) -> str:
     return _("{motion} with {tool}; {pressure}.").format(
         motion=_(MOTION_WORDS[motion]).capitalize(),
         tool=_(TOOL_WORDS[tool]),
-        pressure=_(PRESSURE_WORDS[pressure]),
+        # the sentence's own full stop ends it (a translation may end the words with one)
+        pressure=_(PRESSURE_WORDS[pressure]).rstrip(".。।"),
     )
 
 
