@@ -221,3 +221,28 @@ def test_server_mode_navigation_follows_who_is_asking(
         problems += _sweep_here(page, PHONE, forbidden)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("sex", ["female", "male"])
+def test_every_points_zoomed_map_keeps_its_labels_inside_on_a_phone(
+    browser_page: Any, sex: str
+) -> None:
+    """The step's zoomed map of every point, at a phone's width with the app's own styles: no
+    label runs off the picture or over another (long names wrap)."""
+    from backpoints.core.anatomy import body_from_stature, locate
+    from backpoints.core.render import Marker, back_svg, focus_view
+    from backpoints.web import words
+
+    css = (Path(__file__).parents[1] / "src/backpoints/web/static/app.css").read_text("utf-8")
+    maps = []
+    for stature in (150, 200):
+        body = body_from_stature(stature, sex)  # type: ignore[arg-type]
+        for point in load_catalog():
+            markers = [Marker(p, words.plain_name(point), highlight=True)
+                       for p in locate(point, body)]  # fmt: skip
+            view = focus_view(body, [(m.position.x_cm, m.position.y_cm) for m in markers])
+            maps.append(f'<div class="mapbox">{back_svg(body, markers=markers, view=view)}</div>')
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.set_content(f"<!doctype html><style>{css}</style><main>{''.join(maps)}</main>")
+    assert page.evaluate(MAP_LABELS_JS) == []

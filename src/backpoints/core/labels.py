@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations, pairwise
 from typing import Final, Literal
 
 Anchor = Literal["start", "end"]
 
-#: Average advance of a character of a sans-serif face, as a fraction of the font size.
-CHAR_WIDTH: Final = 0.56
+#: Average advance of a character of the labels, as a fraction of the font size.
+CHAR_WIDTH: Final = 0.64  # the labels are semi-bold with a halo: wider than a plain face
 GAP: Final = 0.6  # between a point and its label, in font sizes
 STEPS: Final = 24  # how far a label may travel up or down, in half-line steps
 
@@ -67,13 +68,26 @@ def text_width(text: str, size: float) -> float:
 
 
 def wrappings(text: str) -> list[tuple[str, ...]]:
-    """The text on one line, then split in two at the space nearest its middle."""
+    """The text on one line, then on two, then on three, each split at the spaces that make
+    its longest line shortest (a long name fits a narrow map on three)."""
+    words = text.split(" ")
     options: list[tuple[str, ...]] = [(text,)]
-    spaces = [i for i, c in enumerate(text) if c == " "]
-    if spaces:
-        cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
-        options.append((text[:cut], text[cut + 1 :]))
+    for count in (2, 3):
+        if len(words) < count:
+            break
+        cuts = combinations(range(1, len(words)), count - 1)
+        options.append(min((_lines(words, c) for c in cuts), key=_balance))
     return options
+
+
+def _balance(lines: tuple[str, ...]) -> tuple[int, int]:
+    """Shortest longest line first; on a tie, the longer first line (it reads on)."""
+    return max(map(len, lines)), -len(lines[0])
+
+
+def _lines(words: list[str], cuts: tuple[int, ...]) -> tuple[str, ...]:
+    bounds = (0, *cuts, len(words))
+    return tuple(" ".join(words[a:b]) for a, b in pairwise(bounds))
 
 
 def _candidate(
