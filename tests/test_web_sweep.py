@@ -224,9 +224,7 @@ def test_server_mode_navigation_follows_who_is_asking(
 
 
 @pytest.mark.parametrize("sex", ["female", "male"])
-def test_every_points_zoomed_map_keeps_its_labels_inside_on_a_phone(
-    browser_page: Any, sex: str
-) -> None:
+def test_every_points_zoomed_map_keeps_its_labels_inside_on_a_phone(browser: Any, sex: str) -> None:
     """The step's zoomed map of every point, at a phone's width with the app's own styles: no
     label runs off the picture or over another (long names wrap)."""
     from backpoints.core.anatomy import body_from_stature, locate
@@ -242,7 +240,9 @@ def test_every_points_zoomed_map_keeps_its_labels_inside_on_a_phone(
                        for p in locate(point, body)]  # fmt: skip
             view = focus_view(body, [(m.position.x_cm, m.position.y_cm) for m in markers])
             maps.append(f'<div class="mapbox">{back_svg(body, markers=markers, view=view)}</div>')
-    page = browser_page
-    page.set_viewport_size(PHONE)
-    page.set_content(f"<!doctype html><style>{css}</style><main>{''.join(maps)}</main>")
-    assert page.evaluate(MAP_LABELS_JS) == []
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.set_content(f"<!doctype html><style>{css}</style><main>{''.join(maps)}</main>")
+        assert page.evaluate(MAP_LABELS_JS) == []
+    finally:
+        page.close()
