@@ -46,7 +46,7 @@ NOTHING_ADVICE: Final = N_(
     "above). Keep moving gently, and ask a doctor or physiotherapist what is safe for you."
 )
 RELIEVED_ADVICE: Final = N_(
-    "Good. Keep moving gently. If the pain comes back, you can repeat the points that helped "
+    "Keep moving gently. If the pain comes back, you can repeat the points that helped "
     "once or twice a day."
 )
 
