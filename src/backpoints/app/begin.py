@@ -10,16 +10,16 @@ routine, the scan's suggested points): while a flag stands, or under 16, nothing
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from backpoints.app import routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
-from backpoints.core import redflags
+from backpoints.core import guided, redflags
 from backpoints.core.errors import BackpointsError
-from backpoints.core.guided import RegionPlanState, SessionState
+from backpoints.core.guided import SessionState
+from backpoints.core.planner import PainEntry
 from backpoints.core.redflags import Question, Urgency
 from backpoints.core.screening import Profile
 from backpoints.i18n import gettext as _
@@ -218,37 +218,12 @@ def _referred(
     referred = Referred(decision.urgency, decision.standing, decision.message, decision.age)
     if not store:
         return referred
-    now = services.clock.now()
-    state = SessionState(
-        status="refer",
-        urgency=decision.urgency,
-        message=decision.message,
-        flags=decision.standing,
-        profile=prof,
-        regions=tuple(
-            RegionPlanState(region=r, pain_start=i, pain_now=i, queue=())
-            for r, i in pain.items()
-            if i > 0
-        ),
-        started_at=now,
-        ended_at=now,
+    painful = {r: i for r, i in pain.items() if i > 0}
+    entries = [PainEntry(r, i) for r, i in painful.items()]
+    state = guided.referral(
+        decision.urgency, decision.message, decision.standing, prof, entries, services.clock.now()
     )
-    session_id = secrets.token_urlsafe(12)
-    summary = {
-        "status": state.status,
-        "urgency": state.urgency,
-        "started_at": now,
-        "ended_at": now,
-    }
-    repo.insert_session(
-        db,
-        person,
-        session_id,
-        state.model_dump(mode="json"),
-        summary,
-        {r: i for r, i in pain.items() if i > 0},
-        None,
-    )
+    session_id = service.insert_new(db, person, state, painful)
     return Referred(
         referred.urgency, referred.standing, referred.message, referred.age, session_id, state
     )

@@ -163,10 +163,21 @@ def start_in(
         routine=_routine(services, db, person),
         found=_found_points(db, person),
     )
-    session_id = secrets.token_urlsafe(12)
-    shown = _shown(None, state, services)
-    repo.insert_session(db, person, session_id, _json(state), _summary(state), dict(pain), shown)
+    session_id = insert_new(db, person, state, pain, _shown(None, state, services))
     return session_id, state
+
+
+def insert_new(
+    db: repo.Db,
+    person: str,
+    state: engine.SessionState,
+    pain: Mapping[str, int],
+    shown: repo.ShownStep | None = None,
+) -> str:
+    """Store a new session with its pain map and first step (no commit); its new id."""
+    session_id = secrets.token_urlsafe(12)
+    repo.insert_session(db, person, session_id, _json(state), _summary(state), dict(pain), shown)
+    return session_id
 
 
 def shown_catalog(services: Services) -> Catalog:

@@ -129,6 +129,30 @@ def relieved(pain_start: int, pain_after: int) -> bool:
     return drop >= RELIEF_POINTS or (pain_start > 0 and drop / pain_start >= RELIEF_FRACTION)
 
 
+def referral(
+    urgency: Urgency | None,
+    message: str,
+    flags: Sequence[str],
+    profile: Profile,
+    pain: Sequence[PainEntry],
+    now: datetime,
+) -> SessionState:
+    """A session that refers: no step, its pain map kept, started and ended `now`."""
+    return SessionState(
+        status="refer",
+        urgency=urgency,
+        message=message,
+        flags=tuple(flags),
+        profile=profile,
+        regions=tuple(
+            RegionPlanState(region=e.region, pain_start=e.intensity, pain_now=e.intensity, queue=())
+            for e in pain
+        ),
+        started_at=now,
+        ended_at=now,
+    )
+
+
 def start(
     pain: Sequence[PainEntry],
     flags: Sequence[str],
@@ -148,21 +172,7 @@ def start(
     """
     verdict = screen(flags)
     if verdict.refer:
-        return SessionState(
-            status="refer",
-            urgency=verdict.urgency,
-            message=verdict.message,
-            flags=verdict.flags,
-            profile=profile,
-            regions=tuple(
-                RegionPlanState(
-                    region=e.region, pain_start=e.intensity, pain_now=e.intensity, queue=()
-                )
-                for e in pain
-            ),
-            started_at=now,
-            ended_at=now,
-        )
+        return referral(verdict.urgency, verdict.message, verdict.flags, profile, pain, now)
     limits = limits_for(profile, guide.catalog)
     preferred = tuple(routine.get("points", ())) if routine else ()
     plans = plan(pain, guide.catalog, limits, evidence, rng, preferred, found)
