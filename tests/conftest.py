@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,23 +225,32 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture
-def browser_page(chromium_path: str) -> Iterator[Any]:
-    """A fresh Chromium page (Debian's chromium, driven by Playwright)."""
+#: How the browser tests start Debian's chromium (no sandbox: it runs as root in CI).
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
+
+
+@contextmanager
+def chromium(path: str, args: Sequence[str] = CHROMIUM_ARGS) -> Iterator[Any]:
+    """Debian's chromium driven by Playwright, closed at the end."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1100, "height": 900})
-        page = context.new_page()
+        browser = pw.chromium.launch(executable_path=path, args=list(args))
         try:
-            yield page
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_path: str) -> Iterator[Any]:
+    """A fresh Chromium page (Debian's chromium, driven by Playwright)."""
+    with chromium(chromium_path) as browser:
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        try:
+            yield context.new_page()
         finally:
             context.close()
-            browser.close()
 
 
 # ---- Translations: a message missing from a catalogue is a test failure -----------------------

@@ -11,30 +11,26 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import _serve
+from tests.conftest import _serve, chromium
 from tests.web_seed import seed
 
 
 def take(out: Path) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    executable = shutil.which("chromium")
+    if executable is None:
         raise SystemExit("screenshots: chromium is needed (make system-deps)")
     out.mkdir(parents=True, exist_ok=True)
     player, back_map = out / "player-phone.png", out / "map.png"
     with tempfile.TemporaryDirectory() as tmp:
         for server in _serve(Path(tmp), {}):
             seeded = seed(server.url)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            with chromium(executable, ["--no-sandbox"]) as browser:
                 phone = browser.new_page(viewport={"width": 390, "height": 844})
                 phone.goto(f"{server.url}/sessions/{seeded.active}")
                 phone.screenshot(path=str(player))
                 laptop = browser.new_page(viewport={"width": 1280, "height": 900})
                 laptop.goto(f"{server.url}/points/BL23")
                 laptop.locator(".mapbox").screenshot(path=str(back_map))
-                browser.close()
     for path in (player, back_map):
         _shrink(path)
     return [player, back_map]

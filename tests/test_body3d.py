@@ -15,7 +15,7 @@ import pytest
 from backpoints.catalog import load_catalog
 from backpoints.core.anatomy import body_from_stature, locate
 from backpoints.web.body3d import where_in_words
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, chromium
 
 BODY = resources.files("backpoints.web").joinpath("static", "body")
 
@@ -71,15 +71,8 @@ WEBGL = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader
 
 @pytest.fixture
 def webgl_page(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=WEBGL)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        try:
-            yield page
-        finally:
-            browser.close()
+    with chromium(chromium_path, WEBGL) as browser:
+        yield browser.new_page(viewport={"width": 390, "height": 844})
 
 
 def _placed(page: Any, name: str) -> list[dict[str, Any]]:
@@ -124,13 +117,7 @@ HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
 
 @pytest.mark.browser
 def test_without_webgl_the_flat_map_stays(live_server: LiveServer, chromium_path: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=shutil.which("chromium") or chromium_path,
-            args=["--no-sandbox"],
-        )
+    with chromium(shutil.which("chromium") or chromium_path, ["--no-sandbox"]) as browser:
         page = browser.new_page()
         # A device without WebGL: every WebGL context request fails.
         page.add_init_script(NO_WEBGL)
@@ -139,4 +126,3 @@ def test_without_webgl_the_flat_map_stays(live_server: LiveServer, chromium_path
         assert page.get_by_role("button", name="Turn it on a 3-D back").count() == 0
         assert page.locator(".mapbox svg").count() == 1
         assert "L2" in page.locator(".body3d-words").inner_text()
-        browser.close()

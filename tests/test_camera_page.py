@@ -31,7 +31,7 @@ from backpoints.vision.estimator import FakeEstimator
 from backpoints.vision.geometry import back_frame, place_points
 from backpoints.web.app import create_app
 from backpoints.web.pages import camera as camera_pages
-from tests.conftest import LiveServer, _free_port, _wait_until_up
+from tests.conftest import LiveServer, _free_port, _wait_until_up, chromium
 from tests.test_vision_geometry import back_pose
 from tests.test_vision_mediapipe import back_pose_for, back_scene, need_vision, shipped_photo
 
@@ -240,7 +240,7 @@ app = camera_app(data, FakeEstimator(back_pose_for) if fake else None)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 #: WebGL through SwiftShader for the pose model; a fake camera that needs no permission.
-CHROMIUM_ARGS = [
+CAMERA_ARGS = [
     "--no-sandbox",
     "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
@@ -280,10 +280,7 @@ def camera_server_fake(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def camera_browser(chromium_path: str) -> Iterator[Any]:
     """A Chromium page with WebGL (SwiftShader) and a fake camera."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    with chromium(chromium_path, CAMERA_ARGS) as browser:
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         page = context.new_page()
         errors: list[str] = []
@@ -295,7 +292,6 @@ def camera_browser(chromium_path: str) -> Iterator[Any]:
             yield page
         finally:
             context.close()
-            browser.close()
         assert errors == [], errors
 
 

@@ -16,7 +16,7 @@ import pytest
 from backpoints import i18n
 from backpoints.core.redflags import QUESTIONS
 from backpoints.i18n.points import localized_catalog
-from tests.conftest import LiveServer, _free_port, _wait_until_up
+from tests.conftest import LiveServer, _free_port, _wait_until_up, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,17 +51,8 @@ def server(tmp_path: Path) -> Iterator[tuple[LiveServer, Path]]:
 
 @pytest.fixture
 def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(chromium_path) as launched:
+        yield launched
 
 
 def _no_sideways_scroll(page: Any, where: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from backpoints.catalog import load_catalog
 from backpoints.core.vocab import REGION_IDS
-from tests.conftest import LiveServer, _serve
+from tests.conftest import LiveServer, _serve, chromium
 from tests.web_seed import Seeded, pages, seed
 
 pytestmark = pytest.mark.browser
@@ -68,14 +68,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, 
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(chromium_path, ["--no-sandbox"]) as launched:
+        yield launched
 
 
 def _check(page: Any, path: str, viewport: dict[str, int], forbidden: re.Pattern[str]) -> list[str]:
