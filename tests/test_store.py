@@ -88,7 +88,8 @@ def test_two_ratings_racing_for_one_step_cannot_both_win(services: service.Servi
     stored, _ = service.load(services, sid)
     service.rate(services, sid, state.current.point.id, state.current.point.side, 5)
     with services.db() as db, pytest.raises(repo.Conflict):
-        repo.save_session(db, stored, stored.state, {"status": "active"})
+        summary = {"status": "active", "urgency": None, "ended_at": None}
+        repo.save_session(db, stored, stored.state, {**summary, "started_at": state.started_at})
     assert len(service.history(services, me)[0].ratings) == 1
 
 

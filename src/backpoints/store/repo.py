@@ -240,15 +240,9 @@ def save_session(
     step: ShownStep | None = None,
 ) -> None:
     """Save a new state (its rating, its next step) in one transaction, if nobody saved
-    in between."""
+    in between; `summary` holds the state's status, urgency, started_at and ended_at."""
     values = {"state": state, "version": stored.version + 1, **summary}
-    statement = _SAVE_STATE
-    if set(values) != set(_STATE_COLUMNS):  # a partial summary (tests): its own statement
-        statement = update(_SESSIONS).where(
-            _SESSIONS.c.id == bindparam("sid"), _SESSIONS.c.version == bindparam("expected")
-        )
-        statement = statement.values({k: bindparam(k) for k in values})
-    result = db.execute(statement, {**values, "sid": stored.id, "expected": stored.version})
+    result = db.execute(_SAVE_STATE, {**values, "sid": stored.id, "expected": stored.version})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         db.rollback()
         raise Conflict("This step was already answered (in another tab?). Reload to continue.")
