@@ -242,6 +242,15 @@ ROUTES: list[Case] = [
     mine("GET", "/screening/again", 200),
     mine("POST", "/screening/again", 422),  # an empty answer sheet: every question is asked
     mine("GET", "/api/v1/screening", 200),
+    # a clinician's all-clear: only the caller's own standing flags (none here: home, or 422)
+    mine("GET", "/screening/all-clear", frozenset({200, 303})),
+    mine("POST", "/screening/all-clear", frozenset({303, 422}), _form({"flag": "fever_or_unwell"})),
+    mine(
+        "POST",
+        "/api/v1/screening/all-clear",
+        422,
+        _json({"flags": ["fever_or_unwell"], "checked_on": "2026-01-01", "confirmed": True}),
+    ),
     mine("GET", "/insights", 200),
     mine("GET", "/chart", 200),
     mine("GET", "/profile", 200),

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from backpoints.app import routine_service, service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.app.service import Services
-from backpoints.core import guided, redflags
+from backpoints.core import all_clear, guided, redflags
 from backpoints.core.errors import BackpointsError
 from backpoints.core.guided import SessionState
 from backpoints.core.planner import PainEntry
@@ -263,3 +264,25 @@ def answer(
     if isinstance(decision, redflags.Refer):
         return Referred(decision.urgency, decision.standing, decision.message, decision.age)
     return None
+
+
+def record_all_clear(
+    services: Services,
+    person: str,
+    flags: Iterable[str],
+    checked_on: date | None,
+    clinician: str = "",
+    *,
+    confirmed: bool,
+) -> Referred | None:
+    """Record a clinician's all-clear for some standing flags (`core.all_clear` checks it):
+    they no longer stand. The referral if a flag (or the age rule) still stands, else None."""
+    with services.conn() as db:
+        standing = flags_repo.standing_flags(db, person)
+        today = services.clock.now().date()
+        clear = all_clear.check(
+            standing, flags, checked_on, clinician, confirmed=confirmed, today=today
+        )
+        flags_repo.record_all_clear(db, person, clear, services.clock.now())
+        db.commit()
+    return guard(services, person)

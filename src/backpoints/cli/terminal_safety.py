@@ -3,6 +3,8 @@ the scan and `backpoints screening`: the same questions, groups and referral as 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.text import Text
@@ -10,11 +12,16 @@ from rich.text import Text
 from backpoints.app import begin
 from backpoints.app.service import Services
 from backpoints.cli.terminal import Terminal
+from backpoints.core import all_clear
 from backpoints.core.redflags import QUESTIONS_BY_ID, questions_in_groups
 from backpoints.i18n import N_
 from backpoints.i18n import gettext as _
 
 AGAIN_HINT = N_("If you answered by mistake, run `backpoints screening` to be asked again.")
+CLEAR_HINT = N_(
+    "If a clinician has examined you for this and said self-massage is fine, run "
+    "`backpoints all-clear` to record it."
+)
 
 
 def ask_answers(term: Terminal) -> dict[str, bool]:
@@ -64,6 +71,7 @@ def refer_panel(referred: begin.Referred, emergency_number: str) -> Panel:
         lines.append(Text("\n" + _("You said yes to: {said}.").format(said=said)))
     lines.append(Text(_("No points, routines or spots are suggested while this stands.")))
     if not referred.age:
+        lines.append(Text(_(CLEAR_HINT), style="dim"))
         lines.append(Text(_(AGAIN_HINT), style="dim"))
     style = "red" if referred.urgency == "emergency" else "yellow"
     return Panel(Group(*lines), title=title, title_align="left", border_style=style)
@@ -80,4 +88,67 @@ def ask_again(term: Terminal, services: Services, person: str) -> begin.Referred
         show_referral(term, services, outcome)
         return outcome
     term.console.print(_("Thank you: no red flag stands now. `backpoints session` can start."))
+    return None
+
+
+def _yes(term: Terminal, question: str) -> bool:
+    while (reply := term.ask(f"{question} [y/n]").strip().lower()[:1]) not in ("y", "n"):
+        term.console.print(_("Please answer y or n."))
+    return reply == "y"
+
+
+def _day(term: Terminal, today: date) -> date:
+    """The day of the check: a date, or Enter for today (asked again until it is valid)."""
+    earliest = today - timedelta(days=all_clear.MAX_AGE_DAYS)
+    while True:
+        text = term.ask(_("The day of the check (YYYY-MM-DD, Enter for today)")).strip()
+        try:
+            day = date.fromisoformat(text) if text else today
+            all_clear.check_day(day, today)
+            return day
+        except ValueError as exc:
+            wrong = str(exc) if isinstance(exc, all_clear.AllClearRefused) else ""
+            term.console.print(
+                wrong or _("Give a date from {earliest} to today.").format(earliest=earliest)
+            )
+
+
+def ask_all_clear(term: Terminal, services: Services, person: str) -> begin.Referred | None:
+    """`backpoints all-clear`: which standing flags a clinician checked, when and who; the
+    referral if something still stands."""
+    referred = begin.guard(services, person)
+    if referred is None or not referred.standing:
+        if referred is not None:
+            show_referral(term, services, referred)
+        else:
+            term.console.print(_("No red flag stands now: there is nothing to clear."))
+        return referred
+    term.console.print(
+        _(
+            "If a doctor, nurse or physiotherapist has examined you since you noticed this, "
+            "and said that self-massage is fine for you, you can record it here."
+        )
+    )
+    flags = [
+        f
+        for f in referred.standing
+        if _yes(
+            term,
+            _("Did the clinician check you for {label}?").format(label=_(QUESTIONS_BY_ID[f].label)),
+        )
+    ]
+    if not flags:
+        term.console.print(_("Nothing recorded: the flags still stand."))
+        return referred
+    day = _day(term, services.clock.now().date())
+    who = term.ask(_("Who checked you (optional, Enter to skip)")).strip()
+    confirmed = _yes(term, _("A clinician examined you for this and said self-massage is fine?"))
+    if not confirmed:
+        term.console.print(_("Nothing recorded: the flags still stand."))
+        return referred
+    still = begin.record_all_clear(services, person, flags, day, who, confirmed=True)
+    if still is not None:
+        show_referral(term, services, still)
+        return still
+    term.console.print(_("Recorded. No red flag stands now: `backpoints session` can start."))
     return None

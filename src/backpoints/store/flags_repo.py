@@ -1,7 +1,8 @@
 """Reads and writes of the standing red flags (table `red_flag_answers`).
 
 `record_answers` stores the latest answer per question with when it was given (a yes stands,
-a no clears); `standing_flags` lists the flags that stand. Writes belong to the caller's
+a no clears); `standing_flags` lists the flags that stand; `record_all_clear` clears flags on
+a clinician's all-clear and keeps it in the person's audit log. Writes belong to the caller's
 transaction: the session start stores its answers, screening and session in one commit.
 """
 
@@ -16,6 +17,9 @@ from sqlalchemy import Connection, Table, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from backpoints.core.all_clear import AllClear
+from backpoints.core.redflags import QUESTIONS_BY_ID
+from backpoints.store.account_models import AuditEntry
 from backpoints.store.flag_models import RedFlagAnswer
 from backpoints.store.models import Person
 
@@ -98,3 +102,21 @@ def record_answers(
         for flag, yes in answers.items()
     ]
     db.execute(_RECORD[dialect.name], rows)
+
+
+_AUDIT = cast(Table, AuditEntry.__table__)
+
+
+def record_all_clear(db: Connection, person_id: str, clear: AllClear, at: datetime) -> None:
+    """Clear `clear.flags` as of `at` and note the all-clear (day, who, flags) in the person's
+    own audit log, in the caller's transaction."""
+    record_answers(db, person_id, dict.fromkeys(clear.flags, False), at)
+    labels = ", ".join(QUESTIONS_BY_ID[f].label for f in clear.flags)
+    by = f" by {clear.clinician}" if clear.clinician else ""
+    action = f"recorded a clinician's all-clear (checked on {clear.checked_on}{by}) for: {labels}"
+    if len(action) > 200:
+        action = action[:197] + "..."
+    db.execute(
+        _AUDIT.insert(),
+        {"client_id": person_id, "therapist_id": person_id, "action": action, "at": at},
+    )

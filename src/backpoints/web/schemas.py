@@ -6,10 +6,10 @@ that names the field.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic_core import PydanticCustomError
 
 from backpoints.catalog import Catalog
@@ -112,6 +112,17 @@ class ScreeningPublic(BaseModel):
     standing: list[str]
     due: bool = Field(
         description="Ask now: the first time, for a new or worse pain, or while a flag stands"
+    )
+
+
+class AllClearCreate(_Strict):
+    """A clinician's all-clear for flags that stand (see docs/safety.md)."""
+
+    flags: list[RedFlag] = Field(min_length=1, max_length=32, description="Flags it covers")
+    checked_on: date = Field(description="The day the clinician checked (at most 28 days ago)")
+    clinician: str = Field("", max_length=120, description="Who checked (optional)")
+    confirmed: StrictBool = Field(
+        description="true: a clinician examined the person and said self-massage is fine"
     )
 
 

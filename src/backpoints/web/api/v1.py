@@ -28,6 +28,7 @@ from backpoints.web import jsonbody
 from backpoints.web.deps import StateDep
 from backpoints.web.schemas import (
     ERROR_RESPONSES,
+    AllClearCreate,
     InsightPublic,
     PointPublic,
     ProfileIn,
@@ -142,6 +143,22 @@ def get_screening(
         standing=list(found.standing),
         due=found.due,
     )
+
+
+@router.post("/screening/all-clear", response_model=ScreeningPublic)
+def post_all_clear(state: State, body: AllClearCreate) -> ScreeningPublic:
+    """Record a clinician's all-clear for flags that stand: they no longer stand. 422 naming
+    the field when a flag does not stand, the check is in the future or over 28 days old, or
+    `confirmed` is not true."""
+    begin.record_all_clear(
+        state.services,
+        state.person(),
+        body.flags,
+        body.checked_on,
+        body.clinician,
+        confirmed=body.confirmed,
+    )
+    return get_screening(state)
 
 
 def _pain_query(items: list[str]) -> dict[str, int]:

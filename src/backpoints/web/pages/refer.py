@@ -2,12 +2,14 @@
 
 `GET /refer` shows why no guidance is given (the standing red flags, or the age rule), what to
 do now and, for an emergency, a one-tap call link to the configured number; its quiet way back,
-`/screening/again`, asks every question again (nothing is skipped). `refer_page` and
+`/screening/again`, asks every question again (nothing is skipped), and `/screening/all-clear`
+records a clinician's all-clear for flags that stand (`core.all_clear`). `refer_page` and
 `answers_from` are shared by the session, routine and scan pages.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backpoints.app import begin
+from backpoints.core import all_clear
 from backpoints.core.redflags import QUESTIONS_BY_ID, questions_in_groups
 from backpoints.i18n import gettext as _
 from backpoints.web import words
@@ -97,3 +100,67 @@ async def answer_again(request: Request) -> Response:
     if isinstance(outcome, begin.AskScreening):  # not reached: every question was answered
         return _again_page(request, _("Please answer every question."), 422)
     return see_other("/")
+
+
+@router.get("/screening/all-clear", response_class=HTMLResponse)
+def all_clear_form(request: Request) -> Response:
+    return _all_clear_page(request, {})
+
+
+@router.post("/screening/all-clear", response_class=HTMLResponse)
+async def record_all_clear(request: Request) -> Response:
+    state = app_state(request)
+    form = await request.form()
+    flags = [str(f) for f in form.getlist("flag")]
+    day, clinician = str(form.get("checked_on") or ""), str(form.get("clinician") or "")
+    try:
+        referred = begin.record_all_clear(
+            state.services,
+            state.person(),
+            flags,
+            _day(day),
+            clinician,
+            confirmed=form.get("confirmed") == "yes",
+        )
+    except all_clear.AllClearRefused as refused:
+        given = {"flags": flags, "checked_on": day, "clinician": clinician}
+        return _all_clear_page(request, given, refused, 422)
+    return see_other("/" if referred is None else "/refer")
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise all_clear.AllClearRefused(
+            "checked_on", _("Give the day of the check as a date, like 2026-11-30.")
+        ) from None
+
+
+def _all_clear_page(
+    request: Request,
+    given: dict[str, Any],
+    refused: all_clear.AllClearRefused | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The form: the flags that stand (none: back to the start), the day, who, the promise."""
+    state = app_state(request)
+    referred = begin.guard(state.services, state.person())
+    if referred is None or not referred.standing:
+        return see_other("/refer" if referred is not None else "/")
+    today = state.services.clock.now().date()
+    return render(
+        request,
+        "all_clear.html",
+        status_code,
+        standing=[{"id": f, "label": _(QUESTIONS_BY_ID[f].label)} for f in referred.standing],
+        chosen=given.get("flags", ()),
+        checked_on=given.get("checked_on", ""),
+        clinician=given.get("clinician", ""),
+        earliest=(today - timedelta(days=all_clear.MAX_AGE_DAYS)).isoformat(),
+        latest=(today + timedelta(days=1)).isoformat(),
+        max_days=all_clear.MAX_AGE_DAYS,
+        max_name=all_clear.MAX_CLINICIAN,
+        error=str(refused) if refused else None,
+        error_field=refused.field if refused else None,
+    )
