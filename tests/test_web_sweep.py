@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,18 @@ def test_safety_questions_and_the_referral_read_well(
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("alert").wait_for()
     problems += _sweep_here(page, viewport, forbidden)
+    # the clinician's all-clear, from the referral: the form, a refusal, then cleared
+    page.get_by_role("link", name="A clinician has checked me").click()
+    page.get_by_role("heading", name="A clinician's all-clear").wait_for()
+    problems += _sweep_here(page, viewport, forbidden)
+    page.locator("#checked_on").fill(date.today().isoformat())
+    page.get_by_label("A clinician examined me for this").check()
+    page.get_by_role("button", name="Record the all-clear").click()
+    page.get_by_role("alert").wait_for()  # nothing ticked: the form says what to do
+    problems += _sweep_here(page, viewport, forbidden)
+    page.get_by_label("numbness between the legs", exact=False).check()
+    page.get_by_role("button", name="Record the all-clear").click()
+    page.get_by_role("heading", name="Where does your back hurt?").wait_for()
     context.close()
     assert not problems, "\n".join(problems)
 

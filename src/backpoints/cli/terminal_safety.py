@@ -147,8 +147,10 @@ def ask_all_clear(term: Terminal, services: Services, person: str) -> begin.Refe
         term.console.print(_("Nothing recorded: the flags still stand."))
         return referred
     still = begin.record_all_clear(services, person, flags, day, who, confirmed=True)
+    cleared = ", ".join(_(QUESTIONS_BY_ID[f].label) for f in flags)
+    term.console.print(_("Recorded; no longer standing: {cleared}.").format(cleared=cleared))
     if still is not None:
         show_referral(term, services, still)
         return still
-    term.console.print(_("Recorded. No red flag stands now: `backpoints session` can start."))
+    term.console.print(_("No red flag stands now: `backpoints session` can start."))
     return None

@@ -113,6 +113,7 @@ async def record_all_clear(request: Request) -> Response:
     form = await request.form()
     flags = [str(f) for f in form.getlist("flag")]
     day, clinician = str(form.get("checked_on") or ""), str(form.get("clinician") or "")
+    confirmed = form.get("confirmed") == "yes"
     try:
         referred = begin.record_all_clear(
             state.services,
@@ -120,10 +121,10 @@ async def record_all_clear(request: Request) -> Response:
             flags,
             _day(day),
             clinician,
-            confirmed=form.get("confirmed") == "yes",
+            confirmed=confirmed,
         )
     except all_clear.AllClearRefused as refused:
-        given = {"flags": flags, "checked_on": day, "clinician": clinician}
+        given = {"flags": flags, "checked_on": day, "clinician": clinician, "confirmed": confirmed}
         return _all_clear_page(request, given, refused, 422)
     return see_other("/" if referred is None else "/refer")
 
@@ -157,6 +158,7 @@ def _all_clear_page(
         chosen=given.get("flags", ()),
         checked_on=given.get("checked_on", ""),
         clinician=given.get("clinician", ""),
+        confirmed=given.get("confirmed", False),
         earliest=(today - timedelta(days=all_clear.MAX_AGE_DAYS)).isoformat(),
         latest=(today + timedelta(days=1)).isoformat(),
         max_days=all_clear.MAX_AGE_DAYS,
