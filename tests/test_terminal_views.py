@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.color import Color
@@ -450,3 +451,62 @@ def test_a_question_ending_in_its_own_mark_gets_no_colon_after_it(run_cli: CliRu
     result = run_cli("session", input="1\n5\n\n" + "n\n" * 17 + "q\n")
     assert "(0-10)? " in result.stdout
     assert "?:" not in result.stdout
+
+
+class _ScriptedKeys:
+    """Keys as typed during a countdown: one entry per wait (None: nothing typed)."""
+
+    live = True
+
+    def __init__(self, typed: list[str | None]) -> None:
+        self.typed, self.waits = iter(typed), 0
+
+    def wait(self, seconds: float | None, sleep: Any) -> str | None:
+        self.waits += 1
+        return next(self.typed, None)
+
+
+def _countdown_with(catalog: Catalog, typed: list[str | None]) -> tuple[str, _ScriptedKeys]:
+    from contextlib import nullcontext
+
+    from backpoints.cli.terminal import countdown
+
+    keys = _ScriptedKeys(typed)
+    guide = Guide(catalog, body_from_stature(165, "female"))
+    state = start([PainEntry("lower_back_left", 6)], [], Profile(), guide, now=NOW)
+    assert state.current is not None
+    out = io.StringIO()
+    console = Console(file=out, width=80, height=24, force_terminal=False)
+    term = Terminal(console, lambda _prompt: "", hold_keys=lambda: nullcontext(keys))
+    countdown(term, state.current)
+    return out.getvalue(), keys
+
+
+def test_space_pauses_the_countdown_and_s_ends_the_point_early(catalog: Catalog) -> None:
+    text, keys = _countdown_with(catalog, [None, " ", None, None, "p", None, "s"])
+    assert "Space pauses" in text and text.count("Paused.") == 1
+    assert "Stopped early." in text
+    assert "How is the pain now?" not in text  # the point ended before its last cue
+    assert keys.waits == 7  # paused waits (None) go on until space or p is typed again
+    whole, keys = _countdown_with(catalog, [])
+    assert "Stopped early." not in whole and "How is the pain now?" in whole
+    assert "Paused." not in whole
+
+
+def test_the_held_keys_return_only_pause_and_stop_keys() -> None:
+    """On a pty: space, p and s come back from `wait`; other keys are dropped."""
+    import pty
+
+    from backpoints.cli.prompt import keys_held
+
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r") as stream, keys_held(stream) as keys:
+        assert keys.live
+        assert keys.wait(0.01, time.sleep) is None  # nothing typed: the tick just passes
+        os.write(master, b"xq7 ")
+        assert keys.wait(1.0, time.sleep) == " "
+        os.write(master, b"\nP")
+        assert keys.wait(1.0, time.sleep) == "p"
+        os.write(master, b"s")
+        assert keys.wait(None, time.sleep) == "s"
+    os.close(master)

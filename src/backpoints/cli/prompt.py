@@ -7,14 +7,17 @@ not turn into "Aborted!" and exit 1; `backpoints.cli.main.main` catches it and e
 
 from __future__ import annotations
 
+import os
+import select
 import shutil
 import signal
 import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Final, TextIO
+from typing import Final, Protocol, TextIO
 
 import typer
 
@@ -56,11 +59,52 @@ def ask(prompt: str) -> str:
         raise EndOfInput from None
 
 
+#: Keys that pause a countdown and go on again, and the key that ends it early.
+PAUSE_KEYS: Final = frozenset(" p")
+STOP_KEY: Final = "s"
+
+
+class Keys(Protocol):
+    """The keyboard during a countdown."""
+
+    #: True on a real terminal, where the pause and stop keys work (and are worth a hint).
+    live: bool
+
+    def wait(self, seconds: float | None, sleep: Callable[[float], None]) -> str | None:
+        """Wait `seconds` (None: until a key); the pause or stop key typed meanwhile, if any."""
+        ...
+
+
+class HeldKeys:
+    """The terminal's keys, read one at a time without echo (`keys_held`); any other key is
+    dropped. Off a terminal (`fd` None) `wait` just sleeps."""
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+        self.live = fd is not None
+
+    def wait(self, seconds: float | None, sleep: Callable[[float], None]) -> str | None:
+        if self.fd is None:
+            if seconds is not None:
+                sleep(seconds)
+            return None
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if not ready:
+                return None
+            key = os.read(self.fd, 1).decode("utf-8", "replace").lower()
+            if key in PAUSE_KEYS or key == STOP_KEY:
+                return key
+
+
 @contextmanager
-def keys_held(stream: TextIO | None = None) -> Iterator[None]:
-    """While a countdown runs on a terminal: keys are not echoed (Enter cannot break the bar)
-    and what was typed is thrown away at the end (it cannot answer the next question).
-    Ctrl-C still stops. Off a terminal (a pipe, the tests) nothing changes."""
+def keys_held(stream: TextIO | None = None) -> Iterator[Keys]:
+    """While a countdown runs on a terminal: keys are not echoed (Enter cannot break the bar),
+    space or p pauses and s ends it early (`HeldKeys`), and what else was typed is thrown away
+    at the end (it cannot answer the next question). Ctrl-C still stops. Off a terminal (a
+    pipe, the tests) nothing changes."""
     stream = stream or sys.stdin
     try:
         import termios
@@ -70,13 +114,14 @@ def keys_held(stream: TextIO | None = None) -> Iterator[None]:
     except (ImportError, OSError, ValueError, AttributeError):  # no terminal to hold
         saved = None
     if saved is None:
-        yield
+        yield HeldKeys(None)
         return
     quiet = termios.tcgetattr(fd)
     quiet[3] &= ~(termios.ECHO | termios.ICANON)
+    quiet[6][termios.VMIN], quiet[6][termios.VTIME] = 1, 0
     termios.tcsetattr(fd, termios.TCSANOW, quiet)
     try:
-        yield
+        yield HeldKeys(fd)
     finally:
         termios.tcflush(fd, termios.TCIFLUSH)
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from backpoints.cli.prompt import EndOfInput, keys_held
+from backpoints.cli.prompt import PAUSE_KEYS, STOP_KEY, EndOfInput, Keys, keys_held
 from backpoints.cli.termmap import MapMarker, back_map, beside, fit_width, look_for
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.errors import BackpointsError, check_region
@@ -46,8 +46,9 @@ class Terminal:
     ask: Ask
     speed: float = 1.0
     sleep: Callable[[float], None] = time.sleep
-    #: Keys typed during a countdown: not echoed, and dropped at its end (`keys_held`).
-    hold_keys: Callable[[], AbstractContextManager[None]] = keys_held
+    #: The keys during a countdown: not echoed, space pauses, s ends it early, the rest is
+    #: dropped at its end (`keys_held`).
+    hold_keys: Callable[[], AbstractContextManager[Keys]] = keys_held
 
 
 def pain_from_pairs(regions: list[str], intensities: list[int]) -> dict[str, int]:
@@ -171,6 +172,8 @@ def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console)
 
 
 #: Where a step's point is, in words.
+KEYS_HINT = N_("Space pauses, s ends this point early, Ctrl-C stops the session.")
+PAUSED = N_("Paused. Press space to go on, or s to end this point.")
 SIDE_WORDS = {None: N_("the midline"), "left": N_("your left side"), "right": N_("your right side")}
 
 
@@ -203,6 +206,18 @@ def step_panel(step: Step) -> Panel:
     return Panel(body, title=title, title_align="left")
 
 
+def _tick(term: Terminal, keys: Keys, progress: Progress, task: TaskID, label: str) -> bool:
+    """One second of the countdown, paused for as long as asked; False: end it now."""
+    key = keys.wait(1 / term.speed, term.sleep)
+    if key in PAUSE_KEYS:
+        progress.update(task, description=_("Paused"))
+        progress.console.print(f"[bold]{_(PAUSED)}[/]")
+        while (key := keys.wait(None, term.sleep)) not in PAUSE_KEYS and key != STOP_KEY:
+            pass
+        progress.update(task, description=label)
+    return key != STOP_KEY
+
+
 def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
     """A live countdown; each cue is printed at its time; the bell rings at the end. A
     routine (`rates=False`) asks nothing after a step, so its last cue asks nothing either."""
@@ -215,7 +230,9 @@ def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
         console=term.console,
         transient=True,
     )
-    with term.hold_keys(), progress:
+    with term.hold_keys() as keys, progress:
+        if keys.live:
+            progress.console.print(f"[dim]{_(KEYS_HINT)}[/]")
         task = progress.add_task(_("Get ready"), total=total, left=t.duration_s)
         cues = iter(step.cues)
         cue = next(cues, None)
@@ -227,8 +244,9 @@ def countdown(term: Terminal, step: Step, rates: bool = True) -> None:
             left = min(t.duration_s, total - second)
             label = _("Get ready") if second < t.lead_in_s else _("Massage")
             progress.update(task, completed=second, description=label, left=left)
-            if second < total:
-                term.sleep(1 / term.speed)
+            if second < total and not _tick(term, keys, progress, task, label):
+                progress.console.print(_("Stopped early."))
+                break
     term.console.file.write("\a")  # the end bell (Rich drops control codes off a terminal)
     term.console.file.flush()
 
