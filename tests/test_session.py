@@ -16,6 +16,7 @@ from backpoints.core.guided import (
     SessionState,
     WrongPoint,
     rate,
+    region_progress,
     relieved,
     skip,
     start,
@@ -26,6 +27,7 @@ from backpoints.core.planner import PainEntry, plan
 from backpoints.core.regions import regions_at
 from backpoints.core.screening import Profile
 from backpoints.core.steps import Guide, Step
+from backpoints.core.vocab import REGION_IDS
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -243,3 +245,27 @@ def test_referred_trigger_points_say_why(catalog: Catalog) -> None:
     referred = [c for c in candidates if c.point.tradition == "trigger-point"]
     assert referred
     assert all("sends pain to where you feel it" in c.why for c in referred)
+
+
+@pytest.mark.parametrize("region", REGION_IDS)
+def test_each_step_says_its_place_and_never_promises_fewer_points_than_come(
+    guide: Guide, region: str
+) -> None:
+    """ "Point k of up to N": k counts the region's points shown, N only ever shrinks, and
+    the points shown before the region is done never exceed it."""
+    other = "neck" if region != "neck" else "sacrum"
+    state = _start(guide, **{region: 7, other: 4})
+    shown: dict[str, int] = {}
+    bounds: dict[str, list[int]] = {}
+    while state.status == "active":
+        step = _current(state)
+        place = region_progress(state, guide.catalog)
+        assert place is not None
+        shown[step.region] = shown.get(step.region, 0) + 1
+        assert place[0] == shown[step.region]
+        bounds.setdefault(step.region, []).append(place[1])
+        state = rate(state, guide, step.point.id, step.point.side, 7, now=NOW)
+    assert region_progress(state, guide.catalog) is None  # nothing shown: no place
+    for where, upper in bounds.items():
+        assert upper == sorted(upper, reverse=True), where  # the bound only shrinks
+        assert shown[where] <= upper[0] and upper[-1] == shown[where], where

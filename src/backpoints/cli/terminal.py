@@ -137,13 +137,15 @@ class StepFlow:
     body: Body
     pain: Callable[[], Mapping[str, int]]
     rates: bool
+    #: The step's place among its region's points, and at most how many (None: not said).
+    place: Callable[[], tuple[int, int] | None] = lambda: None
 
 
 def step_loop(term: Terminal, flow: StepFlow) -> None:
     """Show each step (the map beside it), count down, then rate or move on; s skips, q
     stops. The one loop for guided sessions and routines."""
     while (step := flow.current()) is not None:
-        term.console.print(step_view(step, flow.body, flow.pain(), term.console))
+        term.console.print(step_view(step, flow.body, flow.pain(), term.console, flow.place()))
         choice = term.ask(_("Enter to start, s to skip this point, q to stop")).strip().lower()
         if choice == "q":
             flow.stop()
@@ -154,14 +156,20 @@ def step_loop(term: Terminal, flow: StepFlow) -> None:
             flow.done(step)
 
 
-def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console) -> RenderableType:
+def step_view(
+    step: Step,
+    body: Body,
+    pain: Mapping[str, int],
+    console: Console,
+    place: tuple[int, int] | None = None,
+) -> RenderableType:
     """The map with the point marked, beside the step's panel; stacked when too narrow."""
     markers = [
         MapMarker(1, Position(step.point.id, s.side, s.x_cm, s.y_cm, s.level, s.uncertainty_cm),
                   step.point.name, highlight=True)
         for s in step.point.spots
     ]  # fmt: skip
-    panel = step_panel(step)
+    panel = step_panel(step, place)
     cols, rows = console.size.width, console.size.height
     width = fit_width(body, rows - 3, max(15, cols // 3))
     drawn = back_map(body, markers=markers, pain=pain, width=width, look=look_for(console))
@@ -171,19 +179,24 @@ def step_view(step: Step, body: Body, pain: Mapping[str, int], console: Console)
     return beside(Group(caption, drawn), panel)
 
 
-#: Where a step's point is, in words.
+#: The keys of a countdown, said once as it starts, and again while it is paused.
 KEYS_HINT = N_("Space pauses, s ends this point early, Ctrl-C stops the session.")
 PAUSED = N_("Paused. Press space to go on, or s to end this point.")
+#: Where a step's point is, in words.
 SIDE_WORDS = {None: N_("the midline"), "left": N_("your left side"), "right": N_("your right side")}
 
 
-def step_panel(step: Step) -> Panel:
-    """Everything the person needs for one step."""
+def step_panel(step: Step, place: tuple[int, int] | None = None) -> Panel:
+    """Everything the person needs for one step; `place`: its place among the region's
+    points, and at most how many there can be."""
     where = _(SIDE_WORDS[step.point.side])
     if step.point.side is None and len(step.point.spots) == 2:
         where = _("both sides")
     body = Text()
-    body.append(_("Region: {region}").format(region=step.region_label) + "\n", style="bold")
+    region = _("Region: {region}").format(region=step.region_label)
+    if place is not None and place[1] > 1:
+        region += " " + _("(point {n} of up to {total})").format(n=place[0], total=place[1])
+    body.append(region + "\n", style="bold")
     body.append(_("Why: {why}").format(why=step.why) + "\n", style="italic")
     if step.also_known_as:
         body.append(_("Also known as: {names}").format(names=step.also_known_as) + "\n")

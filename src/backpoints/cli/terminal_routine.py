@@ -23,6 +23,7 @@ from backpoints.cli.terminal import (
     summary_panel,
 )
 from backpoints.cli.terminal_safety import ask_answers, show_referral
+from backpoints.core import guided
 from backpoints.core.guided import SessionState
 from backpoints.core.routines import shown_name
 from backpoints.core.steps import Step
@@ -76,6 +77,7 @@ def run(term: Terminal, services: Services, pain: dict[str, int]) -> SessionStat
                 stood,
             ),
             done=rate,
+            place=lambda: guided.region_progress(holder[0], services.catalog),
             skip=lambda: holder.__setitem__(0, service.skip(services, sid)),
             stop=lambda: holder.__setitem__(0, service.stop(services, sid)),
             body=service.body_of(state.profile),

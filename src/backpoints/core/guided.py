@@ -11,7 +11,7 @@ pydantic model the shell stores as JSON. Steps are built by `backpoints.core.ste
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -339,13 +339,33 @@ def _failed(state: SessionState) -> set[tuple[str, str | None]]:
     return {(r.point_id, r.side) for r in state.ratings if not r.relieved}
 
 
+def region_progress(state: SessionState, catalog: Catalog) -> tuple[int, int] | None:
+    """Where the step shown stands among its region's points: (its place, at most how many
+    there can be: those tried and those still untried; relief ends it sooner)."""
+    step = state.current
+    region = next(
+        (r for r in state.regions if step and r.region == step.region and r.outcome is None),
+        None,
+    )
+    if step is None or region is None:
+        return None
+    shown = len(region.tried)
+    return shown, shown + sum(1 for _ in _untried(region, catalog, _failed(state)))
+
+
 def _next_untried(
     region: RegionPlanState,
     catalog: Catalog,
     failed: AbstractSet[tuple[str, str | None]] = frozenset(),
 ) -> Queued | None:
-    """The first queued point neither tried here nor coinciding with one tried here, nor
-    the very spot that just failed for another region (a midline point is one spot)."""
+    return next(_untried(region, catalog, failed), None)
+
+
+def _untried(
+    region: RegionPlanState, catalog: Catalog, failed: AbstractSet[tuple[str, str | None]]
+) -> Iterator[Queued]:
+    """The queued points neither tried here nor coinciding with one tried here, nor the very
+    spot that just failed for another region (a midline point is one spot), in order."""
     tried = set(region.tried)
     for queued in region.queue:
         if queued.point_id in tried:
@@ -356,8 +376,7 @@ def _next_untried(
         point = catalog.get(queued.point_id)
         linked = {p.id for p in catalog.linked(point)}
         if not linked & tried:
-            return queued
-    return None
+            yield queued
 
 
 def _finish(state: SessionState, now: datetime) -> SessionState:

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backpoints.app import begin, service
+from backpoints.core import guided
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.cautions import site_question
 from backpoints.core.errors import BackpointsError
@@ -194,6 +195,7 @@ def step_page(
         "step.html",
         status_code,
         step=step,
+        place=guided.region_progress(session, catalog),
         name=with_side(plain_name(point), step.point.side, len(step.point.spots)),
         expert=expert_name(point),
         source_list=sources(catalog, step.sources),
