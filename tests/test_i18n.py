@@ -168,3 +168,45 @@ def test_a_technique_is_one_sentence_with_one_full_stop(lang: str) -> None:
                 for tool in TOOL_WORDS:
                     said = technique_summary(motion, pressure, tool)
                     assert not any(d in said for d in ("।.", "。.", "..", ".。")), said
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "signed", "expected"),
+    [
+        ("en", 3.44, False, "3.4"),
+        ("es", 3.44, False, "3,4"),
+        ("hi", 1234.5, False, "1,234.5"),
+        ("es", 3.0, False, "3"),
+        ("es", 1.25, True, "+1,2"),
+        ("en", -0.04, True, "0"),
+        ("zh", -2.5, True, "-2.5"),
+    ],
+)
+def test_numbers_are_written_the_way_the_language_writes_them(
+    lang: str, value: float, signed: bool, expected: str
+) -> None:
+    with i18n.language(lang):
+        assert i18n.format_number(value, signed=signed) == expected
+        whole = i18n.format_number(7.0, fixed=True)  # a score in a column keeps its decimal
+        assert whole == ("7,0" if lang == "es" else "7.0")
+
+
+def test_the_point_page_and_the_diary_write_decimals_in_the_language(tmp_path: Path) -> None:
+    """Spanish writes "3,4 cm", never "3.4 cm": the 3-D words of a point, the PEG score."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from backpoints.settings import Settings
+    from backpoints.web.app import create_app
+
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as client:
+        client.post("/peg", data={"pain": "3", "enjoyment": "4", "activity": "4"})
+        for lang, decimal in (("en", r"\d\.\d"), ("es", r"\d,\d")):
+            headers = {"Accept-Language": lang}
+            words = client.get("/points/BL23", headers=headers).text
+            (said,) = re.findall(r'<p class="body3d-words">(.*?)</p>', words, re.S)
+            assert re.search(decimal + " cm", said), said
+            peg = client.get("/peg?saved=1", headers=headers).text
+            other = "3.7" if lang == "es" else "3,7"
+            assert re.search("3" + decimal[2:], peg) and other not in peg, lang

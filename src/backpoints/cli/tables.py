@@ -13,7 +13,9 @@ from backpoints.app.routine_service import RunSummary
 from backpoints.catalog import Catalog
 from backpoints.core.routines import Routine, describe
 from backpoints.core.vocab import region_label
-from backpoints.report.ranking import ranked, tries
+from backpoints.i18n import format_number, format_percent
+from backpoints.i18n import gettext as _
+from backpoints.report.ranking import helped_of, ranked
 from backpoints.store.repo import PointInsight, SessionSummary
 
 
@@ -50,21 +52,21 @@ def history_table(
         what = f"routine: {r.name}"
         done = f"{r.steps_done} step{'s' if r.steps_done != 1 else ''}; {stress}"
         rows.append((r.started_at, (local_time(r.started_at), what, done, r.status)))
-    for _, cells in sorted(rows, key=lambda pair: pair[0], reverse=True):
+    for _when, cells in sorted(rows, key=lambda pair: pair[0], reverse=True):
         table.add_row(*cells)
     return table
 
 
 def insights_table(catalog: Catalog, found: Sequence[PointInsight]) -> Table:
     """What helped, ranked by the expected chance of relief (as the planner ranks)."""
-    table = Table("region", "point", "helped", "chance", "mean drop")
+    table = Table(_("Region"), _("Point"), _("Relief in"), _("Estimated chance"), _("Mean drop"))
     for chance, i in ranked(catalog, found):
         table.add_row(
             region_label(i.region),
             point_name(catalog, i.point_id),
-            f"{i.helped} of {tries(i.tried)}",
-            f"{chance:.0%}",
-            f"{i.mean_drop:.1f}",
+            helped_of(i.helped, i.tried),
+            format_percent(chance),
+            format_number(i.mean_drop),
         )
     return table
 

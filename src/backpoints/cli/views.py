@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from backpoints.core.errors import BackpointsError, check_region
 from backpoints.core.vocab import Sex, condition_phrase, region_label
-from backpoints.i18n import N_, ngettext
+from backpoints.i18n import N_, format_number, ngettext
 from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -125,8 +125,8 @@ def locate_table(result: dict[str, Any]) -> Table:
         table.add_column(column, justify="right" if column[0] in "xy±" else "left")
     for p in result["points"]:
         table.add_row(
-            p["id"], p["side"] or "midline", f"{p['x_cm']:.1f}", f"{p['y_cm']:.1f}", p["level"],
-            f"{p['uncertainty_cm']:.1f}",
+            p["id"], p["side"] or "midline", format_number(p["x_cm"]),
+            format_number(p["y_cm"]), p["level"], format_number(p["uncertainty_cm"]),
         )  # fmt: skip
     return table
 

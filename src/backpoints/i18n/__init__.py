@@ -184,8 +184,32 @@ def format_datetime(value: datetime, style: str = "medium") -> str:
     return babel_format_datetime(value, format=style, locale=babel_locale())
 
 
-def format_number(value: float, digits: int = 1) -> str:
-    """A number with the language's decimal sign and grouping (Babel)."""
+def format_day(value: datetime, *, time: bool = False) -> str:
+    """A short day and month, with the time if asked, the way the language writes them
+    ("05 Jan" is "5 ene" in Spanish, "1月5日" in Chinese; Babel's skeletons)."""
+    from babel.dates import format_skeleton, format_time
+
+    day = format_skeleton("dMMM", value, locale=babel_locale())
+    return f"{day} {format_time(value, 'HH:mm', locale=babel_locale())}" if time else day
+
+
+def format_number(
+    value: float, digits: int = 1, *, signed: bool = False, fixed: bool = False
+) -> str:
+    """A number rounded to `digits` places (a whole one without ".0", unless `fixed`: a
+    score in a column) with the language's decimal sign and grouping (Babel): 3.4 is "3,4" in
+    Spanish. `signed`: "+" before a positive number."""
     from babel.numbers import format_decimal
 
-    return format_decimal(round(value, digits), locale=babel_locale())
+    rounded = round(value, digits) + 0.0  # no "-0"
+    pattern = "#,##0." + "0" * digits if fixed and digits else None
+    text = format_decimal(rounded, format=pattern, locale=babel_locale())
+    return "+" + text if signed and rounded > 0 else text
+
+
+def format_percent(value: float) -> str:
+    """A fraction as a whole percentage the way the language writes it: 0.45 is "45 %" in
+    Spanish, "45%" in English (Babel)."""
+    from babel.numbers import format_percent as babel_format_percent
+
+    return babel_format_percent(value, locale=babel_locale())

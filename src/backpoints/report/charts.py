@@ -14,13 +14,13 @@ import io
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from backpoints.core.anatomy import Body, Position
 from backpoints.core.guided import relieved
 from backpoints.core.regions import GLUTEAL_FOLD_FRACTION, NECK_TOP_FRACTION, regions, torso_outline
 from backpoints.core.vocab import region_label
-from backpoints.i18n import current
+from backpoints.i18n import babel_locale, current, format_number, format_percent
 from backpoints.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _pain_axis(ax: Axes, label: str) -> None:
 def _date_axis(ax: Axes, when: Sequence[datetime]) -> None:
     """Dates on the x axis: one tick per day with data when there are few days (so one
     check-in is one labelled tick, not the same date seven times), else automatic ticks."""
-    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.dates import AutoDateLocator
 
     first: dict[float, float] = {}
     for x in sorted(_days(when)):
@@ -141,10 +141,27 @@ def _date_axis(ax: Axes, when: Sequence[datetime]) -> None:
         span = max(ticks[-1] - ticks[0], 1.0) if ticks else 1.0
         if ticks:
             ax.set_xlim(ticks[0] - 0.15 * span, ticks[-1] + 0.15 * span)
-        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(_day_label())
         return
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(_day_label())
+
+
+def _day_label() -> Any:
+    """Tick labels such as "05 Jan", "5 ene", "1月5日": the day and month the way the
+    language writes them (Babel). Hindi gets numbers (5/1): the charts' text is not shaped,
+    so a Devanagari month name would not read well."""
+    from babel.dates import format_skeleton
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+
+    locale = babel_locale()
+    skeleton = "dM" if current() == "hi" else "dMMM"
+
+    def label(x: float, _pos: object) -> str:
+        return format_skeleton(skeleton, num2date(x), locale=locale)  # type: ignore[no-untyped-call]
+
+    return FuncFormatter(label)
 
 
 def _days(when: Sequence[datetime]) -> list[float]:
@@ -231,7 +248,7 @@ def relief_rates(rows: Sequence[tuple[str, int, int, float]]) -> bytes:
     bars = ax.barh(range(len(rows)), [chance for *_, chance in rows], color=BAR_COLOUR, height=0.6)
     relief = _("relief {helped} of {tried}")
     texts = [
-        f"{chance:.0%}  ({relief.format(helped=helped, tried=tried)})"
+        f"{format_percent(chance)}  ({relief.format(helped=helped, tried=tried)})"
         for _label, helped, tried, chance in rows
     ]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
@@ -322,7 +339,7 @@ def heat_map(body: Body, pain: Mapping[str, float], title: str = "") -> bytes:
         ax.add_patch(Polygon(region.outline, closed=True, facecolor=fill, **border))
         if level is not None:
             ink = "white" if level >= 6 else "black"
-            text = f"{level:.1f}".removesuffix(".0")
+            text = format_number(level)
             style = {"fontsize": 10, "fontweight": "bold", "color": ink}
             ax.text(*region.centroid, text, ha="center", va="center", **style)  # type: ignore[arg-type]
     bar_ax = fig.add_axes((0.82, 0.2, 0.045, 0.6))

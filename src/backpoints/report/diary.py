@@ -25,7 +25,7 @@ from backpoints.core.learning import Tally
 from backpoints.core.planner import PainEntry, expected_relief, plan
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS, region_label
-from backpoints.i18n import N_, ngettext
+from backpoints.i18n import N_, format_day, format_number, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report import peg
 from backpoints.store import repo
@@ -196,7 +196,7 @@ def gather(
         [s for s in screenings if period.covers(s.at)],
         prof,
         service.body_of(prof),
-        services.catalog,
+        service.shown_catalog(services),  # the point names in the report's language
         [r for r in runs if period.covers(r.started_at)],
         [f for f in spots if period.covers(f.found_at)],
     )
@@ -263,7 +263,7 @@ def zone_name(when: datetime) -> str:
 def _before_after(s: SessionSummary) -> tuple[str, int, int]:
     region = s.ratings[0].region
     after = [r.pain_after for r in s.ratings if r.region == region][-1]
-    day = s.started_at.astimezone().strftime("%d %b")
+    day = format_day(s.started_at.astimezone())
     return day, s.pain.get(region, s.ratings[0].pain_before), after
 
 
@@ -383,7 +383,7 @@ def overview_lines(data: ReportData) -> list[str]:
                 first_day=day0,
                 last=v1,
                 last_day=local(t1, False),
-                mean=f"{data.mean_pain[region]:.1f}",
+                mean=format_number(data.mean_pain[region]),
                 sessions=sessions,
             )
         )
@@ -392,15 +392,15 @@ def overview_lines(data: ReportData) -> list[str]:
         count = ngettext("{n} check-in", "{n} check-ins", len(data.pegs)).format(n=len(data.pegs))
         lines.append(
             _("PEG score: {first} on {first_day}, {last} on {last_day} ({count}).").format(
-                first=f"{first.score:.1f}",
+                first=format_number(first.score, fixed=True),
                 first_day=local(first.at, False),
-                last=f"{last.score:.1f}",
+                last=format_number(last.score, fixed=True),
                 last_day=local(last.at, False),
                 count=count,
             )
             if len(data.pegs) > 1
             else _("PEG score: {score} on {day} (1 check-in).").format(
-                score=f"{first.score:.1f}", day=local(first.at, False)
+                score=format_number(first.score, fixed=True), day=local(first.at, False)
             )
         )
     lines.append(red_flag_summary(data.screenings))

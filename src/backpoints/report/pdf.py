@@ -24,10 +24,11 @@ from backpoints.core.cautions import cautions_for, fit_technique
 from backpoints.core.screening import QUESTIONS
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import region_label
+from backpoints.i18n import format_number, format_percent
 from backpoints.i18n import gettext as _
 from backpoints.report import charts, diary
 from backpoints.report.partner import for_partner
-from backpoints.report.ranking import tries
+from backpoints.report.ranking import helped_of, tries
 
 Target = str | Path | IO[bytes]
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -300,7 +301,7 @@ def _peg(data: diary.ReportData) -> list[Any]:
     for c in data.pegs:
         a = c.answers
         rows.append([diary.local(c.at, False), str(a.pain), str(a.enjoyment), str(a.activity)])
-        rows[-1].append(f"{c.score:.1f}")
+        rows[-1].append(format_number(c.score, fixed=True))
     out.append(_table(rows, (34, 35, 35, 35, 35)))
     chart = [(c.at, c.answers.pain, c.answers.enjoyment, c.answers.activity) for c in data.pegs]
     return [*out, _image(charts.peg_scores(chart), PAGE_WIDTH_MM)]
@@ -329,8 +330,8 @@ def _helped(data: diary.ReportData) -> list[Any]:
     helped = [p for p in data.points if p.helped]
     rows = [[_("Point"), _("Region"), _("Relief in"), _("Estimated chance"), _("Mean change")]]
     rows += [
-        [p.label, region_label(p.region), f"{p.helped} of {tries(p.tried)}", f"{p.chance:.0%}",
-         f"{p.mean_change:+.1f}"]
+        [p.label, region_label(p.region), helped_of(p.helped, p.tried), format_percent(p.chance),
+         format_number(p.mean_change, signed=True, fixed=True)]
         for p in helped
     ]  # fmt: skip
     out += [_table(rows, (56, 44, 26, 26, 22))] if helped else [_p(_("None gave relief."))]

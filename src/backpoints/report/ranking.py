@@ -11,6 +11,8 @@ from typing import Protocol, TypeVar
 from backpoints.catalog import Catalog
 from backpoints.core.learning import Tally
 from backpoints.core.planner import expected_relief
+from backpoints.i18n import gettext as _
+from backpoints.i18n import ngettext
 
 
 class Tried(Protocol):
@@ -36,8 +38,13 @@ def ranked(catalog: Catalog, items: Iterable[T]) -> list[tuple[float, T]]:
 
 
 def tries(n: int) -> str:
-    """'1 try', '3 tries'."""
-    return f"{n} {'try' if n == 1 else 'tries'}"
+    """'1 try', '3 tries', in the language in force."""
+    return ngettext("{n} try", "{n} tries", n).format(n=n)
+
+
+def helped_of(helped: int, tried: int) -> str:
+    """'2 of 3 tries', in the language in force."""
+    return _("{helped} of {tries}").format(helped=helped, tries=tries(tried))
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

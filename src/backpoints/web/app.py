@@ -132,6 +132,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
     )
+    templates.env.filters["number"] = i18n.format_number
     templates.env.globals["static"] = static_url
     templates.env.globals["countdown_speed"] = settings.countdown_speed
     templates.env.globals["csrf_field"] = csrf_field

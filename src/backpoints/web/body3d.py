@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backpoints import __version__
+from backpoints import __version__, i18n
 from backpoints.core.anatomy import Body, Position
 from backpoints.i18n import gettext as _
 
@@ -25,9 +25,9 @@ def where_in_words(name: str, positions: Sequence[Position], body: Body) -> str:
     (in the language in force)."""
     first = positions[0]
     down = _("{cm} cm below the bump at the base of the neck, at the level of {level}").format(
-        cm=f"{first.y_cm:.0f}", level=first.level
+        cm=i18n.format_number(first.y_cm, 0), level=first.level
     )
-    out = f"{abs(first.x_cm):.1f}"
+    out = i18n.format_number(abs(first.x_cm))
     if first.side is None:
         across = _("on the middle of the spine")
     elif len({p.side for p in positions}) == 2:
@@ -40,7 +40,7 @@ def where_in_words(name: str, positions: Sequence[Position], body: Body) -> str:
     return _(
         "{name} lies {across}, {down}. On your body it may be up to {spread} cm "
         "from there: feel for the tender spot."
-    ).format(name=name, across=across, down=down, spread=f"{spread:.1f}")
+    ).format(name=name, across=across, down=down, spread=i18n.format_number(spread))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
+from backpoints.i18n import format_day, ngettext
+from backpoints.i18n import gettext as _
+
 WIDTH, HEIGHT, PAD = 320, 120, 24
 
 
@@ -41,9 +44,13 @@ def trend_svg(label: str, points: Sequence[tuple[datetime, int]]) -> str:
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="dot"/>' for x, y in coords)
     first, last = points[0], points[-1]
-    title = (
-        f"{label}: pain {first[1]} on {first[0]:%d %b} to {last[1]} on {last[0]:%d %b} "
-        f"({n} sessions)"
+    title = _("{region}: pain {first} on {first_day} to {last} on {last_day} ({sessions})").format(
+        region=label,
+        first=first[1],
+        first_day=format_day(first[0]),
+        last=last[1],
+        last_day=format_day(last[0]),
+        sessions=ngettext("{n} session", "{n} sessions", n).format(n=n),
     )
     return _frame(title, f'<polyline points="{line}" class="line"/>{dots}')
 

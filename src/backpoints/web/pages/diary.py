@@ -16,6 +16,7 @@ from backpoints.core.anatomy import locate
 from backpoints.core.render import Marker, back_svg
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import PROFILE_CONDITIONS, REGION_IDS, condition_phrase, region_label
+from backpoints.i18n import format_day
 from backpoints.i18n import gettext as _
 from backpoints.report.diary import chart_points
 from backpoints.store.repo import SessionSummary
@@ -61,7 +62,7 @@ def history(request: Request) -> Response:
         for s in sessions
     ]
     runs = [
-        (f"{r.started_at:%d %b %H:%M}, {r.name}", r.stress_before, r.stress_after)
+        (f"{format_day(r.started_at, time=True)}, {r.name}", r.stress_before, r.stress_after)
         for r in reversed(routine_service.runs(state.services, state.person()))
         if r.stress_before is not None and r.stress_after is not None
     ]
@@ -80,7 +81,7 @@ def _before_after(s: SessionSummary) -> tuple[str, int, int]:
     """The first treated region of a session: its pain at the start and after the last try."""
     region = s.ratings[0].region
     after = [r.pain_after for r in s.ratings if r.region == region][-1]
-    label = f"{s.started_at:%d %b %H:%M}, {region_label(region)}"
+    label = f"{format_day(s.started_at, time=True)}, {region_label(region)}"
     return label, s.pain.get(region, s.ratings[0].pain_before), after
 
 
