@@ -184,12 +184,12 @@ def format_datetime(value: datetime, style: str = "medium") -> str:
     return babel_format_datetime(value, format=style, locale=babel_locale())
 
 
-def format_day(value: datetime, *, time: bool = False) -> str:
-    """A short day and month, with the time if asked, the way the language writes them
-    ("05 Jan" is "5 ene" in Spanish, "1月5日" in Chinese; Babel's skeletons)."""
+def format_day(value: datetime, *, time: bool = False, year: bool = False) -> str:
+    """A short day and month (and year, and time, if asked) the way the language writes
+    them ("Jan 5" is "5 ene" in Spanish, "1月5日" in Chinese; Babel's skeletons)."""
     from babel.dates import format_skeleton, format_time
 
-    day = format_skeleton("dMMM", value, locale=babel_locale())
+    day = format_skeleton("yMMMd" if year else "dMMM", value, locale=babel_locale())
     return f"{day} {format_time(value, 'HH:mm', locale=babel_locale())}" if time else day
 
 

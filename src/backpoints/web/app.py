@@ -5,6 +5,7 @@ Nothing is created at import time; each app owns its engine and session factory.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 from collections.abc import AsyncIterator
@@ -133,6 +134,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     templates.env.filters["number"] = i18n.format_number
+    templates.env.filters["when"] = functools.partial(i18n.format_day, time=True, year=True)
     templates.env.globals["static"] = static_url
     templates.env.globals["countdown_speed"] = settings.countdown_speed
     templates.env.globals["csrf_field"] = csrf_field
