@@ -3,6 +3,7 @@ RIGHT written), the plain words pages use, and sessions left open being closed."
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,3 +115,32 @@ def test_sessions_left_open_for_12_hours_are_closed_as_stopped(
     assert service.close_stale(services, person) == 1
     status = {s.id: s.status for s in service.history(services, person)}
     assert status == {old: "stopped", recent: "active"}
+
+
+@pytest.mark.parametrize("after", [6, 2], ids=["no relief", "relief"])
+def test_the_advice_at_the_end_names_its_sources_in_full(
+    tmp_path: Path, catalog: Catalog, after: int
+) -> None:
+    """The summary's advice (no relief: rest, keep moving, see a clinician if it lasts;
+    relief: keep moving) lists the full titles it rests on, never bare keys."""
+    from fastapi.testclient import TestClient
+
+    from backpoints.core.guided import ADVICE_SOURCES
+    from backpoints.web.app import create_app
+    from tests.flows import NO_ANSWERS
+
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as client:
+        pain = [{"region": "lower_back_left", "intensity": 6}]
+        body = client.post("/api/v1/sessions", json={"pain": pain, "answers": NO_ANSWERS}).json()
+        while body["status"] == "active":
+            point = body["step"]["point"]
+            rating = {"point_id": point["id"], "side": point["side"], "pain_after": after}
+            body = client.post(f"/api/v1/sessions/{body['id']}/ratings", json=rating).json()
+        assert body["status"] == ("exhausted" if after == 6 else "relieved")
+        page = client.get(f"/sessions/{body['id']}").text
+    advice = html.unescape(page[page.index('aria-label="Advice"') :].split("</section>")[0])
+    (keys,) = [k for text, k in ADVICE_SOURCES.items() if text[:30] in advice]
+    assert len(keys) >= 1
+    for key in keys:
+        assert catalog.sources[key].citation in advice, key
+        assert f">{key}<" not in advice

@@ -50,6 +50,13 @@ RELIEVED_ADVICE: Final = N_(
     "once or twice a day."
 )
 
+#: Where each piece of advice comes from (source keys, shown as full titles).
+ADVICE_SOURCES: Final[dict[str, tuple[str, ...]]] = {
+    EXHAUSTED_ADVICE: ("furlan2015", "nice-cks-lbp", "nhs-back-pain"),
+    NOTHING_ADVICE: ("nice-cks-lbp",),
+    RELIEVED_ADVICE: ("nice-cks-lbp",),
+}
+
 
 class SessionError(ConflictError):
     """An event that does not fit the session's state."""
@@ -373,7 +380,6 @@ def _untried(
         point = catalog.get(queued.point_id)
         if (queued.point_id, queued.side if point.bilateral else None) in failed:
             continue
-        point = catalog.get(queued.point_id)
         linked = {p.id for p in catalog.linked(point)}
         if not linked & tried:
             yield queued

@@ -261,6 +261,9 @@ def _summary_page(request: Request, session: SessionState) -> Response:
         ],
         message=session.message,
         advice=_(session.advice) if session.advice else None,
+        advice_sources=sources(
+            app_state(request).catalog, guided.ADVICE_SOURCES.get(session.advice or "", ())
+        ),
         notes=session.notes,
         ratings=ratings,
     )
