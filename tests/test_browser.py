@@ -78,7 +78,7 @@ def test_guided_session_from_pain_map_to_relief(live_server: LiveServer, browser
 
     page.wait_for_url(re.compile(r".*/sessions/.+"))
     heading = page.get_by_role("heading", level=1).inner_text()
-    assert "Point 1 ·" in page.locator(".eyebrow").text_content()
+    assert "Point 1 of up to" in page.locator(".eyebrow").text_content()
     markers = page.locator(".backmap g.point.highlight").all()
     assert markers
     for marker in markers:  # the person's left is on the viewer's left (negative x)
@@ -95,7 +95,7 @@ def test_guided_session_from_pain_map_to_relief(live_server: LiveServer, browser
     page.get_by_label("6", exact=True).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save rating").click()
-    assert "Point 2 ·" in page.locator(".eyebrow").text_content()
+    assert "Point 2 of up to" in page.locator(".eyebrow").text_content()
     assert page.get_by_role("heading", level=1).inner_text() != heading
 
     page.get_by_role("button", name="Rate now").click()
@@ -186,7 +186,7 @@ def test_keyboard_only_session(live_server: LiveServer, browser_page: Any) -> No
     page.get_by_role("button", name="Skip: try a different point").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "Point 2 ·" in page.locator(".eyebrow").text_content()
+    assert "Point 2 of up to" in page.locator(".eyebrow").text_content()
     page.get_by_role("button", name="Stop the session").focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Session stopped").wait_for()

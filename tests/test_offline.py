@@ -64,7 +64,7 @@ def test_a_rating_made_offline_is_kept_and_sent_once_when_back(
     ratings = _history(live_server.url)[session]["ratings"]
     assert [r["pain_after"] for r in ratings] == [6]  # sent once
     assert page.get_by_role("heading", level=1).inner_text() != first
-    assert "Point 2 ·" in page.locator(".eyebrow").text_content()
+    assert "Point 2 of up to" in page.locator(".eyebrow").text_content()
 
 
 def test_a_stop_made_offline_follows_the_rating_in_order(
