@@ -266,6 +266,13 @@ def answer(
     return None
 
 
+def flags_since(services: Services, person: str) -> dict[str, date]:
+    """Each flag standing for `person`, and the day it was answered yes (what an all-clear
+    must not predate)."""
+    with services.conn() as db:
+        return {f: at.date() for f, at in flags_repo.standing_since(db, person).items()}
+
+
 def record_all_clear(
     services: Services,
     person: str,
@@ -277,8 +284,8 @@ def record_all_clear(
 ) -> Referred | None:
     """Record a clinician's all-clear for some standing flags (`core.all_clear` checks it):
     they no longer stand. The referral if a flag (or the age rule) still stands, else None."""
+    standing = flags_since(services, person)
     with services.conn() as db:
-        standing = flags_repo.standing_flags(db, person)
         today = services.clock.now().date()
         clear = all_clear.check(
             standing, flags, checked_on, clinician, confirmed=confirmed, today=today

@@ -97,20 +97,31 @@ def _yes(term: Terminal, question: str) -> bool:
     return reply == "y"
 
 
-def _day(term: Terminal, today: date) -> date:
-    """The day of the check: a date, or Enter for today (asked again until it is valid)."""
+def _day(term: Terminal, today: date, said_yes: dict[str, date]) -> date:
+    """The day of the check, typed out (asked again until it can clear `said_yes`)."""
     earliest = today - timedelta(days=all_clear.MAX_AGE_DAYS)
     while True:
-        text = term.ask(_("The day of the check (YYYY-MM-DD, Enter for today)")).strip()
+        text = term.ask(_("The day of the check (YYYY-MM-DD)")).strip()
         try:
-            day = date.fromisoformat(text) if text else today
-            all_clear.check_day(day, today)
+            day = date.fromisoformat(text)
+            all_clear.check_day(day, today, said_yes)
             return day
         except ValueError as exc:
             wrong = str(exc) if isinstance(exc, all_clear.AllClearRefused) else ""
             term.console.print(
                 wrong or _("Give a date from {earliest} to today.").format(earliest=earliest)
             )
+
+
+def _who(term: Terminal) -> str:
+    """Who checked (optional), asked again while the name is too long."""
+    while True:
+        try:
+            return all_clear.check_clinician(
+                term.ask(_("Who checked you (optional, Enter to skip)"))
+            )
+        except all_clear.AllClearRefused as refused:
+            term.console.print(str(refused))
 
 
 def ask_all_clear(term: Terminal, services: Services, person: str) -> begin.Referred | None:
@@ -140,8 +151,9 @@ def ask_all_clear(term: Terminal, services: Services, person: str) -> begin.Refe
     if not flags:
         term.console.print(_("Nothing recorded: the flags still stand."))
         return referred
-    day = _day(term, services.clock.now().date())
-    who = term.ask(_("Who checked you (optional, Enter to skip)")).strip()
+    since = begin.flags_since(services, person)
+    day = _day(term, services.clock.now().date(), {f: since[f] for f in flags if f in since})
+    who = _who(term)
     confirmed = _yes(term, _("A clinician examined you for this and said self-massage is fine?"))
     if not confirmed:
         term.console.print(_("Nothing recorded: the flags still stand."))

@@ -9,6 +9,7 @@ comes from. Pure: pydantic and the domain vocabularies only.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -180,6 +181,9 @@ class RedFlagAnswerRecord(Record):
     flag: RedFlag
     answer: bool
     answered_at: AwareDatetime
+    #: A clinician's all-clear: the day of the check and who checked (older files: none).
+    cleared_on: date | None = None
+    cleared_by: str | None = Field(default=None, max_length=120)
 
 
 RECORDS: Final[dict[str, type[Record]]] = {

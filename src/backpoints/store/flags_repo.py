@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, select
@@ -57,6 +57,40 @@ def standing(db: Session, person_id: str) -> list[StandingFlag]:
     return [StandingFlag(r.flag, r.answered_at) for r in rows]
 
 
+_STANDING_SINCE = select(_ANSWERS.c.flag, _ANSWERS.c.answered_at).where(
+    _ANSWERS.c.person_id == bindparam("pid"), _ANSWERS.c.answer.is_(True)
+)
+
+
+def standing_since(db: Connection, person_id: str) -> dict[str, datetime]:
+    """Each flag that stands, with when it was answered yes."""
+    rows = db.execute(_STANDING_SINCE, {"pid": person_id}).all()
+    return {row.flag: row.answered_at for row in rows}
+
+
+@dataclass(frozen=True)
+class ClearedFlag:
+    """A flag a clinician's all-clear lifted: the day of the check, who checked ("" unsaid),
+    and when it was recorded."""
+
+    flag: str
+    checked_on: date
+    clinician: str
+    recorded_at: datetime
+
+
+def all_clears(db: Session | Connection, person_id: str) -> list[ClearedFlag]:
+    """The flags lifted by a clinician's all-clear and not answered since, oldest first."""
+    rows = db.execute(
+        select(
+            _ANSWERS.c.flag, _ANSWERS.c.cleared_on, _ANSWERS.c.cleared_by, _ANSWERS.c.answered_at
+        )
+        .where(_ANSWERS.c.person_id == person_id, _ANSWERS.c.cleared_on.is_not(None))
+        .order_by(_ANSWERS.c.answered_at, _ANSWERS.c.flag)
+    ).all()
+    return [ClearedFlag(r.flag, r.cleared_on, r.cleared_by or "", r.answered_at) for r in rows]
+
+
 def standing_flags(db: Session | Connection, person_id: str) -> list[str]:
     """The ids of the flags that stand (works on an ORM session or a plain connection)."""
     return list(db.execute(_STANDING, {"pid": person_id}).scalars())
@@ -82,7 +116,13 @@ def _upsert(insert_of: Any) -> Any:
     new = insert_of(_ANSWERS)
     return new.on_conflict_do_update(
         index_elements=[_ANSWERS.c.person_id, _ANSWERS.c.flag],
-        set_={"answer": new.excluded.answer, "answered_at": new.excluded.answered_at},
+        # a new answer replaces the last one, and any all-clear recorded with it
+        set_={
+            "answer": new.excluded.answer,
+            "answered_at": new.excluded.answered_at,
+            "cleared_on": new.excluded.cleared_on,
+            "cleared_by": new.excluded.cleared_by,
+        },
     )
 
 
@@ -90,15 +130,20 @@ _RECORD = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.in
 
 
 def record_answers(
-    db: Session | Connection, person_id: str, answers: Mapping[str, bool], at: datetime
+    db: Session | Connection,
+    person_id: str,
+    answers: Mapping[str, bool],
+    at: datetime,
+    cleared: Mapping[str, Any] | None = None,
 ) -> None:
     """Store each answer as the latest for its question, in one statement (no commit: the
-    caller's transaction)."""
+    caller's transaction); `cleared`: the all-clear (day, who) these answers record, if any."""
     if not answers:
         return
     dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    extra = {"cleared_on": None, "cleared_by": None, **(cleared or {})}
     rows = [
-        {"person_id": person_id, "flag": flag, "answer": yes, "answered_at": at}
+        {"person_id": person_id, "flag": flag, "answer": yes, "answered_at": at, **extra}
         for flag, yes in answers.items()
     ]
     db.execute(_RECORD[dialect.name], rows)
@@ -110,7 +155,8 @@ _AUDIT = cast(Table, AuditEntry.__table__)
 def record_all_clear(db: Connection, person_id: str, clear: AllClear, at: datetime) -> None:
     """Clear `clear.flags` as of `at` and note the all-clear (day, who, flags) in the person's
     own audit log, in the caller's transaction."""
-    record_answers(db, person_id, dict.fromkeys(clear.flags, False), at)
+    cleared = {"cleared_on": clear.checked_on, "cleared_by": clear.clinician}
+    record_answers(db, person_id, dict.fromkeys(clear.flags, False), at, cleared)
     labels = ", ".join(QUESTIONS_BY_ID[f].label for f in clear.flags)
     by = f" by {clear.clinician}" if clear.clinician else ""
     action = f"recorded a clinician's all-clear (checked on {clear.checked_on}{by}) for: {labels}"

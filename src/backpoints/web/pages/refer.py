@@ -126,7 +126,7 @@ async def record_all_clear(request: Request) -> Response:
     except all_clear.AllClearRefused as refused:
         given = {"flags": flags, "checked_on": day, "clinician": clinician, "confirmed": confirmed}
         return _all_clear_page(request, given, refused, 422)
-    return see_other("/" if referred is None else "/refer")
+    return see_other("/?cleared=1" if referred is None else "/refer?cleared=1")
 
 
 def _day(text: str) -> date | None:
