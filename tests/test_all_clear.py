@@ -296,3 +296,49 @@ def test_the_all_clear_is_in_the_persons_language(client: TestClient, lang: str)
     assert api.status_code == 422, api.text
     (detail,) = api.json()["detail"]
     assert detail["field"] == "checked_on" and "cover" not in detail["message"]  # not English
+
+
+def test_an_all_clear_travels_in_a_backup(tmp_path: Path, services: service.Services) -> None:
+    """The day and who are kept with the answer; a restore into a new diary keeps them, and
+    a restored all-clear does not make a flag stand."""
+    from backpoints.report import backup
+    from backpoints.store import flags_repo
+
+    me = service.person_id(services)
+    _raise(services, me, ["cancer_history"])
+    begin.record_all_clear(services, me, ["cancer_history"], TODAY, "Dr Lee", confirmed=True)
+    path = tmp_path / "backup.json"
+    backup.backup(services, path)
+    other = service.Services(Settings(data_dir=tmp_path / "other"), clock=FakeClock())
+    try:
+        backup.restore(other, path)
+        with other.conn() as db:
+            (cleared,) = flags_repo.all_clears(db, service.person_id(other))
+            assert flags_repo.standing_flags(db, service.person_id(other)) == []
+    finally:
+        other.close()
+    assert (cleared.flag, cleared.checked_on, cleared.clinician) == (
+        "cancer_history",
+        TODAY,
+        "Dr Lee",
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_report_for_the_doctor_shows_the_all_clear(
+    tmp_path: Path, services: service.Services, lang: str
+) -> None:
+    from backpoints.report import diary, pdf
+    from tests.test_pdf import pdf_text
+
+    me = service.person_id(services)
+    begin.begin(services, me, PAIN, {**NO_ANSWERS, "cancer_history": True})
+    begin.record_all_clear(services, me, ["cancer_history"], TODAY, "Dr Lee", confirmed=True)
+    out = tmp_path / "report.pdf"
+    with i18n.language(lang):
+        pdf.write_report(services, out)
+        label = i18n.gettext(diary.FLAG_LABELS["cancer_history"])
+    text = pdf_text(out)
+    said = text[text.index("Dr Lee") - 120 :]
+    assert "2026-01-05" in said and label in said
+    assert ("all-clear" in said) == (lang == "en")  # in the report's language

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Final
 
@@ -28,7 +28,7 @@ from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.i18n import N_, format_day, format_number, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report import peg
-from backpoints.store import repo
+from backpoints.store import flags_repo, repo
 from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
 #: How many points the printable chart shows (the same as the web's /chart page).
@@ -149,6 +149,8 @@ class ReportData:
     catalog: Catalog
     runs: list[routine_service.RunSummary]
     spots: list[scan_service.Found]
+    #: Flags lifted by a clinician's all-clear (and not answered since), whenever recorded.
+    all_clears: list[flags_repo.ClearedFlag] = field(default_factory=list)
 
     @property
     def pain_series(self) -> dict[str, list[tuple[datetime, int]]]:
@@ -188,6 +190,8 @@ def gather(
     prof = service.profile(services, person)
     runs = routine_service.runs(services, person, limit=100_000)[::-1]
     spots = scan_service.spots(services, person)
+    with services.conn() as db:
+        cleared = flags_repo.all_clears(db, person)
     return ReportData(
         period,
         now,
@@ -199,6 +203,7 @@ def gather(
         service.shown_catalog(services),  # the point names in the report's language
         [r for r in runs if period.covers(r.started_at)],
         [f for f in spots if period.covers(f.found_at)],
+        cleared,
     )
 
 

@@ -260,7 +260,7 @@ def _red_flags(data: diary.ReportData) -> list[Any]:
     out = [_p(_("Red flags reported"), "h2")]
     flagged = [s for s in data.screenings if s.flags]
     if not flagged:
-        return [*out, _p(diary.red_flag_summary(data.screenings))]
+        return [*out, _p(diary.red_flag_summary(data.screenings)), *_all_clears(data)]
     for s in flagged:
         advice = _(diary.URGENCY_ADVICE[s.urgency]) if s.urgency in diary.URGENCY_ADVICE else ""
         level = {"emergency": _("EMERGENCY"), "urgent": _("URGENT")}.get(s.urgency or "", "")
@@ -270,6 +270,22 @@ def _red_flags(data: diary.ReportData) -> list[Any]:
             question = _(QUESTIONS[f]) if f in QUESTIONS else f
             said = _("Answered yes to: “{question}”").format(question=question)
             out.append(_p(f"• {label}. {said}"))
+    return [*out, *_all_clears(data)]
+
+
+def _all_clears(data: diary.ReportData) -> list[Any]:
+    """The flags a clinician's all-clear lifted: when it was recorded, the day of the check,
+    who checked."""
+    out = []
+    for c in data.all_clears:
+        label = _(diary.FLAG_LABELS[c.flag]) if c.flag in diary.FLAG_LABELS else c.flag
+        said = (
+            _("a clinician's all-clear (checked on {day} by {who}) for: {label}.")
+            if c.clinician
+            else _("a clinician's all-clear (checked on {day}) for: {label}.")
+        )
+        line = said.format(day=c.checked_on.isoformat(), who=c.clinician, label=label)
+        out.append(_p(f"{diary.local(c.recorded_at)}: {line}"))
     return out
 
 
