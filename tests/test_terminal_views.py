@@ -268,6 +268,9 @@ def test_a_midline_point_that_failed_is_not_offered_again_for_the_other_side(
         step = state.current
         spot = (step.point.id, step.point.side)
         assert spot not in failed, f"{spot} offered again after it failed"
+        # a midline point is one spot under each of its names (GV3 and "base of the spine")
+        twins = {(p.id, None) for p in catalog.linked(catalog.get(step.point.id))}
+        assert step.point.side is not None or not twins & failed, f"{spot}: its twin failed"
         failed.add(spot)
         state = rate(state, guide, step.point.id, step.point.side, 6, now=NOW)
     midline = [pid for pid, side in failed if side is None]
@@ -510,3 +513,10 @@ def test_the_held_keys_return_only_pause_and_stop_keys() -> None:
         os.write(master, b"s")
         assert keys.wait(None, time.sleep) == "s"
     os.close(master)
+
+
+def test_the_start_prompt_says_the_points_place(run_cli: CliRun) -> None:
+    """A tall step card can scroll its title away at 80x24: the prompt says the place too."""
+    result = run_cli("session", input="9\n6\n\n" + "n\n" * 17 + "q\n")
+    assert "(point 1 of up to " in result.stdout
+    assert "of up to" in result.stdout.split("Enter to start")[0].splitlines()[-1]

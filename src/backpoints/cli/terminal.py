@@ -145,8 +145,14 @@ def step_loop(term: Terminal, flow: StepFlow) -> None:
     """Show each step (the map beside it), count down, then rate or move on; s skips, q
     stops. The one loop for guided sessions and routines."""
     while (step := flow.current()) is not None:
-        term.console.print(step_view(step, flow.body, flow.pain(), term.console, flow.place()))
-        choice = term.ask(_("Enter to start, s to skip this point, q to stop")).strip().lower()
+        place = flow.place()
+        term.console.print(step_view(step, flow.body, flow.pain(), term.console, place))
+        prompt = _("Enter to start, s to skip this point, q to stop")
+        if place is not None and place[1] > 1:  # said again by the prompt: a tall card scrolls
+            prompt = (
+                _("(point {n} of up to {total})").format(n=place[0], total=place[1]) + " " + prompt
+            )
+        choice = term.ask(prompt).strip().lower()
         if choice == "q":
             flow.stop()
         elif choice == "s":

@@ -372,8 +372,10 @@ def _untried(
     region: RegionPlanState, catalog: Catalog, failed: AbstractSet[tuple[str, str | None]]
 ) -> Iterator[Queued]:
     """The queued points neither tried here nor coinciding with one tried here, nor the very
-    spot that just failed for another region (a midline point is one spot), in order."""
+    spot that just failed for another region (a midline point, or its twin under another
+    name, is one spot), in order."""
     tried = set(region.tried)
+    failed_midline = {pid for pid, side in failed if side is None}
     for queued in region.queue:
         if queued.point_id in tried:
             continue
@@ -381,6 +383,8 @@ def _untried(
         if (queued.point_id, queued.side if point.bilateral else None) in failed:
             continue
         linked = {p.id for p in catalog.linked(point)}
+        if not point.bilateral and linked & failed_midline:
+            continue
         if not linked & tried:
             yield queued
 

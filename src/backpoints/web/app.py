@@ -162,6 +162,8 @@ JS_TEXTS = (
     i18n.N_("Paused"),
     i18n.N_("Resumed"),
     i18n.N_("%(num)d seconds, after a short get-ready"),
+    i18n.N_("Get ready: the tone starts the massage in %(num)d s"),
+    i18n.N_("%(num)d seconds left"),
     i18n.N_("Saved on this device; it will sync when the connection is back."),
     i18n.N_("LEFT"),
     i18n.N_("RIGHT"),

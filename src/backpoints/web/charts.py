@@ -55,9 +55,7 @@ def trend_svg(label: str, points: Sequence[tuple[datetime, int]]) -> str:
     return _frame(title, f'<polyline points="{line}" class="line"/>{dots}')
 
 
-def before_after_svg(
-    sessions: Sequence[tuple[str, int, int]], what: str = "Pain before and after each session"
-) -> str:
+def before_after_svg(sessions: Sequence[tuple[str, int, int]], what: str) -> str:
     """For each session (label, level at start, level at the end): a bar from start to end."""
     n = len(sessions)
     bars = []
@@ -66,9 +64,9 @@ def before_after_svg(
         cls = "better" if after < before else "same"
         bars.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{_y(before):.1f}" y2="{_y(after):.1f}" '
-            f'class="bar {cls}"><title>{escape(label)}: {before} to {after}</title></line>'
+            f'class="bar {cls}"><title>{escape(label)}: {before} → {after}</title></line>'
             f'<circle cx="{x:.1f}" cy="{_y(after):.1f}" r="3" class="dot {cls}"/>'
         )
     eased = sum(1 for _, b, a in sessions if a < b)
-    title = f"{what}: lower after {eased} of {n}"
+    title = _("{what}: lower after {eased} of {n}").format(what=what, eased=eased, n=n)
     return _frame(title, "".join(bars))

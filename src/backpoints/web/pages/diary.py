@@ -72,7 +72,11 @@ def history(request: Request) -> Response:
         "history.html",
         rows=rows,
         trends=trends,
-        before_after=before_after_svg(pairs) if len(pairs) >= 2 else None,
+        before_after=(
+            before_after_svg(pairs, _("Pain before and after each session"))
+            if len(pairs) >= 2
+            else None
+        ),
         stress=stress,
     )
 

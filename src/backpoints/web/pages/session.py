@@ -217,7 +217,7 @@ def cues_json(step: Step, plain: str) -> str:
     cues = [c.model_dump() for c in step.cues]
     for cue in cues:
         if cue["kind"] == "ready":
-            cue["say"] = f"Get ready: find {plain}. The massage starts at the tone."
+            cue["say"] = _("Get ready: find {point}. Start at the tone.").format(point=plain)
     return json.dumps(cues).replace("</", "<\\/")
 
 

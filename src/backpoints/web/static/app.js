@@ -192,11 +192,12 @@
       ringText.textContent = String(shown);
       const share = inLead ? 1 : left / duration;
       ring.setAttribute("stroke-dashoffset", String(circumference * (1 - share)));
-      timeLeft.textContent = inLead ? `Get ready: the tone starts the massage in ${shown} s` : `${left} seconds left`;
+      timeLeft.textContent = (inLead ? t("Get ready: the tone starts the massage in %(num)d s") : t("%(num)d seconds left"))
+        .replace("%(num)d", inLead ? shown : left);
       const bucket = Math.ceil(left / 10);
       if (running && !inLead && bucket !== lastAnnounced && left % 10 === 0) {
         lastAnnounced = bucket;
-        status.textContent = `${left} seconds left`;
+        status.textContent = t("%(num)d seconds left").replace("%(num)d", left);
       }
       if (running && !inLead && !started) {
         started = true;
