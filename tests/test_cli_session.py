@@ -172,3 +172,22 @@ def test_the_two_click_bypass_is_gone_in_the_terminal(
     assert cleared.stdout.count("[y/n]") == 17 and "no red flag stands now" in cleared.stdout
     started = run_cli("session", "-p", "lower_back_left=6", input="q\n")
     assert "Step 1" in started.stdout
+
+
+def test_history_and_insights_speak_the_terminals_language(
+    run_cli: CliRun, run_real: CliRun
+) -> None:
+    """Headers, outcomes and point names in Spanish; nothing left in English."""
+    run_cli("session", "--pain", "lower_back_left=6", input="n\n" * 17 + "\n3\n")
+    spanish = {"LANG": "es_ES.UTF-8", "COLUMNS": "160"}
+    history = " ".join(run_real("history", env=spanish).stdout.split())
+    assert "Cuándo" in history and "Qué" in history and "Alivio" in history, history
+    assert "outcome" not in history.lower() and "relieved" not in history.lower()
+    insights = " ".join(run_real("insights", env=spanish).stdout.split())
+    assert "Zona lumbar" in insights and " of " not in insights, insights
+    from backpoints.i18n.points import localized_catalog
+
+    [session] = json.loads(run_cli("history", "--json").stdout)
+    point = session["ratings"][0]["point_id"]
+    spanish_name = localized_catalog("es").get(point).display_name
+    assert spanish_name in history and spanish_name in insights  # the point's Spanish name

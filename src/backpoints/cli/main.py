@@ -226,7 +226,7 @@ def history(json_out: JsonOpt = False) -> None:
     if json_out:
         _print_json([_plain(r) for r in found])
     else:
-        views.console().print(tables.history_table(services.catalog, found, runs))
+        views.console().print(tables.history_table(service.shown_catalog(services), found, runs))
 
 
 @app.command()
@@ -244,7 +244,7 @@ def insights(json_out: JsonOpt = False) -> None:
     if json_out:
         _print_json([_plain(r) for r in found])
     else:
-        views.console().print(tables.insights_table(services.catalog, found))
+        views.console().print(tables.insights_table(service.shown_catalog(services), found))
 
 
 def _plain(record: Any) -> Any:

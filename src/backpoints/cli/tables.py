@@ -13,7 +13,7 @@ from backpoints.app.routine_service import RunSummary
 from backpoints.catalog import Catalog
 from backpoints.core.routines import Routine, describe
 from backpoints.core.vocab import region_label
-from backpoints.i18n import format_number, format_percent
+from backpoints.i18n import format_number, format_percent, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report.ranking import helped_of, ranked
 from backpoints.store.repo import PointInsight, SessionSummary
@@ -34,24 +34,30 @@ def point_name(catalog: Catalog, point_id: str) -> str:
 def history_table(
     catalog: Catalog, sessions: Sequence[SessionSummary], runs: Sequence[RunSummary] = ()
 ) -> Table:
-    """Sessions and routine runs, newest first."""
-    table = Table("when", "what", "points: pain before → after", "outcome", expand=False)
+    """Sessions and routine runs, newest first, in the language in force (`catalog`: the
+    catalogue with its point names in that language)."""
+    from backpoints.cli.terminal_routine import RUN_STATUSES, SESSION_TITLES
+
+    headers = (_("When"), _("What"), _("Points: pain before → after"), _("Outcome"))
+    table = Table(*headers, expand=False)
     rows: list[tuple[datetime, tuple[str, str, str, str]]] = []
     for s in sessions:
         pain = "; ".join(f"{region_label(r)} {v}" for r, v in s.pain.items())
         tried = "; ".join(
             f"{point_name(catalog, r.point_id)} {r.pain_before}→{r.pain_after}" for r in s.ratings
         )
-        rows.append((s.started_at, (local_time(s.started_at), pain, tried or "-", s.status)))
+        status = _(SESSION_TITLES[s.status]) if s.status in SESSION_TITLES else s.status
+        rows.append((s.started_at, (local_time(s.started_at), pain, tried or "-", status)))
     for r in runs:
         stress = (
-            f"stress {r.stress_before}→{r.stress_after}"
+            _("stress {before}→{after}").format(before=r.stress_before, after=r.stress_after)
             if r.stress_after is not None
-            else f"stress {r.stress_before}"
+            else _("stress {before}").format(before=r.stress_before)
         )
-        what = f"routine: {r.name}"
-        done = f"{r.steps_done} step{'s' if r.steps_done != 1 else ''}; {stress}"
-        rows.append((r.started_at, (local_time(r.started_at), what, done, r.status)))
+        what = _("routine: {name}").format(name=r.name)
+        steps = ngettext("{n} step", "{n} steps", r.steps_done).format(n=r.steps_done)
+        status = _(RUN_STATUSES[r.status]) if r.status in RUN_STATUSES else r.status
+        rows.append((r.started_at, (local_time(r.started_at), what, f"{steps}; {stress}", status)))
     for _when, cells in sorted(rows, key=lambda pair: pair[0], reverse=True):
         table.add_row(*cells)
     return table
