@@ -3,6 +3,7 @@ after; import, export and build; the tools page. Through the real app on real SQ
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -132,3 +133,36 @@ def test_the_tools_a_person_owns_lead_their_steps(client: TestClient) -> None:
     assert "tennis_ball" in tools_seen
     page = client.get("/profile").text
     assert 'value="tennis_ball" checked' in page
+
+
+@pytest.mark.parametrize("lang", ["es", "hi", "zh"])
+def test_built_in_routines_speak_the_pages_language(tmp_path: Path, lang: str) -> None:
+    """Names, purposes and lengths of the built-in routines, on the list and on each page
+    (an untranslated text is an English fallback, which fails the test)."""
+    from fastapi.testclient import TestClient
+
+    from backpoints import i18n
+    from backpoints.core.routines import builtin_routines
+    from backpoints.settings import Settings
+    from backpoints.web.app import create_app
+
+    headers = {"Accept-Language": lang}
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as client:
+        listing = html.unescape(client.get("/routines", headers=headers).text)
+        for routine in builtin_routines():
+            with i18n.language(lang):
+                name, purpose = i18n.gettext(routine.name), i18n.gettext(routine.purpose)
+            assert name != routine.name and purpose != routine.purpose
+            assert name in listing and purpose in listing and routine.name not in listing
+            page = html.unescape(client.get(f"/routines/{routine.id}", headers=headers).text)
+            assert name in page and "steps, about" not in page
+        # a run's step page names its routine in the language too (the questions answered)
+        pain = [{"region": "neck", "intensity": 3}]
+        client.post("/api/v1/sessions", json={"pain": pain, "answers": NO_ANSWERS})
+        run = client.post(
+            "/routines/evening-lower-back/start", data={"stress_before": "5"}, headers=headers
+        )
+        with i18n.language(lang):
+            name = i18n.gettext("Lower back in the evening")
+        eyebrow = html.unescape(run.text).split('class="eyebrow">')[1].split("<")[0]
+        assert name in eyebrow and "Lower back in the evening" not in eyebrow

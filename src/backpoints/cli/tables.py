@@ -11,7 +11,7 @@ from rich.table import Table
 
 from backpoints.app.routine_service import RunSummary
 from backpoints.catalog import Catalog
-from backpoints.core.routines import Routine, describe
+from backpoints.core.routines import Routine, describe_shown, shown, shown_name
 from backpoints.core.vocab import region_label
 from backpoints.i18n import format_number, format_percent, ngettext
 from backpoints.i18n import gettext as _
@@ -54,7 +54,7 @@ def history_table(
             if r.stress_after is not None
             else _("stress {before}").format(before=r.stress_before)
         )
-        what = _("routine: {name}").format(name=r.name)
+        what = _("routine: {name}").format(name=shown_name(r.routine_id, r.name))
         steps = ngettext("{n} step", "{n} steps", r.steps_done).format(n=r.steps_done)
         status = _(RUN_STATUSES[r.status]) if r.status in RUN_STATUSES else r.status
         rows.append((r.started_at, (local_time(r.started_at), what, f"{steps}; {stress}", status)))
@@ -79,8 +79,9 @@ def insights_table(catalog: Catalog, found: Sequence[PointInsight]) -> Table:
 
 def routine_listing(found: Sequence[Routine]) -> Table:
     """Routines with their full ids (what `backpoints routine ID` takes)."""
-    table = Table("id (type this)", "routine", "length", "for")
+    table = Table(_("id (type this)"), _("Routine"), _("Length"), _("For"))
     table.columns[0].no_wrap = True
     for r in found:
-        table.add_row(r.id, r.name, describe(r), "a partner" if r.for_partner else "yourself")
+        who = _("a partner") if r.for_partner else _("yourself")
+        table.add_row(r.id, shown(r).name, describe_shown(r), who)
     return table

@@ -28,8 +28,8 @@ from backpoints.core.errors import BackpointsError
 from backpoints.core.records import StepSeconds
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import Tool
+from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
-from backpoints.i18n import ngettext
 
 RoutineSide = Literal["left", "right", "both"]
 JSON_FORMAT: Final = "backpoints-routine"
@@ -96,6 +96,20 @@ def shown(routine: Routine) -> Routine:
     if routine.id not in {r.id for r in builtin_routines()}:
         return routine
     return routine.model_copy(update={"name": _(routine.name), "purpose": _(routine.purpose)})
+
+
+#: How a routine run ended, in words.
+RUN_STATUS_WORDS: Final = {
+    "active": N_("in progress"),
+    "completed": N_("completed"),
+    "stopped": N_("stopped"),
+    "refer": N_("referred"),
+}
+
+
+def run_status(status: str) -> str:
+    """How a run ended, in the language in force."""
+    return _(RUN_STATUS_WORDS[status]) if status in RUN_STATUS_WORDS else status
 
 
 def shown_name(routine_id: str, name: str) -> str:

@@ -23,6 +23,7 @@ from backpoints.core.cautions import cautions_for
 from backpoints.core.errors import BackpointsError
 from backpoints.core.learning import Tally
 from backpoints.core.planner import PainEntry, expected_relief, plan
+from backpoints.core.routines import run_status, shown_name
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.i18n import N_, format_day, format_number, ngettext
@@ -323,7 +324,13 @@ def run_row(r: routine_service.RunSummary) -> list[str]:
         f"{r.stress_before} → {not_given}" if r.stress_before is not None else "–"
     )  # fmt: skip
     steps = ngettext("{n} step", "{n} steps", r.steps_done).format(n=r.steps_done)
-    return [local(r.started_at), r.name, steps, stress, r.status]
+    return [
+        local(r.started_at),
+        shown_name(r.routine_id, r.name),
+        steps,
+        stress,
+        run_status(r.status),
+    ]
 
 
 def spot_row(f: scan_service.Found, catalog: Catalog) -> list[str]:

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from backpoints import __version__, i18n
+from backpoints.core.routines import shown_name
 from backpoints.core.vocab import TOOLS
 from backpoints.settings import Settings
 from backpoints.web import words
@@ -143,6 +144,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals["tools"] = TOOLS
     templates.env.globals["plain_name"] = words.plain_name
     templates.env.globals["outcome"] = words.outcome
+    templates.env.globals["routine_name"] = shown_name
     templates.env.globals["citations"] = lambda request, keys: words.sources(
         request.app.state.bp.catalog, keys
     )

@@ -13,7 +13,15 @@ from backpoints.app import begin, routine_service
 from backpoints.app.routine_run import RoutineRun
 from backpoints.core.errors import BackpointsError
 from backpoints.core.records import parse_level
-from backpoints.core.routines import RoutineError, build_routine, describe, find, from_json, to_json
+from backpoints.core.routines import (
+    RoutineError,
+    build_routine,
+    describe_shown,
+    find,
+    from_json,
+    shown,
+    to_json,
+)
 from backpoints.core.tools import firmness, guide_for, tool_guides
 from backpoints.i18n import gettext as _
 from backpoints.web.pages.library import render, see_other
@@ -33,7 +41,7 @@ def _routines(request: Request, status_code: int = 200, error: str | None = None
     state = app_state(request)
     person = state.person()
     found = routine_service.routines_for(state.services, person)
-    rows = [{"routine": r, "length": describe(r)} for r in found]
+    rows = [{"routine": shown(r), "length": describe_shown(r)} for r in found]
     return render(
         request,
         "routines.html",
@@ -79,9 +87,9 @@ def _routine(
         request,
         "routine.html",
         status_code,
-        routine=routine,
+        routine=shown(routine),
         steps=steps,
-        length=describe(routine),
+        length=describe_shown(routine),
         groups=question_groups() if ask else [],
         error=error,
     )
