@@ -270,7 +270,11 @@ def flags_since(services: Services, person: str) -> dict[str, date]:
     """Each flag standing for `person`, and the day it was answered yes (what an all-clear
     must not predate)."""
     with services.conn() as db:
-        return {f: at.date() for f, at in flags_repo.standing_since(db, person).items()}
+        return _flags_since(db, person)
+
+
+def _flags_since(db: repo.Db, person: str) -> dict[str, date]:
+    return {s.flag: s.answered_at.date() for s in flags_repo.standing(db, person)}
 
 
 def record_all_clear(
@@ -284,12 +288,12 @@ def record_all_clear(
 ) -> Referred | None:
     """Record a clinician's all-clear for some standing flags (`core.all_clear` checks it):
     they no longer stand. The referral if a flag (or the age rule) still stands, else None."""
-    standing = flags_since(services, person)
-    with services.conn() as db:
-        today = services.clock.now().date()
+    now = services.clock.now()
+    with services.conn() as db:  # read, checked and stored in one transaction
+        standing = _flags_since(db, person)
         clear = all_clear.check(
-            standing, flags, checked_on, clinician, confirmed=confirmed, today=today
+            standing, flags, checked_on, clinician, confirmed=confirmed, today=now.date()
         )
-        flags_repo.record_all_clear(db, person, clear, services.clock.now())
+        flags_repo.record_all_clear(db, person, clear, now)
         db.commit()
     return guard(services, person)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from backpoints.app.routine_service import RunSummary
 from backpoints.catalog import Catalog
-from backpoints.core.routines import Routine, describe_shown, shown, shown_name
+from backpoints.core.routines import Routine, describe_shown, run_status, shown, shown_name
 from backpoints.core.vocab import region_label
 from backpoints.i18n import format_number, format_percent, ngettext
 from backpoints.i18n import gettext as _
@@ -36,7 +36,7 @@ def history_table(
 ) -> Table:
     """Sessions and routine runs, newest first, in the language in force (`catalog`: the
     catalogue with its point names in that language)."""
-    from backpoints.cli.terminal_routine import RUN_STATUSES, SESSION_TITLES
+    from backpoints.cli.terminal_routine import SESSION_TITLES
 
     headers = (_("When"), _("What"), _("Points: pain before → after"), _("Outcome"))
     table = Table(*headers, expand=False)
@@ -56,7 +56,7 @@ def history_table(
         )
         what = _("routine: {name}").format(name=shown_name(r.routine_id, r.name))
         steps = ngettext("{n} step", "{n} steps", r.steps_done).format(n=r.steps_done)
-        status = _(RUN_STATUSES[r.status]) if r.status in RUN_STATUSES else r.status
+        status = run_status(r.status)
         rows.append((r.started_at, (local_time(r.started_at), what, f"{steps}; {stress}", status)))
     for _when, cells in sorted(rows, key=lambda pair: pair[0], reverse=True):
         table.add_row(*cells)

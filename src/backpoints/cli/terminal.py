@@ -148,10 +148,8 @@ def step_loop(term: Terminal, flow: StepFlow) -> None:
         place = flow.place()
         term.console.print(step_view(step, flow.body, flow.pain(), term.console, place))
         prompt = _("Enter to start, s to skip this point, q to stop")
-        if place is not None and place[1] > 1:  # said again by the prompt: a tall card scrolls
-            prompt = (
-                _("(point {n} of up to {total})").format(n=place[0], total=place[1]) + " " + prompt
-            )
+        if said := place_words(place):  # said again by the prompt: a tall card scrolls
+            prompt = f"{said} {prompt}"
         choice = term.ask(prompt).strip().lower()
         if choice == "q":
             flow.stop()
@@ -192,6 +190,13 @@ PAUSED = N_("Paused. Press space to go on, or s to end this point.")
 SIDE_WORDS = {None: N_("the midline"), "left": N_("your left side"), "right": N_("your right side")}
 
 
+def place_words(place: tuple[int, int] | None) -> str:
+    """ "(point 2 of up to 14)", or "" when there is no place or only one point can come."""
+    if place is None or place[1] <= 1:
+        return ""
+    return _("(point {n} of up to {total})").format(n=place[0], total=place[1])
+
+
 def step_panel(step: Step, place: tuple[int, int] | None = None) -> Panel:
     """Everything the person needs for one step; `place`: its place among the region's
     points, and at most how many there can be."""
@@ -200,8 +205,8 @@ def step_panel(step: Step, place: tuple[int, int] | None = None) -> Panel:
         where = _("both sides")
     body = Text()
     region = _("Region: {region}").format(region=step.region_label)
-    if place is not None and place[1] > 1:
-        region += " " + _("(point {n} of up to {total})").format(n=place[0], total=place[1])
+    if said := place_words(place):
+        region += " " + said
     body.append(region + "\n", style="bold")
     body.append(_("Why: {why}").format(why=step.why) + "\n", style="italic")
     if step.also_known_as:

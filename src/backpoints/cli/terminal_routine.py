@@ -25,17 +25,11 @@ from backpoints.cli.terminal import (
 from backpoints.cli.terminal_safety import ask_answers, show_referral
 from backpoints.core import guided
 from backpoints.core.guided import SessionState
-from backpoints.core.routines import shown_name
+from backpoints.core.routines import run_status, shown_name
 from backpoints.core.steps import Step
 from backpoints.i18n import N_, ngettext
 from backpoints.i18n import gettext as _
 
-RUN_STATUSES = {
-    "active": N_("in progress"),
-    "completed": N_("completed"),
-    "stopped": N_("stopped"),
-    "refer": N_("referred"),
-}
 SESSION_TITLES = {
     "refer": N_("Please get medical advice first"),
     "relieved": N_("Relief"),
@@ -183,7 +177,7 @@ def run_routine(term: Terminal, services: Services, me: str, routine_id: str) ->
         return run
     after = ask_number(term, _("And now, how stressed or tense (0-10)?"))
     run = routine_service.record_stress(services, run_id, after)
-    status = _(RUN_STATUSES.get(run.status, run.status))
+    status = run_status(run.status)
     stress = _("Routine {status}. Stress {before} → {after}.").format(
         status=status, before=before, after=after
     )

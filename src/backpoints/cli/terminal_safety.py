@@ -34,9 +34,7 @@ def ask_answers(term: Terminal) -> dict[str, bool]:
     for title, questions in questions_in_groups():
         term.console.print(f"[bold]{_(title)}[/]")
         for q in questions:
-            while (reply := term.ask(f"{_(q.text)} [y/n]").strip().lower()[:1]) not in ("y", "n"):
-                term.console.print(_("Please answer y or n."))
-            answers[q.id] = reply == "y"
+            answers[q.id] = _yes(term, _(q.text))
     return answers
 
 
@@ -92,6 +90,7 @@ def ask_again(term: Terminal, services: Services, person: str) -> begin.Referred
 
 
 def _yes(term: Terminal, question: str) -> bool:
+    """A yes or no, asked again until the answer is one."""
     while (reply := term.ask(f"{question} [y/n]").strip().lower()[:1]) not in ("y", "n"):
         term.console.print(_("Please answer y or n."))
     return reply == "y"

@@ -29,6 +29,7 @@ from backpoints.core.vocab import REGION_LABELS, region_label
 from backpoints.i18n import N_, format_day, format_number, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report import peg
+from backpoints.report.ranking import tries
 from backpoints.store import flags_repo, repo
 from backpoints.store.repo import PointInsight, SessionSummary, StoredRating
 
@@ -427,7 +428,7 @@ def overview_lines(data: ReportData) -> list[str]:
                 point=best.label,
                 region=region_label(best.region),
                 helped=best.helped,
-                tries=ngettext("{n} try", "{n} tries", best.tried).format(n=best.tried),
+                tries=tries(best.tried),
                 chance=f"{best.chance:.0%}",
             )
         )

@@ -266,11 +266,15 @@ def _red_flags(data: diary.ReportData) -> list[Any]:
         level = {"emergency": _("EMERGENCY"), "urgent": _("URGENT")}.get(s.urgency or "", "")
         out.append(_p(f"{diary.local(s.at)}: {level}. {advice}", "flag"))
         for f in s.flags:
-            label = _(diary.FLAG_LABELS[f]) if f in diary.FLAG_LABELS else f
+            label = _flag_label(f)
             question = _(QUESTIONS[f]) if f in QUESTIONS else f
             said = _("Answered yes to: “{question}”").format(question=question)
             out.append(_p(f"• {label}. {said}"))
     return [*out, *_all_clears(data)]
+
+
+def _flag_label(flag: str) -> str:
+    return _(diary.FLAG_LABELS[flag]) if flag in diary.FLAG_LABELS else flag
 
 
 def _all_clears(data: diary.ReportData) -> list[Any]:
@@ -278,7 +282,7 @@ def _all_clears(data: diary.ReportData) -> list[Any]:
     who checked."""
     out = []
     for c in data.all_clears:
-        label = _(diary.FLAG_LABELS[c.flag]) if c.flag in diary.FLAG_LABELS else c.flag
+        label = _flag_label(c.flag)
         said = (
             _("a clinician's all-clear (checked on {day} by {who}) for: {label}.")
             if c.clinician

@@ -47,25 +47,17 @@ class StandingFlag:
     answered_at: datetime
 
 
-def standing(db: Session, person_id: str) -> list[StandingFlag]:
-    """The flags answered yes and not answered "no" since, oldest answer first."""
-    rows = db.scalars(
-        select(RedFlagAnswer)
-        .where(RedFlagAnswer.person_id == person_id, RedFlagAnswer.answer.is_(True))
-        .order_by(RedFlagAnswer.answered_at, RedFlagAnswer.flag)
-    ).all()
-    return [StandingFlag(r.flag, r.answered_at) for r in rows]
-
-
-_STANDING_SINCE = select(_ANSWERS.c.flag, _ANSWERS.c.answered_at).where(
-    _ANSWERS.c.person_id == bindparam("pid"), _ANSWERS.c.answer.is_(True)
+_STANDING_SINCE = (
+    select(_ANSWERS.c.flag, _ANSWERS.c.answered_at)
+    .where(_ANSWERS.c.person_id == bindparam("pid"), _ANSWERS.c.answer.is_(True))
+    .order_by(_ANSWERS.c.answered_at, _ANSWERS.c.flag)
 )
 
 
-def standing_since(db: Connection, person_id: str) -> dict[str, datetime]:
-    """Each flag that stands, with when it was answered yes."""
+def standing(db: Session | Connection, person_id: str) -> list[StandingFlag]:
+    """The flags answered yes and not answered "no" since, with when, oldest answer first."""
     rows = db.execute(_STANDING_SINCE, {"pid": person_id}).all()
-    return {row.flag: row.answered_at for row in rows}
+    return [StandingFlag(r.flag, r.answered_at) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ def _all_clear_page(
         clinician=given.get("clinician", ""),
         confirmed=given.get("confirmed", False),
         earliest=(today - timedelta(days=all_clear.MAX_AGE_DAYS)).isoformat(),
-        latest=(today + timedelta(days=1)).isoformat(),
+        latest=(today + all_clear.GRACE).isoformat(),
         max_days=all_clear.MAX_AGE_DAYS,
         max_name=all_clear.MAX_CLINICIAN,
         error=str(refused) if refused else None,
