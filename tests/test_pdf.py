@@ -183,3 +183,21 @@ def test_cli_report_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
     ]
     nowhere = run_backpoints(tmp_path / "d", "chart", "--pdf", str(tmp_path / "no" / "c.pdf"))
     assert nowhere.returncode == 2 and len(nowhere.stderr.strip().splitlines()) == 1
+
+
+def test_a_spanish_report_writes_numbers_and_percentages_the_spanish_way(
+    services: service.Services, stored: Diary, tmp_path: Path
+) -> None:
+    """Every percentage of the text is "65 %" (Babel's Spanish), every decimal "6,4"."""
+    import re
+
+    from backpoints import i18n
+
+    out = tmp_path / "report.pdf"
+    with i18n.language("es"):
+        pdf.write_report(services, out)
+    from backpoints import __version__
+
+    text = pdf_text(out).replace(f"backpoints {__version__}", "backpoints")
+    assert re.search(r"\d %", text) and not re.search(r"\d%", text)
+    assert re.search(r"\d,\d", text) and not re.search(r"\b\d\.\d\b", text)

@@ -114,6 +114,9 @@ def test_stress_before_and_after_is_charted_in_the_history(client: TestClient) -
         client.post(run_url + "/stress", data={"stress_after": str(after)})
     page = client.get("/history").text
     assert "Stress before and after each routine: lower after 1 of 2" in page
+    spanish = html.unescape(client.get("/history", headers={"Accept-Language": "es"}).text)
+    assert "Tensión entre los omóplatos" in spanish  # each run named in the page's language
+    assert "Tension between the shoulder blades" not in spanish
 
 
 def test_the_tools_a_person_owns_lead_their_steps(client: TestClient) -> None:

@@ -26,7 +26,7 @@ from backpoints.core.planner import PainEntry, expected_relief, plan
 from backpoints.core.routines import run_status, shown_name
 from backpoints.core.screening import Profile
 from backpoints.core.vocab import REGION_LABELS, region_label
-from backpoints.i18n import N_, format_day, format_number, ngettext
+from backpoints.i18n import N_, format_day, format_number, format_percent, ngettext
 from backpoints.i18n import gettext as _
 from backpoints.report import peg
 from backpoints.report.ranking import tries
@@ -429,7 +429,7 @@ def overview_lines(data: ReportData) -> list[str]:
                 region=region_label(best.region),
                 helped=best.helped,
                 tries=tries(best.tried),
-                chance=f"{best.chance:.0%}",
+                chance=format_percent(best.chance),
             )
         )
     return lines

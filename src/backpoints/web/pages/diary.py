@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from backpoints.app import begin, routine_service, service
 from backpoints.core.anatomy import locate
 from backpoints.core.render import Marker, back_svg
+from backpoints.core.routines import shown_name
 from backpoints.core.steps import technique_summary
 from backpoints.core.vocab import PROFILE_CONDITIONS, REGION_IDS, condition_phrase, region_label
 from backpoints.i18n import format_day
@@ -62,7 +63,11 @@ def history(request: Request) -> Response:
         for s in sessions
     ]
     runs = [
-        (f"{format_day(r.started_at, time=True)}, {r.name}", r.stress_before, r.stress_after)
+        (
+            f"{format_day(r.started_at, time=True)}, {shown_name(r.routine_id, r.name)}",
+            r.stress_before,
+            r.stress_after,
+        )
         for r in reversed(routine_service.runs(state.services, state.person()))
         if r.stress_before is not None and r.stress_after is not None
     ]
